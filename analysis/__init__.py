@@ -1,0 +1,1 @@
+"""Pure analysis: counts in, frozen results out (statistics and disclosure control)."""

@@ -1,0 +1,1 @@
+"""HTTP: the Litestar app, its pages and API, and the command line."""

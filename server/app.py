@@ -1,0 +1,84 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from server import errors
+from server.api import waves as api_waves
+from server.locale import LocaleMiddleware
+from server.security import security_headers
+from server.settings import Settings
+from server.templating import make_environment
+from server.web import home, respondent
+from surveys import db
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
+    """Build the app. `manage_database=False` leaves engine and pool to the caller (tests, CLI)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        db.use_database(settings.database_url)
+        pending = await db.pending_migrations()
+        if pending:
+            raise RuntimeError("the database needs migrating first: run `effekt migrate`")
+        pooled = await db.start_pool()
+        try:
+            yield
+        finally:
+            if pooled:
+                await db.close_pool()
+
+    html = Router(
+        path="/",
+        include_in_schema=False,
+        route_handlers=[home.start_page, *respondent.HANDLERS],
+    )
+    api = Router(path="/api/v1", tags=["mätomgångar"], route_handlers=api_waves.HANDLERS)
+    return Litestar(
+        route_handlers=[
+            html,
+            api,
+            create_static_files_router(path="/static", directories=[STATIC], cache_control=None),
+        ],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment())),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.https,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["^/api/"],
+        ),
+        middleware=[LocaleMiddleware()],
+        before_send=[security_headers],
+        lifespan=[database],
+        request_max_body_size=settings.max_body_bytes,
+        exception_handlers={HTTPException: errors.http_error, Exception: errors.server_error},
+        openapi_config=OpenAPIConfig(
+            title="effekt API",
+            version="1",
+            path="/api/v1/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        state=State({"settings": settings}),
+        debug=False,
+    )

@@ -1,0 +1,309 @@
+"""The `effekt` command: serve, migrate, demo, and loading plans, questionnaires and waves from files."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
+
+import locales
+from locales import gettext as _
+from server.settings import Settings, SettingsError
+from surveys import db
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class CommandError(Exception):
+    """A failure to report as one plain line."""
+
+
+def cli_locale(env: dict[str, str] | None = None) -> str:
+    env = dict(os.environ if env is None else env)
+    for name in ("EFFEKT_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "sv"
+    return "sv"
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("argument")
+        self._optionals.title = _("val")
+        self.add_argument("-h", "--help", action="help", help=_("visa den här hjälpen och avsluta"))
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", _("användning:"), 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", _("användning:"), 1)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, _("%(prog)s: fel: %(message)s\n") % {"prog": self.prog, "message": message})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="effekt",
+        description=_("effekt mäter om kommunikation om en förändring når fram och gör skillnad."),
+    )
+    commands = parser.add_subparsers(dest="command", metavar=_("kommando"), parser_class=_Parser)
+    commands.required = True
+
+    serve = commands.add_parser("serve", help=_("uppdatera databasen och starta webbservern"))
+    serve.add_argument("--host", help=_("adress att lyssna på (standard: EFFEKT_HOST eller 127.0.0.1)"))
+    serve.add_argument("--port", type=int, help=_("port att lyssna på (standard: EFFEKT_PORT eller 8000)"))
+    serve.add_argument("--workers", type=int, default=1, help=_("antal arbetsprocesser (standard: 1)"))
+    serve.add_argument("--demo", action="store_true", help=_("läs in demoplanen först om den saknas"))
+
+    commands.add_parser("migrate", help=_("uppdatera databasens tabeller till den här versionen"))
+
+    demo = commands.add_parser("demo", help=_("läs in demoplanen för Västernorrland med påhittade svar"))
+    demo.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
+
+    plan = commands.add_parser("load-plan", help=_("läs in en kommunikationsplan från en TOML-fil"))
+    plan.add_argument("file", type=Path, help=_("planfilen"))
+
+    questionnaire = commands.add_parser("load-questionnaire", help=_("läs in en enkät från en TOML-fil"))
+    questionnaire.add_argument("file", type=Path, help=_("enkätfilen"))
+    questionnaire.add_argument("--plan", help=_("planens kod, om enkätens kanaler hör till en plan"))
+
+    wave = commands.add_parser("create-wave", help=_("skapa en mätomgång"))
+    wave.add_argument("--plan", required=True, help=_("planens kod"))
+    wave.add_argument("--questionnaire", required=True, help=_("enkätens kod"))
+    wave.add_argument("--slug", required=True, help=_("adressnamn, till exempel omgang-1-2027"))
+    wave.add_argument("--title", required=True, help=_("titel som de svarande ser"))
+    wave.add_argument(
+        "--opens", required=True, type=_when, help=_("öppnar, t.ex. 2027-03-01T08:00 (svensk tid)")
+    )
+    wave.add_argument(
+        "--closes", required=True, type=_when, help=_("stänger, t.ex. 2027-03-19T17:00 (svensk tid)")
+    )
+    wave.add_argument(
+        "--target-group", action="append", help=_("målgruppens kod (flera går bra; standard: alla)")
+    )
+    wave.add_argument(
+        "--organisation", action="append", help=_("organisationens kod (flera går bra; standard: alla)")
+    )
+    return parser
+
+
+def _when(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("%(value)s är inte en tid som 2027-03-01T08:00") % {"value": value}
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=STOCKHOLM)
+
+
+def main(argv: list[str] | None = None) -> int:
+    locales.set_locale(cli_locale())
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return COMMANDS[args.command](settings, args)
+    except SettingsError as exc:
+        return _fail(_(exc.message) % exc.fields)
+    except CommandError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if db.is_database_unavailable(exc):
+            return _fail(
+                _("Databasen går inte att nå. Kontrollera EFFEKT_DATABASE_URL och att databasen är igång.")
+            )
+        return _fail(_("Oväntat fel (%(kind)s): %(error)s") % {"kind": type(exc).__name__, "error": exc})
+
+
+def _fail(message: str) -> int:
+    print(_("effekt: %(message)s") % {"message": message}, file=sys.stderr)
+    return 1
+
+
+def _run(settings: Settings, work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    async def wrapped() -> Any:
+        db.use_database(settings.database_url)
+        pooled = await db.start_pool(max_size=2)
+        try:
+            return await work()
+        finally:
+            if pooled:
+                await db.close_pool()
+
+    return asyncio.run(wrapped())
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    applied = _run(settings, db.migrate)
+    if applied:
+        print(_("Databasen är uppdaterad (%(count)s ändringar).") % {"count": len(applied)})
+    else:
+        print(_("Databasen var redan uppdaterad."))
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    _run(settings, db.migrate)
+    return _load_demo(settings, args.today or date.today())
+
+
+def _load_demo(settings: Settings, today: date) -> int:
+    from surveys.demo import demo_exists, load_demo
+
+    async def work() -> dict[str, int] | None:
+        if await demo_exists():
+            return None
+        return await load_demo(today, _progress)
+
+    counts = _run(settings, work)
+    if counts is None:
+        print(_("Demoplanen finns redan i databasen."))
+    else:
+        print(
+            _("Demoplanen är inläst: %(waves)s mätomgångar, %(responses)s svar.")
+            % {"waves": counts["waves"], "responses": counts["responses"]}
+        )
+    return 0
+
+
+def _progress(step: str, done: int, total: int) -> None:
+    line = _("Läser in %(step)s: %(done)s av %(total)s") % {"step": step, "done": done, "total": total}
+    if sys.stderr.isatty():
+        print("\r" + line, end="\n" if done >= total else "", file=sys.stderr, flush=True)
+    elif done >= total:
+        print(line, file=sys.stderr)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # Migrations run here, once, before any worker starts: workers racing to migrate break the database.
+    _run(settings, db.migrate)
+    if args.demo:
+        _load_demo(settings, date.today())
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if args.workers < 1:
+        raise CommandError(_("--workers måste vara minst 1."))
+    if args.workers > 1 and settings.is_sqlite:
+        raise CommandError(_("SQLite klarar bara en arbetsprocess. Använd PostgreSQL för fler."))
+    print(
+        _("effekt körs på http://%(host)s:%(port)s/ – avsluta med Ctrl+C.") % {"host": host, "port": port},
+        flush=True,
+    )
+    uvicorn.run(
+        "server.asgi:app",
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def cmd_load_plan(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.plans import PlanFileError, load_plan_file, store_plan
+    from surveys.tables import Plan
+
+    try:
+        definition = load_plan_file(_existing(args.file))
+    except PlanFileError as exc:
+        raise CommandError("; ".join(exc.problems)) from None
+
+    async def work() -> None:
+        await db.migrate()
+        async with db.write_transaction():
+            if await Plan.exists().where(Plan.code == definition.code):
+                raise CommandError(
+                    _("Det finns redan en plan med koden %(code)s.") % {"code": definition.code}
+                )
+            await store_plan(definition)
+
+    _run(settings, work)
+    print(_("Planen %(code)s är inläst.") % {"code": definition.code})
+    return 0
+
+
+def cmd_load_questionnaire(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.questionnaire import QuestionnaireFileError, load_questionnaire_file
+    from surveys.questionnaires import store_questionnaire
+    from surveys.tables import Plan
+
+    try:
+        definition = load_questionnaire_file(_existing(args.file))
+    except QuestionnaireFileError as exc:
+        raise CommandError("; ".join(exc.problems)) from None
+
+    async def work() -> int:
+        await db.migrate()
+        async with db.write_transaction():
+            plan_id = None
+            if args.plan:
+                plan = await Plan.select(Plan.id).where(Plan.code == args.plan).first()
+                if plan is None:
+                    raise CommandError(_("Det finns ingen plan med koden %(code)s.") % {"code": args.plan})
+                plan_id = plan["id"]
+            return await store_questionnaire(definition, plan_id=plan_id)
+
+    _run(settings, work)
+    print(_("Enkäten %(code)s är inläst som en ny version.") % {"code": definition.code})
+    return 0
+
+
+def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.wave_admin import WaveError, create_wave
+
+    async def work() -> None:
+        async with db.write_transaction():
+            await create_wave(
+                plan_code=args.plan,
+                questionnaire_code=args.questionnaire,
+                slug=args.slug,
+                title=args.title,
+                opens_at=args.opens,
+                closes_at=args.closes,
+                target_groups=args.target_group,
+                organisations=args.organisation,
+            )
+
+    try:
+        _run(settings, work)
+    except WaveError as exc:
+        raise CommandError("; ".join(exc.problems)) from None
+    print(_("Mätomgången finns nu på /e/%(slug)s.") % {"slug": args.slug})
+    return 0
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise CommandError(_("Filen %(file)s finns inte.") % {"file": path})
+    return path
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "demo": cmd_demo,
+    "load-plan": cmd_load_plan,
+    "load-questionnaire": cmd_load_questionnaire,
+    "create-wave": cmd_create_wave,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Every error a person can meet, as a Swedish (or English) page or JSON body: never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+
+from locales import N_
+from locales import gettext as _
+from server.locale import apply_locale
+from surveys.db import is_database_unavailable
+
+log = logging.getLogger("effekt")
+
+MESSAGES = {
+    400: N_("Det du skickade kunde inte läsas. Gå tillbaka och försök igen."),
+    403: N_(
+        "Formuläret har gått ut eller skickades från en annan sida. "
+        "Gå tillbaka, ladda om sidan och skicka igen."
+    ),
+    404: N_("Sidan finns inte. Kontrollera adressen eller gå till startsidan."),
+    405: N_("Den här adressen tar inte emot den sortens anrop."),
+    413: N_("Det du skickade är för stort. Korta ner svaren och försök igen."),
+    415: N_("Det du skickade har ett format som inte stöds."),
+    422: N_("Några svar behöver rättas."),
+    429: N_("Du har skickat för många förfrågningar. Vänta en stund och försök igen."),
+    500: N_("Något gick fel hos oss. Försök igen om en stund."),
+    503: N_("Tjänsten är tillfälligt otillgänglig. Försök igen om en stund."),
+}
+TITLES = {
+    404: N_("Sidan finns inte"),
+    503: N_("Försök igen om en stund"),
+}
+
+
+class UserError(HTTPException):
+    """An error whose `detail` is already a message for people, in the request's language."""
+
+    def __init__(self, status_code: int, detail: str, *, errors: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status_code, detail=detail)
+        self.errors = errors or {}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, message: str, errors: dict[str, str] | None = None):
+    if wants_json(request):
+        body: dict = {"status": status, "detail": message}
+        if errors:
+            body["errors"] = errors
+        return Response(body, status_code=status)
+    return Template(
+        "error.html",
+        context={"status": status, "message": message, "title": _(TITLES.get(status, N_("Något blev fel")))},
+        status_code=status,
+    )
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    # Errors raised before routing (404, 405) never pass the locale middleware.
+    apply_locale(request.scope)
+    status = exc.status_code
+    if isinstance(exc, UserError):
+        return error_response(request, status, exc.detail, exc.errors)
+    message = _(MESSAGES.get(status) or MESSAGES[500 if status >= 500 else 400])
+    response = error_response(request, status, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    apply_locale(request.scope)
+    if is_database_unavailable(exc):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        response = error_response(request, 503, _(MESSAGES[503]))
+        response.headers["retry-after"] = "10"
+        return response
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, _(MESSAGES[500]))

@@ -1,0 +1,131 @@
+"""Settings: one frozen dataclass, read from the environment and handed to create_app()."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from locales import N_
+
+DEFAULT_DATABASE_URL = "sqlite:///var/effekt.sqlite"
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value effekt cannot use; the message names it.
+
+    `message` is a Swedish msgid with %(name)s-style fields, translated by whoever prints it.
+    """
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message % fields)
+        self.message = message
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    min_group_size: int = 5
+    host: str = "127.0.0.1"
+    port: int = 8000
+    https: bool = False
+    default_locale: str = "sv"
+    max_body_bytes: int = 64 * 1024
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        database_url = env.get("EFFEKT_DATABASE_URL", DEFAULT_DATABASE_URL).strip()
+        _check_database_url(database_url)
+        secret_key = env.get("EFFEKT_SECRET_KEY", "").strip()
+        if secret_key and len(secret_key) < 32:
+            raise SettingsError(N_("EFFEKT_SECRET_KEY måste vara minst 32 tecken lång."))
+        return cls(
+            database_url=database_url,
+            # Without a configured key each start gets a fresh one: fine for a demo, and
+            # the README tells production to set it so sessions survive restarts.
+            secret_key=secret_key or secrets.token_urlsafe(48),
+            min_group_size=_int(env, "EFFEKT_MIN_GROUP_SIZE", 5, low=3, high=10),
+            host=env.get("EFFEKT_HOST", "127.0.0.1").strip() or "127.0.0.1",
+            port=_int(env, "EFFEKT_PORT", 8000, low=1, high=65535),
+            https=_bool(env, "EFFEKT_HTTPS", False),
+            default_locale=_choice(env, "EFFEKT_DEFAULT_LANGUAGE", "sv", ("sv", "en")),
+        )
+
+
+def _check_database_url(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise SettingsError(N_("EFFEKT_DATABASE_URL ska se ut som sqlite:///sökväg/till/fil.sqlite."))
+    elif parsed.scheme in ("postgresql", "postgres"):
+        if not parsed.hostname and "host=" not in parsed.query:
+            raise SettingsError(
+                N_(
+                    "EFFEKT_DATABASE_URL måste ange en server, till exempel postgresql://användare@server/databas."
+                )
+            )
+    else:
+        raise SettingsError(N_("EFFEKT_DATABASE_URL måste börja med sqlite:/// eller postgresql://."))
+
+
+def _int(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(
+            N_("%(name)s måste vara ett heltal mellan %(low)s och %(high)s, inte %(raw)s."),
+            name=name,
+            low=low,
+            high=high,
+            raw=repr(raw),
+        ) from None
+    if not low <= value <= high:
+        raise SettingsError(
+            N_("%(name)s måste vara mellan %(low)s och %(high)s, inte %(raw)s."),
+            name=name,
+            low=low,
+            high=high,
+            raw=value,
+        )
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "ja", "on"):
+        return True
+    if raw in ("0", "false", "no", "nej", "off"):
+        return False
+    raise SettingsError(N_("%(name)s måste vara true eller false, inte %(raw)s."), name=name, raw=repr(raw))
+
+
+def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise SettingsError(
+            N_("%(name)s måste vara ett av %(choices)s, inte %(raw)s."),
+            name=name,
+            choices=", ".join(choices),
+            raw=repr(raw),
+        )
+    return raw

@@ -1,0 +1,68 @@
+"""Jinja environment: autoescaping, per-request gettext, and Swedish number and date formatting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+import locales
+from locales import gettext as _
+from server.locale import with_lang
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    # The locale lives in a context variable set per request, so one shared environment serves
+    # concurrent Swedish and English requests correctly (Jinja's installed translations are global).
+    env.install_gettext_callables(locales.gettext, locales.ngettext, newstyle=True)
+    env.filters.update(
+        datetime=format_when,
+        date=format_day,
+        pct=format_share,
+        num=format_number,
+    )
+    env.globals["current_locale"] = locales.current_locale
+    env.globals["with_lang"] = with_lang
+    return env
+
+
+def format_when(value: datetime) -> str:
+    """'24 november 2026 kl. 14:05' in Swedish time, whatever the reader's own time zone."""
+    local = value.astimezone(STOCKHOLM)
+    loc = locales.babel_locale()
+    return _("%(date)s kl. %(time)s") % {
+        "date": format_date(local.date(), "long", locale=loc),
+        "time": format_time(local.time(), "HH:mm", locale=loc),
+    }
+
+
+def format_day(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(STOCKHOLM).date()
+    return format_date(value, "long", locale=locales.babel_locale())
+
+
+def format_share(value: float, decimals: int = 0) -> str:
+    """42 % with a non-breaking space, the decimals fixed by the caller rather than by Babel."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
+    return format_percent(value, format=pattern, locale=locales.babel_locale())
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=locales.babel_locale())

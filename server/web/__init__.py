@@ -1,0 +1,1 @@
+"""HTML pages: parse the request, call the domain, render a template."""

@@ -1,0 +1,15 @@
+"""The start page: the surveys that are open now."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.response import Template
+
+from server import clock
+from surveys.waves import open_waves
+
+
+@get("/", name="home")
+async def start_page() -> Template:
+    waves = await open_waves(clock.now())
+    return Template("home.html", context={"waves": waves})

@@ -1,0 +1,151 @@
+"""The respondent's pages: the survey form, its submission, and the thank-you page."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from locales import gettext as _
+from server import clock
+from server.errors import UserError
+from server.locale import with_lang
+from server.web.forms import read_form
+from server.web.survey_page import QUESTION_PREFIX, build_fields
+from surveys.responding import (
+    ORGANISATION_FIELD,
+    TARGET_GROUP_FIELD,
+    check_submission,
+    is_valid_submission_key,
+    new_submission_key,
+    store_submission,
+)
+from surveys.waves import Choice, WaveForm, WaveStatus, find_wave
+
+KEY_FIELD = "submission_key"
+CSRF_FIELD = "_csrf_token"
+KNOWN_FIELDS = {KEY_FIELD, CSRF_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD}
+
+
+async def _wave_or_404(slug: str, organisation: str | None = None) -> tuple[WaveForm, Choice | None]:
+    wave = await find_wave(slug)
+    if wave is None:
+        raise UserError(404, _("Det finns ingen enkät på den här adressen. Kontrollera länken du fick."))
+    fixed = None
+    if organisation is not None:
+        fixed = wave.organisation(organisation)
+        if fixed is None:
+            raise UserError(404, _("Länken gäller en organisation som inte är med i den här enkäten."))
+    return wave, fixed
+
+
+def _status_page(wave: WaveForm, status: WaveStatus, *, posted: bool = False) -> Template:
+    code = 409 if posted else (410 if status is WaveStatus.CLOSED else 200)
+    return Template("wave_status.html", context={"wave": wave, "status": status.value}, status_code=code)
+
+
+def _form_page(
+    request: Request,
+    wave: WaveForm,
+    fixed: Choice | None,
+    *,
+    values: dict[str, list[str]] | None = None,
+    errors: dict[str, str] | None = None,
+    submission_key: str | None = None,
+) -> Template:
+    errors = errors or {}
+    fields = build_fields(wave, values or {}, errors, fixed_organisation=fixed)
+    return Template(
+        "survey.html",
+        context={
+            "wave": wave,
+            "fields": fields,
+            "errors": [f for f in fields if f.error],
+            "organisation": fixed,
+            "action": with_lang(request.url.path),
+            "submission_key": submission_key or new_submission_key(),
+            "minutes": wave.questionnaire.estimated_minutes,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@get("/e/{slug:str}", name="survey")
+async def survey_form(request: Request, slug: FromPath[str]) -> Template:
+    wave, _fixed = await _wave_or_404(slug)
+    status = wave.status(clock.now())
+    if status is not WaveStatus.OPEN:
+        return _status_page(wave, status)
+    return _form_page(request, wave, None)
+
+
+@get("/e/{slug:str}/o/{organisation:str}", name="survey_for_organisation")
+async def survey_form_for_organisation(
+    request: Request, slug: FromPath[str], organisation: FromPath[str]
+) -> Template:
+    wave, fixed = await _wave_or_404(slug, organisation)
+    status = wave.status(clock.now())
+    if status is not WaveStatus.OPEN:
+        return _status_page(wave, status)
+    return _form_page(request, wave, fixed)
+
+
+@post("/e/{slug:str}", status_code=303)
+async def submit(request: Request, slug: FromPath[str]) -> Template | Redirect:
+    return await _submit(request, slug, None)
+
+
+@post("/e/{slug:str}/o/{organisation:str}", status_code=303)
+async def submit_for_organisation(
+    request: Request, slug: FromPath[str], organisation: FromPath[str]
+) -> Template | Redirect:
+    return await _submit(request, slug, organisation)
+
+
+async def _submit(request: Request, slug: str, organisation: str | None) -> Template | Redirect:
+    wave, fixed = await _wave_or_404(slug, organisation)
+    status = wave.status(clock.now())
+    if status is not WaveStatus.OPEN:
+        return _status_page(wave, status, posted=True)
+    fields = await read_form(request)
+    unknown = sorted(
+        name for name in fields if name not in KNOWN_FIELDS and not name.startswith(QUESTION_PREFIX)
+    )
+    if unknown:
+        raise UserError(
+            400,
+            _("Formuläret innehöll fält som enkäten inte känner till. Ladda om sidan och försök igen."),
+        )
+    key = (fields.get(KEY_FIELD) or [""])[0]
+    if not is_valid_submission_key(key):
+        raise UserError(400, _("Formuläret saknar en del som behövs. Ladda om sidan och försök igen."))
+    answers = {
+        name.removeprefix(QUESTION_PREFIX): v
+        for name, v in fields.items()
+        if name.startswith(QUESTION_PREFIX)
+    }
+    submission, errors = check_submission(
+        wave,
+        answers,
+        organisation=(fields.get(ORGANISATION_FIELD) or [None])[0],
+        target_group=(fields.get(TARGET_GROUP_FIELD) or [None])[0],
+        fixed_organisation=fixed,
+        submission_key=key,
+    )
+    if submission is None:
+        values = {**answers}
+        for name in (ORGANISATION_FIELD, TARGET_GROUP_FIELD):
+            if name in fields:
+                values[name] = fields[name]
+        return _form_page(request, wave, fixed, values=values, errors=errors, submission_key=key)
+    await store_submission(wave, submission, clock.now())
+    return Redirect(path=with_lang(f"/e/{wave.slug}/tack"), status_code=303)
+
+
+@get("/e/{slug:str}/tack", name="thanks")
+async def thanks(slug: FromPath[str]) -> Template:
+    wave, _fixed = await _wave_or_404(slug)
+    return Template("thanks.html", context={"wave": wave})
+
+
+HANDLERS = [survey_form, survey_form_for_organisation, submit, submit_for_organisation, thanks]

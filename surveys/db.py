@@ -1,0 +1,161 @@
+"""Which database the tables talk to, and how effekt writes to it safely."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import re
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+# SQLite allows one writer; queueing writers in-process avoids SQLITE_BUSY, which a DEFERRED
+# transaction gets at once (ignoring the timeout) when it upgrades its lock under contention.
+_sqlite_write_lock: asyncio.Lock | None = None
+
+_ID = re.compile(r'^ID = "([^"]+)"', re.MULTILINE)
+
+
+def engine_for_url(url: str) -> Engine:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        # Seconds a writer waits for another process's lock before giving up.
+        return SQLiteEngine(path=url.removeprefix("sqlite:///"), timeout=30)
+    if parsed.scheme in ("postgresql", "postgres"):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported database URL scheme: {parsed.scheme!r}")
+
+
+def use_database(url: str) -> Engine:
+    """Point every effekt table (and Piccolo's migration machinery) at the database at `url`."""
+    from piccolo.apps.migrations.tables import Migration
+
+    from surveys import piccolo_conf
+    from surveys.tables import TABLES
+
+    engine = engine_for_url(url)
+    if isinstance(engine, SQLiteEngine):
+        Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
+    piccolo_conf.DB = engine
+    for table in (*TABLES, Migration):
+        table._meta.db = engine
+    return engine
+
+
+def current_engine() -> Engine:
+    from surveys.tables import Wave
+
+    return Wave._meta.db
+
+
+def is_sqlite() -> bool:
+    return current_engine().engine_type == "sqlite"
+
+
+async def prepare_database() -> None:
+    """Settings that live in the database file and must be set once, not per connection."""
+    engine = current_engine()
+    if engine.engine_type == "sqlite":
+        # WAL lets readers go on while one response is written; it persists in the file.
+        await engine.run_ddl("PRAGMA journal_mode=WAL;")
+
+
+async def migrate() -> list[str]:
+    """Apply all pending migrations; returns the ids that ran. Run once, before workers start."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    await prepare_database()
+    before = set(await _applied())
+    with contextlib.redirect_stdout(io.StringIO()) as chatter:  # Piccolo prints emoji progress lines
+        result = await run_forwards(app_name="surveys")
+    if not result.success:
+        raise RuntimeError(result.message or chatter.getvalue().strip().splitlines()[-1])
+    return sorted(set(await _applied()) - before)
+
+
+async def _applied() -> list[str]:
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists():
+        return []
+    return [row["name"] for row in await Migration.select(Migration.name)]
+
+
+async def pending_migrations() -> list[str]:
+    from surveys.piccolo_app import MIGRATIONS
+
+    known = sorted(
+        _ID.search(p.read_text(encoding="utf-8")).group(1) for p in MIGRATIONS.glob("surveys_*.py")
+    )
+    applied = set(await _applied())
+    return [name for name in known if name not in applied]
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[object]:
+    """A transaction for read-then-write work that never fails with 'database is locked'."""
+    global _sqlite_write_lock
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        if _sqlite_write_lock is None:
+            _sqlite_write_lock = asyncio.Lock()
+        async with _sqlite_write_lock, engine.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    else:
+        async with engine.transaction() as tx:
+            yield tx
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a UNIQUE constraint failure on either engine."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    asyncpg = sys.modules.get("asyncpg")
+    return asyncpg is not None and isinstance(exc, asyncpg.exceptions.UniqueViolationError)
+
+
+async def start_pool(max_size: int = 10) -> bool:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=max_size)
+        return True
+    return False
+
+
+async def close_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True when the database cannot be reached or is too busy: the request may simply be retried."""
+    import sqlite3
+
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError | PermissionError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return "locked" in str(exc) or "unable to open" in str(exc)
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is not None:
+        unavailable = (
+            asyncpg.exceptions.CannotConnectNowError,
+            asyncpg.exceptions.ConnectionDoesNotExistError,
+            asyncpg.exceptions.ConnectionFailureError,
+            asyncpg.exceptions.TooManyConnectionsError,
+            asyncpg.exceptions.AdminShutdownError,
+            asyncpg.exceptions.InterfaceError,
+        )
+        return isinstance(exc, unavailable)
+    return False

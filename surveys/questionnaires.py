@@ -1,0 +1,186 @@
+"""Storing questionnaire versions and reading them back as QuestionnaireDef."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from surveys.questionnaire import OptionDef, QuestionDef, QuestionnaireDef, ShowIf
+from surveys.tables import BankQuestion, Channel, Option, Question, Questionnaire, QuestionnaireVersion
+
+# Frozen versions never change, so any worker may keep them; drafts are always read afresh.
+_frozen_versions: dict[int, QuestionnaireDef] = {}
+
+
+async def store_questionnaire(
+    definition: QuestionnaireDef, *, plan_id: int | None = None, frozen: bool = False
+) -> int:
+    """Store `definition` as the next version of its questionnaire; returns the version id.
+
+    Call inside a transaction: a version is stored whole or not at all.
+    """
+    questionnaire = await Questionnaire.objects().get(Questionnaire.code == definition.code)
+    if questionnaire is None:
+        questionnaire = Questionnaire(code=definition.code, title=definition.title, plan=plan_id)
+        await questionnaire.save()
+    last = (
+        await QuestionnaireVersion.select(QuestionnaireVersion.number)
+        .where(QuestionnaireVersion.questionnaire == questionnaire.id)
+        .order_by(QuestionnaireVersion.number, ascending=False)
+        .first()
+    )
+    version = QuestionnaireVersion(
+        questionnaire=questionnaire.id,
+        number=(last["number"] + 1) if last else 1,
+        title=definition.title,
+        intro=definition.intro,
+        frozen=frozen,
+    )
+    await version.save()
+    channels = await _channel_ids(plan_id)
+    for position, q in enumerate(definition.questions, start=1):
+        bank_id = await _bank_question(q) if q.bank else None
+        question = Question(
+            version=version.id,
+            bank_question=bank_id,
+            position=position,
+            code=q.code,
+            kind=q.kind,
+            text=q.text,
+            help=q.help,
+            required=q.required,
+            step=q.step,
+            dont_know=q.dont_know,
+            show_if={"question": q.show_if.question, "any_of": list(q.show_if.any_of)} if q.show_if else None,
+            max_length=q.max_length,
+        )
+        await question.save()
+        if q.options:
+            await Option.insert(
+                *(
+                    Option(
+                        question=question.id,
+                        position=i,
+                        code=o.code,
+                        text=o.text,
+                        value=o.value,
+                        reaches_step=o.reaches_step,
+                        dont_know=o.dont_know,
+                        channel=channels.get(o.channel) if o.channel else None,
+                    )
+                    for i, o in enumerate(q.options, start=1)
+                )
+            )
+    return version.id
+
+
+async def _channel_ids(plan_id: int | None) -> dict[str, int]:
+    if plan_id is None:
+        return {}
+    rows = await Channel.select(Channel.id, Channel.code).where(Channel.plan == plan_id)
+    return {row["code"]: row["id"] for row in rows}
+
+
+async def _bank_question(q: QuestionDef) -> int:
+    existing = await BankQuestion.select(BankQuestion.id).where(BankQuestion.code == q.bank).first()
+    if existing:
+        return existing["id"]
+    row = BankQuestion(code=q.bank, text=q.text, kind=q.kind, step=q.step)
+    await row.save()
+    return row.id
+
+
+async def load_version(version_id: int) -> QuestionnaireDef | None:
+    cached = _frozen_versions.get(version_id)
+    if cached is not None:
+        return cached
+    version = (
+        await QuestionnaireVersion.select(
+            QuestionnaireVersion.id,
+            QuestionnaireVersion.title,
+            QuestionnaireVersion.intro,
+            QuestionnaireVersion.frozen,
+            QuestionnaireVersion.questionnaire.code.as_alias("code"),
+        )
+        .where(QuestionnaireVersion.id == version_id)
+        .first()
+    )
+    if version is None:
+        return None
+    questions = (
+        await Question.select(Question.all_columns(), Question.bank_question.code.as_alias("bank_code"))
+        .where(Question.version == version_id)
+        .order_by(Question.position)
+        .output(load_json=True)
+    )
+    options = (
+        await Option.select(Option.all_columns(), Option.channel.code.as_alias("channel_code"))
+        .where(Option.question.version == version_id)
+        .order_by(Option.position)
+    )
+    by_question: dict[int, list[OptionDef]] = {}
+    for o in options:
+        by_question.setdefault(o["question"], []).append(
+            OptionDef(
+                code=o["code"],
+                text=o["text"],
+                value=o["value"],
+                reaches_step=o["reaches_step"],
+                dont_know=o["dont_know"],
+                channel=o["channel_code"],
+                id=o["id"],
+            )
+        )
+    definition = QuestionnaireDef(
+        code=version["code"],
+        title=version["title"],
+        intro=version["intro"],
+        questions=tuple(
+            QuestionDef(
+                code=q["code"],
+                kind=q["kind"],
+                text=q["text"],
+                options=tuple(by_question.get(q["id"], ())),
+                help=q["help"],
+                required=q["required"],
+                step=q["step"],
+                dont_know=q["dont_know"],
+                show_if=ShowIf(q["show_if"]["question"], tuple(q["show_if"]["any_of"]))
+                if q["show_if"]
+                else None,
+                max_length=q["max_length"],
+                bank=q["bank_code"],
+                id=q["id"],
+            )
+            for q in questions
+        ),
+    )
+    if version["frozen"]:
+        _frozen_versions[version_id] = definition
+    return definition
+
+
+def forget_versions() -> None:
+    _frozen_versions.clear()
+
+
+def is_frozen(version_id: int) -> bool:
+    """True when this worker already knows the version is frozen (a cheap check before writing)."""
+    return version_id in _frozen_versions
+
+
+async def freeze_version(version_id: int) -> None:
+    """Once answered, a version must never change: editing it would make a new version (#3)."""
+    await QuestionnaireVersion.update({QuestionnaireVersion.frozen: True}).where(
+        (QuestionnaireVersion.id == version_id) & (QuestionnaireVersion.frozen == False)  # noqa: E712
+    )
+
+
+def without_ids(definition: QuestionnaireDef) -> QuestionnaireDef:
+    """The definition as a file would hold it (for export and comparison)."""
+    return replace(
+        definition,
+        questions=tuple(
+            replace(q, id=None, options=tuple(replace(o, id=None) for o in q.options))
+            for q in definition.questions
+        ),
+    )

@@ -1,0 +1,267 @@
+"""The stored shape of effekt's domain (see DESIGN.md, "Words").
+
+Answers carry their wave, organisation and target group so that every count the
+results need is one GROUP BY over `answer`, done by the database.
+"""
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Real,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Organisation(Table):
+    """A municipality or the region (huvudman)."""
+
+    id: Serial
+    code = Varchar(length=60, unique=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, default="kommun")  # kommun | region | annan
+
+
+class Plan(Table):
+    """A färdplan's communication plan, followed up over a period."""
+
+    id: Serial
+    code = Varchar(length=60, unique=True)
+    title = Varchar(length=300)
+    county = Varchar(length=100, default="")
+    description = Text(default="")
+    period_start = Date(null=True, default=None)
+    period_end = Date(null=True, default=None)
+
+
+class PlanOrganisation(Table, tablename="plan_organisation"):
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict)
+
+
+class TargetGroup(Table, tablename="target_group"):
+    """A målgrupp of one plan."""
+
+    id: Serial
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
+    code = Varchar(length=60)
+    name = Varchar(length=300)
+    description = Text(default="")
+    position = Integer(default=0)
+
+
+class TargetGroupSize(Table, tablename="target_group_size"):
+    """Known size of a target group within one organisation (from an HR register)."""
+
+    target_group = ForeignKey(references=TargetGroup, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.cascade)
+    size = Integer()
+    source = Varchar(length=200, default="")
+
+
+class EffectGoal(Table, tablename="effect_goal"):
+    """Target group × effect step × target share × deadline, in the plan's own words."""
+
+    id: Serial
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
+    target_group = ForeignKey(references=TargetGroup, on_delete=OnDelete.cascade)
+    step = Varchar(length=2)  # L1..L4 (L0 reach is an output, never a goal)
+    target_share = Real()
+    deadline = Date(null=True, default=None)
+    wording = Text(default="")
+
+
+class Channel(Table):
+    id: Serial
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
+    code = Varchar(length=60)
+    name = Varchar(length=200)
+    kind = Varchar(length=30, default="")  # intranät, webb, socialt medium, tryck, möte …
+
+
+class Activity(Table):
+    """A kommunikationsaktivitet in the plan's timetable."""
+
+    id: Serial
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
+    code = Varchar(length=60)
+    title = Text()
+    timing = Varchar(length=200, default="")  # the plan's words, e.g. "Löpande" or "Q3"
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    step = Varchar(length=2, default="L1")
+    responsible = Varchar(length=300, default="")
+    status = Varchar(length=20, default="planerad")  # planerad | genomförd | inställd
+    position = Integer(default=0)
+
+
+class ActivityChannel(Table, tablename="activity_channel"):
+    activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade)
+    channel = ForeignKey(references=Channel, on_delete=OnDelete.cascade)
+
+
+class ActivityTargetGroup(Table, tablename="activity_target_group"):
+    activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade)
+    target_group = ForeignKey(references=TargetGroup, on_delete=OnDelete.cascade)
+
+
+class ReachFigure(Table, tablename="reach_figure"):
+    """Imported reach (räckvidd): an output, shown beside recall but never as an effect."""
+
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
+    activity = ForeignKey(references=Activity, null=True, default=None, on_delete=OnDelete.set_null)
+    channel = ForeignKey(references=Channel, null=True, default=None, on_delete=OnDelete.set_null)
+    period_start = Date()
+    period_end = Date()
+    metric = Varchar(length=30)  # views | unique_visitors | impressions | clicks
+    value = Integer()
+    url = Text(default="")
+
+
+class BankQuestion(Table, tablename="bank_question"):
+    """A question of the shared frågebank: its identity keeps trends comparable."""
+
+    id: Serial
+    code = Varchar(length=60, unique=True)
+    text = Text()
+    kind = Varchar(length=20)
+    step = Varchar(length=2, null=True, default=None)
+
+
+class Questionnaire(Table):
+    id: Serial
+    code = Varchar(length=60, unique=True)
+    title = Varchar(length=300)
+    plan = ForeignKey(references=Plan, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class QuestionnaireVersion(Table, tablename="questionnaire_version"):
+    """One immutable-once-answered version of a questionnaire."""
+
+    id: Serial
+    questionnaire = ForeignKey(references=Questionnaire, on_delete=OnDelete.cascade)
+    number = Integer()
+    title = Varchar(length=300)
+    intro = Text(default="")
+    frozen = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Question(Table):
+    id: Serial
+    version = ForeignKey(references=QuestionnaireVersion, on_delete=OnDelete.cascade)
+    bank_question = ForeignKey(references=BankQuestion, null=True, default=None, on_delete=OnDelete.set_null)
+    position = Integer()
+    code = Varchar(length=60)
+    kind = Varchar(length=20)  # single | multiple | agree5 | yesno | scale10 | text
+    text = Text()
+    help = Text(default="")
+    required = Boolean(default=True)
+    step = Varchar(length=2, null=True, default=None)
+    # How "Vet ej" counts for the step: "not_reached" (kännedom) or "excluded" (attitude steps).
+    dont_know = Varchar(length=20, default="excluded")
+    show_if = JSON(null=True, default=None)  # {"question": code, "any_of": [option codes]}
+    max_length = Integer(default=0)
+    channel = ForeignKey(references=Channel, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class Option(Table):
+    id: Serial
+    question = ForeignKey(references=Question, on_delete=OnDelete.cascade)
+    position = Integer()
+    code = Varchar(length=60)
+    text = Text()
+    value = Integer(null=True, default=None)  # numeric value on scales
+    reaches_step = Boolean(default=False)
+    dont_know = Boolean(default=False)
+    channel = ForeignKey(references=Channel, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class Wave(Table):
+    """A mätomgång: one fielding of a questionnaire version."""
+
+    id: Serial
+    slug = Varchar(length=80, unique=True)
+    title = Varchar(length=300)
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.restrict)
+    version = ForeignKey(references=QuestionnaireVersion, on_delete=OnDelete.restrict)
+    intro = Text(default="")
+    opens_at = Timestamptz()
+    closes_at = Timestamptz()
+    closed_early = Boolean(default=False)
+    uses_codes = Boolean(default=False)
+
+
+class WaveTargetGroup(Table, tablename="wave_target_group"):
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    target_group = ForeignKey(references=TargetGroup, on_delete=OnDelete.restrict)
+
+
+class WaveOrganisation(Table, tablename="wave_organisation"):
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict)
+
+
+class Response(Table):
+    """One submitted questionnaire. Anonymous: a date, never a time, IP or user agent."""
+
+    id: Serial
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.restrict)
+    target_group = ForeignKey(references=TargetGroup, null=True, default=None, on_delete=OnDelete.restrict)
+    submitted_on = Date()
+    submission_key = Varchar(length=64, unique=True)
+
+
+class Answer(Table):
+    """One chosen option (or one free text) of a response, with its breakdown keys copied in."""
+
+    response = ForeignKey(references=Response, on_delete=OnDelete.cascade)
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.restrict)
+    target_group = ForeignKey(references=TargetGroup, null=True, default=None, on_delete=OnDelete.restrict)
+    question = ForeignKey(references=Question, on_delete=OnDelete.restrict)
+    option = ForeignKey(references=Option, null=True, default=None, on_delete=OnDelete.restrict)
+    text = Text(null=True, default=None)
+
+
+class AccessCode(Table, tablename="access_code"):
+    """A one-time code. Deliberately no link to the response it was spent on, and no time."""
+
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    code_hash = Varchar(length=64, unique=True)
+    spent = Boolean(default=False)
+
+
+TABLES = (
+    Organisation,
+    Plan,
+    PlanOrganisation,
+    TargetGroup,
+    TargetGroupSize,
+    EffectGoal,
+    Channel,
+    Activity,
+    ActivityChannel,
+    ActivityTargetGroup,
+    ReachFigure,
+    BankQuestion,
+    Questionnaire,
+    QuestionnaireVersion,
+    Question,
+    Option,
+    Wave,
+    WaveTargetGroup,
+    WaveOrganisation,
+    Response,
+    Answer,
+    AccessCode,
+)

@@ -1,0 +1,158 @@
+"""Waves (mätomgångar) as a respondent meets them: open or not, and what the form asks."""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from surveys.questionnaire import QuestionnaireDef
+from surveys.questionnaires import forget_versions, load_version
+from surveys.tables import Wave, WaveOrganisation, WaveTargetGroup
+
+# Who may answer a wave changes rarely; each worker keeps it briefly and rebuilds it on its own.
+_CHOICES_TTL_SECONDS = 30.0
+_choices_cache: dict[int, tuple[float, tuple[Choice, ...], tuple[Choice, ...]]] = {}
+
+
+class WaveStatus(enum.StrEnum):
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class WaveSummary:
+    slug: str
+    title: str
+    plan_title: str
+    opens_at: datetime
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class WaveForm:
+    id: int
+    slug: str
+    title: str
+    intro: str
+    plan_title: str
+    opens_at: datetime
+    closes_at: datetime
+    closed_early: bool
+    version_id: int
+    questionnaire: QuestionnaireDef
+    organisations: tuple[Choice, ...]
+    target_groups: tuple[Choice, ...]
+
+    def status(self, now: datetime) -> WaveStatus:
+        if now < self.opens_at:
+            return WaveStatus.NOT_OPEN
+        if self.closed_early or now >= self.closes_at:
+            return WaveStatus.CLOSED
+        return WaveStatus.OPEN
+
+    def organisation(self, code: str) -> Choice | None:
+        return next((c for c in self.organisations if c.code == code), None)
+
+    def target_group(self, code: str) -> Choice | None:
+        return next((c for c in self.target_groups if c.code == code), None)
+
+    @property
+    def asks_organisation(self) -> bool:
+        return len(self.organisations) > 1
+
+    @property
+    def asks_target_group(self) -> bool:
+        return len(self.target_groups) > 1
+
+
+async def find_wave(slug: str) -> WaveForm | None:
+    row = (
+        await Wave.select(
+            Wave.id,
+            Wave.slug,
+            Wave.title,
+            Wave.intro,
+            Wave.opens_at,
+            Wave.closes_at,
+            Wave.closed_early,
+            Wave.version,
+            Wave.plan.title.as_alias("plan_title"),
+        )
+        .where(Wave.slug == slug)
+        .first()
+    )
+    if row is None:
+        return None
+    questionnaire = await load_version(row["version"])
+    if questionnaire is None:
+        return None
+    organisations, target_groups = await _choices(row["id"])
+    return WaveForm(
+        id=row["id"],
+        slug=row["slug"],
+        title=row["title"],
+        intro=row["intro"] or questionnaire.intro,
+        plan_title=row["plan_title"],
+        opens_at=row["opens_at"],
+        closes_at=row["closes_at"],
+        closed_early=row["closed_early"],
+        version_id=row["version"],
+        questionnaire=questionnaire,
+        organisations=organisations,
+        target_groups=target_groups,
+    )
+
+
+async def _choices(wave_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
+    cached = _choices_cache.get(wave_id)
+    if cached and time.monotonic() - cached[0] < _CHOICES_TTL_SECONDS:
+        return cached[1], cached[2]
+    organisations = tuple(
+        Choice(r["id"], r["code"], r["name"])
+        for r in await WaveOrganisation.select(
+            WaveOrganisation.organisation.id.as_alias("id"),
+            WaveOrganisation.organisation.code.as_alias("code"),
+            WaveOrganisation.organisation.name.as_alias("name"),
+        )
+        .where(WaveOrganisation.wave == wave_id)
+        .order_by(WaveOrganisation.organisation.name)
+    )
+    target_groups = tuple(
+        Choice(r["id"], r["code"], r["name"])
+        for r in await WaveTargetGroup.select(
+            WaveTargetGroup.target_group.id.as_alias("id"),
+            WaveTargetGroup.target_group.code.as_alias("code"),
+            WaveTargetGroup.target_group.name.as_alias("name"),
+        )
+        .where(WaveTargetGroup.wave == wave_id)
+        .order_by(WaveTargetGroup.target_group.position)
+    )
+    _choices_cache[wave_id] = (time.monotonic(), organisations, target_groups)
+    return organisations, target_groups
+
+
+async def open_waves(now: datetime) -> list[WaveSummary]:
+    rows = (
+        await Wave.select(
+            Wave.slug, Wave.title, Wave.opens_at, Wave.closes_at, Wave.plan.title.as_alias("plan_title")
+        )
+        .where((Wave.opens_at <= now) & (Wave.closes_at > now) & (Wave.closed_early == False))  # noqa: E712
+        .order_by(Wave.closes_at)
+    )
+    return [WaveSummary(r["slug"], r["title"], r["plan_title"], r["opens_at"], r["closes_at"]) for r in rows]
+
+
+def clear_caches() -> None:
+    """Forget cached wave choices and questionnaires (after switching databases, or changing waves)."""
+    _choices_cache.clear()
+    forget_versions()

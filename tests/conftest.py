@@ -1,0 +1,158 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from EFFEKT_TEST_POSTGRES_URL (default: the local server, user postgres). Each test
+session creates its own databases there and drops them afterwards. Without a reachable server the
+PostgreSQL half is skipped, unless EFFEKT_REQUIRE_POSTGRES=1 (as in CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server.app import create_app
+from server.settings import Settings
+from surveys import db
+from surveys.tables import TABLES
+from surveys.waves import clear_caches
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "EFFEKT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("EFFEKT_REQUIRE_POSTGRES") == "1"
+DEMO_TODAY = date.today()
+
+
+async def _postgres_admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _postgres_available() -> bool:
+    try:
+        await _postgres_admin("SELECT 1")
+    except (OSError, Exception):
+        return False
+    return True
+
+
+def _postgres_url(name: str) -> str:
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def databases(request, tmp_path_factory) -> AsyncIterator[dict[str, str]]:
+    """URLs of two fresh, migrated databases on one engine: 'main' (emptied per test) and 'demo'."""
+    engine = request.param
+    created: list[str] = []
+    if engine == "sqlite":
+        folder: Path = tmp_path_factory.mktemp("sqlite")
+        urls = {"main": f"sqlite:///{folder / 'main.sqlite'}", "demo": f"sqlite:///{folder / 'demo.sqlite'}"}
+    else:
+        if not await _postgres_available():
+            message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
+            if REQUIRE_POSTGRES:
+                pytest.fail(message)
+            pytest.skip(message)
+        suffix = uuid.uuid4().hex[:10]
+        urls = {}
+        for role in ("main", "demo"):
+            name = f"effekt_test_{role}_{suffix}"
+            await _postgres_admin(f'CREATE DATABASE "{name}"')
+            created.append(name)
+            urls[role] = _postgres_url(name)
+    for url in urls.values():
+        db.use_database(url)
+        await db.migrate()
+    db.use_database(urls["demo"])
+    from surveys.demo import load_demo
+
+    await load_demo(DEMO_TODAY)
+    yield {"engine": engine, **urls}
+    for name in created:
+        await _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _empty_all_tables() -> None:
+    engine = db.current_engine()
+    if engine.engine_type == "postgres":
+        names = ", ".join(f'"{t._meta.tablename}"' for t in TABLES)
+        await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    else:
+        for table in reversed(TABLES):
+            await table.delete(force=True)
+
+
+@pytest.fixture
+async def database(databases) -> AsyncIterator[str]:
+    """An empty, migrated database (the engine of this run); yields its URL."""
+    db.use_database(databases["main"])
+    await _empty_all_tables()
+    clear_caches()
+    yield databases["main"]
+
+
+@pytest.fixture
+async def demo_database(databases) -> AsyncIterator[str]:
+    """The demo plan with its synthetic responses, loaded once per engine. Tests may add responses."""
+    db.use_database(databases["demo"])
+    clear_caches()
+    yield databases["demo"]
+
+
+@pytest.fixture
+def engine_name(databases) -> str:
+    return databases["engine"]
+
+
+@asynccontextmanager
+async def running(app) -> AsyncIterator[httpx.AsyncClient]:
+    # app.lifespan() holds cancel scopes that must be entered and left in one task.
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def run() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(run())
+    await started.wait()
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", follow_redirects=False
+        ) as c:
+            yield c
+    finally:
+        stop.set()
+        await task
+
+
+def make_settings(url: str, **overrides) -> Settings:
+    return Settings(database_url=url, secret_key="x" * 48, **overrides)
+
+
+@pytest.fixture
+async def client(database) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(make_settings(database), manage_database=False)) as c:
+        yield c
+
+
+@pytest.fixture
+async def demo_client(demo_database) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(make_settings(demo_database), manage_database=False)) as c:
+        yield c
