@@ -80,13 +80,15 @@ def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:
         return default
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept_language.split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
+        tag, *params = part.strip().split(";")
         quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
+        for param in params:
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
         language = tag.strip().lower().split("-")[0]
         if language in SUPPORTED and quality > 0:
             ranked.append((-quality, position, language))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 
 from locales import N_
@@ -68,10 +69,25 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, UserError):
         return error_response(request, status, exc.detail, exc.errors)
     message = _(MESSAGES.get(status) or MESSAGES[500 if status >= 500 else 400])
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        # The request body had the wrong shape: name the fields, never echo the parser's English.
+        fields = {
+            _field_name(e): _("Fältet finns inte, saknas eller har fel typ.")
+            for e in exc.extra
+            if isinstance(e, dict)
+        }
+        return error_response(request, status, _("Begäran har fel form. Se fälten i errors."), fields)
     response = error_response(request, status, message)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+def _field_name(error: dict) -> str:
+    """'Object contains unknown field `ip`' or 'Expected `str`, got `int` - at `$.answers`' → the field."""
+    message = str(error.get("message", ""))
+    found = re.search(r"at `\$\.([^`]+)`", message) or re.search(r"unknown field `([^`]+)`", message)
+    return found.group(1) if found else str(error.get("key") or "body")
 
 
 def server_error(request: Request, exc: Exception) -> Response:

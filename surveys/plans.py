@@ -97,7 +97,7 @@ class PlanFileError(ValueError):
 
 def load_plan_file(path: Path) -> PlanDef:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         raise PlanFileError(
             [_("%(file)s: filen måste vara sparad som UTF-8.") % {"file": path.name}]

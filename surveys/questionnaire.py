@@ -128,7 +128,8 @@ class QuestionnaireFileError(ValueError):
 
 def load_questionnaire_file(path: Path) -> QuestionnaireDef:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows editors often save UTF-8 with a byte order mark.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         raise QuestionnaireFileError(
             [_("%(file)s: filen måste vara sparad som UTF-8.") % {"file": path.name}]
@@ -143,14 +144,18 @@ def load_questionnaire_file(path: Path) -> QuestionnaireDef:
 def parse_questionnaire(data: dict) -> QuestionnaireDef:
     """Build a questionnaire from parsed TOML/JSON data; collects every problem before raising."""
     problems: list[str] = []
-    code = _text(data, "code", "enkäten", problems)
+    where = _("enkäten")
+    code = _text(data, "code", where, problems)
     if code and not _CODE.match(code):
         problems.append(_("enkätens code %(code)s får bara innehålla a–z, 0–9, - och _.") % {"code": code})
-    title = _text(data, "title", "enkäten", problems)
+    title = _text(data, "title", where, problems)
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
-        problems.append("enkäten måste ha minst en fråga ([[questions]]).")
+        problems.append(_("enkäten måste ha minst en fråga ([[questions]])."))
         raw_questions = []
+    unknown = set(data) - {"code", "title", "intro", "questions"}
+    if unknown:
+        problems.append(_("enkäten har okända fält: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     questions: list[QuestionDef] = []
     for number, raw in enumerate(raw_questions, start=1):
         question = _parse_question(raw, number, questions, problems)
@@ -211,6 +216,8 @@ def _parse_question(
             _("%(where)s: max_length måste vara ett heltal mellan 1 och %(max)s.")
             % {"where": where, "max": MAX_TEXT_LENGTH}
         )
+    if not isinstance(raw.get("required", True), bool):
+        problems.append(_("%(where)s: required måste vara true eller false.") % {"where": where})
     max_choices = raw.get("max_choices", 0)
     if not isinstance(max_choices, int) or max_choices < 0:
         problems.append(
@@ -232,7 +239,7 @@ def _parse_question(
         text=text,
         options=options,
         help=str(raw.get("help", "")).strip(),
-        required=bool(raw.get("required", True)),
+        required=raw.get("required", True),
         step=step,
         dont_know=dont_know,
         show_if=show_if,
@@ -264,6 +271,13 @@ def _parse_options(raw: dict, kind: str, where: str, problems: list[str]) -> tup
                 problems.append(
                     _("%(where)s: svarsalternativ %(number)s behöver code och text.")
                     % {"where": where, "number": i}
+                )
+                continue
+            extra = set(item) - {"code", "text", "value", "reaches_step", "dont_know", "channel"}
+            if extra:
+                problems.append(
+                    _("%(where)s: svarsalternativ %(number)s har okända fält: %(fields)s.")
+                    % {"where": where, "number": i, "fields": ", ".join(sorted(extra))}
                 )
                 continue
             if not _CODE.match(str(item["code"])):
@@ -324,7 +338,8 @@ def _parse_show_if(raw: object, where: str, earlier: list[QuestionDef], problems
     any_of = raw.get("any_of")
     if not isinstance(any_of, list) or not any_of or any(target.option(str(c)) is None for c in any_of):
         problems.append(
-            f"){where}: show_if.any_of måste lista svarsalternativ som finns på frågan {target.code}."
+            _("%(where)s: show_if.any_of måste lista svarsalternativ som finns på frågan %(target)s.")
+            % {"where": where, "target": target.code}
         )
         return None
     return ShowIf(question=target.code, any_of=tuple(str(c) for c in any_of))

@@ -156,3 +156,13 @@ async def client(database) -> AsyncIterator[httpx.AsyncClient]:
 async def demo_client(demo_database) -> AsyncIterator[httpx.AsyncClient]:
     async with running(create_app(make_settings(demo_database), manage_database=False)) as c:
         yield c
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow checks run where EFFEKT_RUN_SLOW=1 (CI sets it); elsewhere they are skipped, saying why."""
+    if os.environ.get("EFFEKT_RUN_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow check: set EFFEKT_RUN_SLOW=1 to run it (CI does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

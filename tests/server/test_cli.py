@@ -1,0 +1,142 @@
+"""The effekt command as an IT contact runs it: help, settings errors, migrations, files, demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def effekt(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("EFFEKT_", "LANG", "LC_"))}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def sqlite_env(tmp_path) -> dict[str, str]:
+    return {"EFFEKT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}", "PYTHONPATH": str(ROOT)}
+
+
+def test_help_is_in_swedish_by_default():
+    result = effekt("--help")
+    assert result.returncode == 0
+    assert "användning: effekt" in result.stdout
+    assert "läs in demoplanen" in result.stdout
+
+
+def test_help_is_in_english_for_an_english_locale():
+    result = effekt("--help", env={"LANG": "en_GB.UTF-8"})
+    assert result.returncode == 0
+    assert "usage: effekt" in result.stdout
+    assert "load the Västernorrland demo plan" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("EFFEKT_DATABASE_URL", "mysql://x"),
+        ("EFFEKT_MIN_GROUP_SIZE", "2"),
+        ("EFFEKT_PORT", "hundra"),
+        ("EFFEKT_SECRET_KEY", "kort"),
+    ],
+)
+def test_an_invalid_setting_stops_with_one_line_naming_the_variable(name, value, sqlite_env):
+    result = effekt("migrate", env={**sqlite_env, name: value})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_creates_the_database_and_a_second_run_has_nothing_to_do(sqlite_env):
+    first = effekt("migrate", env=sqlite_env)
+    assert first.returncode == 0, first.stderr
+    assert "Databasen är uppdaterad" in first.stdout
+    second = effekt("migrate", env=sqlite_env)
+    assert second.returncode == 0
+    assert "redan uppdaterad" in second.stdout
+
+
+def test_the_demo_loads_once_with_progress_and_reports_counts(sqlite_env):
+    result = effekt("demo", env=sqlite_env)
+    assert result.returncode == 0, result.stderr
+    assert "Demoplanen är inläst: 4 mätomgångar" in result.stdout
+    assert "Läser in omgang-1-2026" in result.stderr
+    again = effekt("demo", env=sqlite_env)
+    assert again.returncode == 0
+    assert "finns redan" in again.stdout
+
+
+def test_a_questionnaire_file_with_problems_is_refused_in_one_line(sqlite_env, tmp_path):
+    bad = tmp_path / "enkat.toml"
+    bad.write_text(
+        textwrap.dedent(
+            """
+            code = "x"
+            title = "X"
+            [[questions]]
+            code = "a"
+            kind = "dropdown"
+            text = "A?"
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = effekt("load-questionnaire", str(bad), env=sqlite_env)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "kind måste vara en av" in result.stderr
+
+
+def test_a_missing_file_is_named(sqlite_env, tmp_path):
+    result = effekt("load-plan", str(tmp_path / "saknas.toml"), env=sqlite_env)
+    assert result.returncode == 1
+    assert "saknas.toml finns inte" in result.stderr
+
+
+def test_plans_questionnaires_and_waves_load_from_files(sqlite_env):
+    demo = ROOT / "surveys" / "demo"
+    assert effekt("load-plan", str(demo / "vasternorrland.toml"), env=sqlite_env).returncode == 0
+    loaded = effekt("load-questionnaire", str(demo / "uppfoljning.toml"), "--plan", "vasternorrland-2026", env=sqlite_env)
+    assert loaded.returncode == 0, loaded.stderr
+    created = effekt(
+        "create-wave",
+        "--plan=vasternorrland-2026",
+        "--questionnaire=uppfoljning-fardplan",
+        "--slug=omgang-1-2027",
+        "--title=Mätomgång 1 2027",
+        "--opens=2027-03-01T08:00",
+        "--closes=2027-03-19T17:00",
+        "--target-group=medarbetare",
+        env=sqlite_env,
+    )
+    assert created.returncode == 0, created.stderr
+    assert "/e/omgang-1-2027" in created.stdout
+    duplicate = effekt(
+        "create-wave",
+        "--plan=vasternorrland-2026",
+        "--questionnaire=uppfoljning-fardplan",
+        "--slug=omgang-1-2027",
+        "--title=Igen",
+        "--opens=2027-03-01T08:00",
+        "--closes=2027-02-19T17:00",
+        env=sqlite_env,
+    )
+    assert duplicate.returncode == 1
+    assert "finns redan en mätomgång" in duplicate.stderr
+    assert "stänga efter att den öppnar" in duplicate.stderr
