@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -110,6 +111,7 @@ def _when(value: str) -> datetime:
 
 def main(argv: list[str] | None = None) -> int:
     locales.set_locale(cli_locale())
+    logging.getLogger("piccolo").setLevel(logging.WARNING)  # its INFO lines are noise for an IT contact
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -25,10 +25,14 @@ def test_every_ui_text_has_an_english_translation(extracted, english):
     missing = []
     for msgid in extracted:
         entry = english.get(msgid)
-        strings = [] if entry is None else ([entry.string] if isinstance(entry.string, str) else list(entry.string))
+        strings = (
+            [] if entry is None else ([entry.string] if isinstance(entry.string, str) else list(entry.string))
+        )
         if entry is None or not all(strings) or entry.fuzzy:
             missing.append(msgid)
-    assert not missing, f"{len(missing)} texts lack an English translation (run python -m locales.update): {missing[:10]}"
+    assert not missing, (
+        f"{len(missing)} texts lack an English translation (run python -m locales.update): {missing[:10]}"
+    )
 
 
 def test_translations_keep_every_placeholder(english):

@@ -149,7 +149,8 @@ def _question_field(
     show_if = None
     if question.show_if:
         source = wave.questionnaire.question(question.show_if.question)
-        texts = [f"”{source.option(code).text}”" for code in question.show_if.any_of]
+        # TRANSLATORS: quotation marks around an answer option's text
+        texts = [_("”%(option)s”") % {"option": source.option(code).text} for code in question.show_if.any_of]
         hint = _("Svara bara om du svarade %(answers)s på fråga %(number)s.") % {
             "answers": format_list(texts, style="or", locale=locales.babel_locale()),
             "number": numbers[source.code],

@@ -69,8 +69,10 @@ def server_url(tmp_path_factory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps its own event loop running while it is open, which
+    # would stop the asyncio tests that follow from starting theirs.
     if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("EFFEKT_REQUIRE_BROWSER") == "1":

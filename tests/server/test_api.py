@@ -25,7 +25,14 @@ async def test_it_describes_a_wave_and_its_questions(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "open"
-    assert [q["code"] for q in body["questions"]] == ["kannedom", "forstaelse", "kanaler", "betyg", "chef", "fritext"]
+    assert [q["code"] for q in body["questions"]] == [
+        "kannedom",
+        "forstaelse",
+        "kanaler",
+        "betyg",
+        "chef",
+        "fritext",
+    ]
     kannedom = body["questions"][0]
     assert kannedom["step"] == "L1" and kannedom["dont_know"] == "not_reached"
     assert [o["code"] for o in kannedom["options"] if o["reaches_step"]] == ["ja"]
@@ -48,7 +55,11 @@ async def test_it_stores_a_valid_response_once_per_submission_key(client):
 
 async def test_it_answers_errors_as_json_with_the_failing_question_codes(client):
     await make_wave()
-    body = {"answers": {"kannedom": "kanske", "betyg": 12, "okand": "x"}, "organisation": "alby", "target_group": "chefer"}
+    body = {
+        "answers": {"kannedom": "kanske", "betyg": 12, "okand": "x"},
+        "organisation": "alby",
+        "target_group": "chefer",
+    }
     response = await client.post("/api/v1/waves/testomgang/responses", json=body)
     assert response.status_code == 422
     errors = response.json()["errors"]
@@ -78,7 +89,9 @@ async def test_it_refuses_responses_to_a_closed_wave(client):
 async def test_it_refuses_malformed_json_in_swedish(client):
     await make_wave()
     response = await client.post(
-        "/api/v1/waves/testomgang/responses", content=b'{"answers": ', headers={"content-type": "application/json"}
+        "/api/v1/waves/testomgang/responses",
+        content=b'{"answers": ',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 400
     assert "kunde inte läsas" in response.json()["detail"]
@@ -98,7 +111,12 @@ async def test_it_refuses_a_malformed_submission_key(client):
     await make_wave()
     response = await client.post(
         "/api/v1/waves/testomgang/responses",
-        json={"answers": {"kannedom": "ja"}, "organisation": "alby", "target_group": "chefer", "submission_key": "<x>"},
+        json={
+            "answers": {"kannedom": "ja"},
+            "organisation": "alby",
+            "target_group": "chefer",
+            "submission_key": "<x>",
+        },
     )
     assert response.status_code == 400
     assert "submission_key" in response.json()["detail"]

@@ -13,7 +13,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def effekt(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def effekt(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("EFFEKT_", "LANG", "LC_"))}
     full_env.update(env or {})
     return subprocess.run(
@@ -112,7 +114,9 @@ def test_a_missing_file_is_named(sqlite_env, tmp_path):
 def test_plans_questionnaires_and_waves_load_from_files(sqlite_env):
     demo = ROOT / "surveys" / "demo"
     assert effekt("load-plan", str(demo / "vasternorrland.toml"), env=sqlite_env).returncode == 0
-    loaded = effekt("load-questionnaire", str(demo / "uppfoljning.toml"), "--plan", "vasternorrland-2026", env=sqlite_env)
+    loaded = effekt(
+        "load-questionnaire", str(demo / "uppfoljning.toml"), "--plan", "vasternorrland-2026", env=sqlite_env
+    )
     assert loaded.returncode == 0, loaded.stderr
     created = effekt(
         "create-wave",

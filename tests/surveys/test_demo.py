@@ -38,9 +38,15 @@ async def test_it_has_three_answered_waves_and_one_open_now(demo_database):
 
 
 async def _aware_share_by_wave() -> dict[str, float]:
-    rows = await Answer.select(
-        Answer.wave.slug.as_alias("wave"), Answer.option.reaches_step.as_alias("reached"), Count(alias="n")
-    ).where(Answer.question.code == "kannedom").group_by(Answer.wave.slug, Answer.option.reaches_step)
+    rows = (
+        await Answer.select(
+            Answer.wave.slug.as_alias("wave"),
+            Answer.option.reaches_step.as_alias("reached"),
+            Count(alias="n"),
+        )
+        .where(Answer.question.code == "kannedom")
+        .group_by(Answer.wave.slug, Answer.option.reaches_step)
+    )
     totals: dict[str, list[int]] = {}
     for r in rows:
         totals.setdefault(r["wave"], [0, 0])[1 if r["reached"] else 0] += r["n"]
@@ -53,18 +59,26 @@ async def test_awareness_rises_from_wave_to_wave(demo_database):
 
 
 async def test_organisations_respond_unevenly(demo_database):
-    rows = await Response.select(Response.organisation.code.as_alias("org"), Count(alias="n")).where(
-        (Response.wave.slug == "omgang-3-2026") & (Response.target_group.code == "medarbetare")
-    ).group_by(Response.organisation.code)
+    rows = (
+        await Response.select(Response.organisation.code.as_alias("org"), Count(alias="n"))
+        .where((Response.wave.slug == "omgang-3-2026") & (Response.target_group.code == "medarbetare"))
+        .group_by(Response.organisation.code)
+    )
     counts = {r["org"]: r["n"] for r in rows}
     sizes = {"sundsvall": 5200, "ange": 600}
     assert counts["sundsvall"] / sizes["sundsvall"] > 2 * counts["ange"] / sizes["ange"]
 
 
 async def test_at_least_one_group_is_under_the_minimum_size(demo_database):
-    rows = await Response.select(
-        Response.organisation.code.as_alias("org"), Response.target_group.code.as_alias("group"), Count(alias="n")
-    ).where(Response.wave.slug == "omgang-1-2026").group_by(Response.organisation.code, Response.target_group.code)
+    rows = (
+        await Response.select(
+            Response.organisation.code.as_alias("org"),
+            Response.target_group.code.as_alias("group"),
+            Count(alias="n"),
+        )
+        .where(Response.wave.slug == "omgang-1-2026")
+        .group_by(Response.organisation.code, Response.target_group.code)
+    )
     assert any(0 < r["n"] < 5 for r in rows)
 
 
