@@ -1,0 +1,164 @@
+"""Effect estimates for one target group: a share per wave, its change, its trend, its breakdown.
+
+Counts come in per stratum (an organisation within the target group); the share is post-stratified to
+the organisations' known sizes when every stratum's size is known, so that an organisation that answered
+eagerly does not speak for the others (methods.md §2.3). The interval is Wilson on the effective number
+of respondents, with the finite-population correction when the group's size is known (§2.2, §2.4), and the
+exact hypergeometric interval when one unweighted stratum has answered to at least half (§2.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from analysis.stats import (
+    GoalStatus,
+    Interval,
+    Test,
+    WeightingError,
+    cochran_armitage,
+    goal_status,
+    hypergeometric_interval,
+    newcombe_difference,
+    nonresponse_bounds,
+    post_stratified_share,
+    two_proportion_test,
+    wilson_interval,
+)
+
+# From this response rate on, one unweighted group gets the exact interval (methods.md §2.2).
+EXACT_FROM_RATE = 0.5
+
+
+class Method(StrEnum):
+    WILSON = "wilson"
+    WILSON_FPC = "wilson_fpc"
+    HYPERGEOMETRIC = "hypergeometric"
+    POST_STRATIFIED = "post_stratified"
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """One organisation's part of a target group in one wave, for one share."""
+
+    label: str
+    respondents: int  # everyone in the group who answered the survey
+    base: int  # those counted in the share's denominator
+    reached: int
+    population: int | None = None  # known size of the group in this organisation
+
+
+@dataclass(frozen=True)
+class ShareEstimate:
+    share: float
+    interval: Interval
+    respondents: int
+    base: int
+    reached: int
+    effective_n: float
+    method: Method
+    population: int | None  # the known size the estimate refers to, if any
+    response_rate: float | None
+    bounds: Interval | None  # worst case if every non-respondent answered one way or the other
+    unrepresented: tuple[str, ...] = ()  # strata with a known size but nobody in the base
+
+    @property
+    def effective_reached(self) -> float:
+        return self.share * self.effective_n
+
+
+@dataclass(frozen=True)
+class Change:
+    difference: float
+    interval: Interval
+    test: Test
+
+
+def estimate_share(strata: Sequence[Stratum], *, confidence: float = 0.95) -> ShareEstimate:
+    respondents = sum(s.respondents for s in strata)
+    base = sum(s.base for s in strata)
+    reached = sum(s.reached for s in strata)
+    sizes_known = bool(strata) and all(s.population is not None for s in strata)
+    population = sum(s.population or 0 for s in strata) if sizes_known else None
+    response_rate = respondents / population if population else None
+    bounds = nonresponse_bounds(reached, base, population) if population and base <= population else None
+    if base == 0:
+        return ShareEstimate(
+            0.0, Interval(0.0, 1.0), respondents, 0, 0, 0.0, Method.WILSON, population, response_rate, None
+        )
+    answered = [s for s in strata if s.base > 0]
+    if sizes_known and len(answered) > 1:
+        unrepresented = tuple(s.label for s in strata if s.base == 0 and (s.population or 0) > 0)
+        covered = sum(s.population or 0 for s in answered)
+        try:
+            weighted = post_stratified_share(
+                [s.reached for s in answered],
+                [s.base for s in answered],
+                [s.population or 0 for s in answered],
+            )
+        except WeightingError:
+            weighted = None
+        if weighted is not None:
+            interval = _wilson(
+                weighted.share * weighted.effective_n, weighted.effective_n, covered, confidence
+            )
+            return ShareEstimate(
+                weighted.share,
+                interval,
+                respondents,
+                base,
+                reached,
+                weighted.effective_n,
+                Method.POST_STRATIFIED,
+                covered,
+                response_rate,
+                bounds,
+                unrepresented,
+            )
+    share = reached / base
+    if population and base <= population:
+        if base / population >= EXACT_FROM_RATE:
+            interval = hypergeometric_interval(reached, base, population, confidence=confidence)
+            method = Method.HYPERGEOMETRIC
+        else:
+            interval = wilson_interval(reached, base, confidence=confidence, population=population)
+            method = Method.WILSON_FPC
+    else:
+        interval = wilson_interval(reached, base, confidence=confidence)
+        method = Method.WILSON
+    return ShareEstimate(
+        share, interval, respondents, base, reached, float(base), method, population, response_rate, bounds
+    )
+
+
+def _wilson(successes: float, n: float, population: int, confidence: float) -> Interval:
+    if population >= n > 0:
+        return wilson_interval(successes, n, confidence=confidence, population=population)
+    return wilson_interval(successes, n, confidence=confidence)
+
+
+def compare(previous: ShareEstimate, current: ShareEstimate, *, confidence: float = 0.95) -> Change | None:
+    """Change from one wave to the next, on effective counts (Newcombe interval, pooled z test)."""
+    if previous.effective_n <= 0 or current.effective_n <= 0:
+        return None
+    x2, n2 = current.effective_reached, current.effective_n
+    x1, n1 = previous.effective_reached, previous.effective_n
+    return Change(
+        difference=current.share - previous.share,
+        interval=newcombe_difference(x2, n2, x1, n1, confidence=confidence),
+        test=two_proportion_test(x2, n2, x1, n1),
+    )
+
+
+def trend(estimates: Sequence[ShareEstimate]) -> Test | None:
+    """Cochran–Armitage over three or more waves in order (scores 1..k)."""
+    usable = [e for e in estimates if e.effective_n > 0]
+    if len(usable) < 3:
+        return None
+    return cochran_armitage([e.effective_reached for e in usable], [e.effective_n for e in usable])
+
+
+def status(estimate: ShareEstimate, target: float) -> GoalStatus:
+    return goal_status(estimate.interval, target)
