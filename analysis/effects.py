@@ -89,9 +89,12 @@ def estimate_share(strata: Sequence[Stratum], *, confidence: float = 0.95) -> Sh
             0.0, Interval(0.0, 1.0), respondents, 0, 0, 0.0, Method.WILSON, population, response_rate, None
         )
     answered = [s for s in strata if s.base > 0]
+    # With known sizes, the estimate speaks for the organisations that answered; the silent ones are named.
+    unrepresented = (
+        tuple(s.label for s in strata if s.base == 0 and (s.population or 0) > 0) if sizes_known else ()
+    )
+    covered = sum(s.population or 0 for s in answered) if sizes_known else None
     if sizes_known and len(answered) > 1:
-        unrepresented = tuple(s.label for s in strata if s.base == 0 and (s.population or 0) > 0)
-        covered = sum(s.population or 0 for s in answered)
         try:
             weighted = post_stratified_share(
                 [s.reached for s in answered],
@@ -99,7 +102,7 @@ def estimate_share(strata: Sequence[Stratum], *, confidence: float = 0.95) -> Sh
                 [s.population or 0 for s in answered],
             )
         except WeightingError:
-            weighted = None
+            weighted = None  # a stratum with answers but a registered size of 0: fall back to unweighted
         if weighted is not None:
             interval = _wilson(
                 weighted.share * weighted.effective_n, weighted.effective_n, covered, confidence
@@ -118,18 +121,28 @@ def estimate_share(strata: Sequence[Stratum], *, confidence: float = 0.95) -> Sh
                 unrepresented,
             )
     share = reached / base
-    if population and base <= population:
-        if base / population >= EXACT_FROM_RATE:
-            interval = hypergeometric_interval(reached, base, population, confidence=confidence)
+    if covered and base <= covered:
+        if base / covered >= EXACT_FROM_RATE:
+            interval = hypergeometric_interval(reached, base, covered, confidence=confidence)
             method = Method.HYPERGEOMETRIC
         else:
-            interval = wilson_interval(reached, base, confidence=confidence, population=population)
+            interval = wilson_interval(reached, base, confidence=confidence, population=covered)
             method = Method.WILSON_FPC
     else:
         interval = wilson_interval(reached, base, confidence=confidence)
         method = Method.WILSON
     return ShareEstimate(
-        share, interval, respondents, base, reached, float(base), method, population, response_rate, bounds
+        share,
+        interval,
+        respondents,
+        base,
+        reached,
+        float(base),
+        method,
+        covered,
+        response_rate,
+        bounds,
+        unrepresented,
     )
 
 
@@ -152,12 +165,23 @@ def compare(previous: ShareEstimate, current: ShareEstimate, *, confidence: floa
     )
 
 
-def trend(estimates: Sequence[ShareEstimate]) -> Test | None:
-    """Cochran–Armitage over three or more waves in order (scores 1..k)."""
-    usable = [e for e in estimates if e.effective_n > 0]
+def trend(estimates: Sequence[ShareEstimate], times: Sequence[float] | None = None) -> Test | None:
+    """Cochran–Armitage over three or more waves in order.
+
+    `times` are the waves' scores: their actual time (e.g. months since the first wave) when waves are
+    unevenly spaced (methods.md §2.6); by default 1..k.
+    """
+    scores = list(times) if times is not None else list(range(1, len(estimates) + 1))
+    if len(scores) != len(estimates):
+        raise ValueError("trend needs one time per estimate")
+    usable = [(e, t) for e, t in zip(estimates, scores, strict=True) if e.effective_n > 0]
     if len(usable) < 3:
         return None
-    return cochran_armitage([e.effective_reached for e in usable], [e.effective_n for e in usable])
+    return cochran_armitage(
+        [e.effective_reached for e, _t in usable],
+        [e.effective_n for e, _t in usable],
+        [t for _e, t in usable],
+    )
 
 
 def status(estimate: ShareEstimate, target: float) -> GoalStatus:

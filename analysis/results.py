@@ -3,8 +3,9 @@
 For each goal (target group × step) and wave: the estimate, the goal status, the change since the previous
 wave (p adjusted with Holm across all goals' changes into the same wave: the goals are declared in the plan),
 the trend over the waves since the question last changed (Holm across goals), and the breakdown per
-organisation. Then disclosure control: a wave's whole group below k (or unanimous and small) is hidden,
-organisations are protected with complementary suppression, and a change is shown only between shown waves.
+organisation. Disclosure control: a wave's whole group below k (or unanimous and small) is hidden,
+organisations are protected with complementary suppression (and weighted only as one merged group when
+hidden), and changes are measured between shown waves only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Measure:
     wave: str
     strata: tuple[Stratum, ...] | None
     trend_break: bool = False  # the question's wording or scale changed since the previous measured wave
+    time: float | None = None  # when the wave ran (e.g. months since the first); the trend's score
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class WaveResult:
     status: GoalStatus | None
     change: Change | None
     change_p_adjusted: float | None
+    change_since: str | None  # the wave the change is measured from (the last shown one)
     trend_break: bool
     organisations: tuple[OrganisationResult, ...]
     other: ShareEstimate | None = None  # the hidden organisations together, when that group may be shown
@@ -67,13 +70,66 @@ class GoalResult:
         return next((w for w in reversed(self.waves) if w.measured), None)
 
 
+OTHER = "__other__"
+
+
+def _disclosure_count(strata: Sequence[Stratum]) -> Count:
+    # Respondents, not just the base: three people who all said "Vet ej" are still three people.
+    return Count(sum(s.respondents for s in strata), sum(s.reached for s in strata))
+
+
 def protected(
     strata: Sequence[Stratum], k: int, confidence: float = 0.95
 ) -> tuple[ShareEstimate | None, SuppressionReason | None]:
     """An estimate for a whole group, or the reason it may not be shown."""
-    estimate = estimate_share(strata, confidence=confidence)
-    reason = primary_reason(Count(estimate.base, estimate.reached), k)
-    return (None, reason) if reason else (estimate, None)
+    estimate, reason, _organisations, _other = _protected_breakdown(strata, k, confidence)
+    return estimate, reason
+
+
+def _protected_breakdown(
+    strata: Sequence[Stratum], k: int, confidence: float
+) -> tuple[
+    ShareEstimate | None, SuppressionReason | None, tuple[OrganisationResult, ...], ShareEstimate | None
+]:
+    """The group's estimate and its organisations, with hidden organisations merged before weighting.
+
+    Weighting each hidden organisation by its own known size would let a reader solve for its answers from
+    the weighted total (methods.md §2.3); merged, the total reveals only the merged group, which complementary
+    suppression has already made large enough to show.
+    """
+    reason = primary_reason(_disclosure_count(strata), k)
+    if reason:
+        return None, reason, (), None
+    suppression = suppress_breakdown({s.label: _disclosure_count([s]) for s in strata}, k=k)
+    hidden = [s for s in strata if suppression.is_hidden(s.label)]
+    shown = [s for s in strata if not suppression.is_hidden(s.label)]
+    merged = _merge(hidden)
+    estimate = estimate_share([*shown, merged] if merged else shown, confidence=confidence)
+    organisations = tuple(
+        OrganisationResult(
+            s.label,
+            None if suppression.is_hidden(s.label) else estimate_share([s], confidence=confidence),
+            suppression.reason(s.label),
+        )
+        for s in strata
+    )
+    other = (
+        estimate_share([merged], confidence=confidence) if merged and suppression.other is not None else None
+    )
+    return estimate, None, organisations, other
+
+
+def _merge(strata: Sequence[Stratum]) -> Stratum | None:
+    if not strata:
+        return None
+    sizes = [s.population for s in strata]
+    return Stratum(
+        OTHER,
+        sum(s.respondents for s in strata),
+        sum(s.base for s in strata),
+        sum(s.reached for s in strata),
+        None if any(size is None for size in sizes) else sum(sizes),
+    )
 
 
 def goal_results(
@@ -97,35 +153,40 @@ def goal_results(
 
 def _draft(spec: GoalSpec, k: int, confidence: float) -> dict:
     waves: list[dict] = []
-    previous: ShareEstimate | None = None
-    segment: list[ShareEstimate] = []
-    for measure in spec.measures:
+    previous: tuple[str, ShareEstimate] | None = None
+    segment: list[tuple[float, ShareEstimate]] = []
+    for position, measure in enumerate(spec.measures, start=1):
         if measure.strata is None:
             waves.append(_empty(measure.wave, measure.trend_break))
             continue
-        estimate, hidden = protected(measure.strata, k, confidence)
         if measure.trend_break:
             previous, segment = None, []
-        change = compare(previous, estimate, confidence=confidence) if previous and estimate else None
-        organisations, other = _organisations(measure.strata, k, confidence) if estimate else ((), None)
+        estimate, hidden, organisations, other = _protected_breakdown(measure.strata, k, confidence)
+        answered = estimate is not None and estimate.base > 0
+        # Compared with the last wave that was shown: a hidden wave is skipped, never compared against.
+        change = compare(previous[1], estimate, confidence=confidence) if previous and answered else None
         waves.append(
             {
                 "wave": measure.wave,
                 "measured": True,
                 "estimate": estimate,
                 "hidden": hidden,
-                "status": status(estimate, spec.target) if estimate and estimate.base else None,
+                "status": status(estimate, spec.target) if answered else None,
                 "change": change,
+                "change_since": previous[0] if change else None,
                 "trend_break": measure.trend_break,
                 "organisations": organisations,
                 "other": other,
             }
         )
-        # A hidden wave breaks the chain: a change to or from it would reveal it.
-        previous = estimate if estimate and estimate.base else None
-        if previous:
-            segment.append(previous)
-    return {"key": spec.key, "waves": waves, "trend": trend(segment)}
+        if answered:
+            previous = (measure.wave, estimate)
+            segment.append((measure.time if measure.time is not None else float(position), estimate))
+    return {
+        "key": spec.key,
+        "waves": waves,
+        "trend": trend([e for _t, e in segment], [t for t, _e in segment]),
+    }
 
 
 def _empty(wave: str, trend_break: bool) -> dict:
@@ -136,26 +197,11 @@ def _empty(wave: str, trend_break: bool) -> dict:
         "hidden": None,
         "status": None,
         "change": None,
+        "change_since": None,
         "trend_break": trend_break,
         "organisations": (),
         "other": None,
     }
-
-
-def _organisations(
-    strata: Sequence[Stratum], k: int, confidence: float
-) -> tuple[tuple[OrganisationResult, ...], ShareEstimate | None]:
-    suppression = suppress_breakdown({s.label: Count(s.base, s.reached) for s in strata}, k=k)
-    results = []
-    for s in strata:
-        reason = suppression.reason(s.label)
-        estimate = None if reason else estimate_share([s], confidence=confidence)
-        results.append(OrganisationResult(s.label, estimate, reason))
-    other = None
-    if suppression.other is not None:
-        hidden = [s for s in strata if s.label in suppression.other_parts]
-        other = estimate_share(hidden, confidence=confidence)
-    return tuple(results), other
 
 
 def _holm_by_wave(drafts: Sequence[dict]) -> Mapping[tuple[str, str], float]:

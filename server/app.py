@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from server import errors
+from server.api import results as api_results
 from server.api import waves as api_waves
 from server.locale import LocaleMiddleware
 from server.security import security_headers
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         include_in_schema=False,
         route_handlers=[home.start_page, *respondent.HANDLERS],
     )
-    api = Router(path="/api/v1", tags=["mätomgångar"], route_handlers=api_waves.HANDLERS)
+    api = Router(path="/api/v1", route_handlers=[*api_waves.HANDLERS, *api_results.HANDLERS])
     return Litestar(
         route_handlers=[
             html,

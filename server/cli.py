@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 import sys
@@ -17,6 +18,7 @@ import locales
 from locales import gettext as _
 from server.settings import Settings, SettingsError
 from surveys import db
+from surveys.accounts import Role
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -96,6 +98,25 @@ def build_parser() -> argparse.ArgumentParser:
     wave.add_argument(
         "--organisation", action="append", help=_("organisationens kod (flera går bra; standard: alla)")
     )
+
+    user = commands.add_parser("create-user", help=_("skapa en användare (första administratören skapas så)"))
+    user.add_argument("username", help=_("användarnamn, t.ex. e-postadress"))
+    user.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help=_("roll: admin, kommunikator eller lasare"),
+    )
+    user.add_argument("--name", default="", help=_("namn som visas"))
+    user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("läs lösenordet från standard in i stället för att fråga"),
+    )
+
+    token = commands.add_parser("create-token", help=_("skapa en API-nyckel för en användare"))
+    token.add_argument("username", help=_("användarnamn"))
+    token.add_argument("--name", required=True, help=_("vad nyckeln ska användas till"))
     return parser
 
 
@@ -292,6 +313,48 @@ def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.accounts import AccountError, create_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(_("Lösenord: "))
+        if getpass.getpass(_("Lösenord igen: ")) != password:
+            raise CommandError(_("Lösenorden var inte likadana."))
+
+    async def work() -> None:
+        await db.migrate()
+        async with db.write_transaction():
+            await create_user(args.username, password, Role(args.role), args.name)
+
+    try:
+        _run(settings, work)
+    except AccountError as exc:
+        raise CommandError(str(exc)) from None
+    print(_("Användaren %(name)s är skapad.") % {"name": args.username.strip().lower()})
+    return 0
+
+
+def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.accounts import AccountError, create_token, normalise_username
+    from surveys.tables import User
+
+    async def work() -> str:
+        user = await User.select(User.id).where(User.username == normalise_username(args.username)).first()
+        if user is None:
+            raise CommandError(_("Det finns ingen användare som heter %(name)s.") % {"name": args.username})
+        return await create_token(user["id"], args.name)
+
+    try:
+        token = _run(settings, work)
+    except AccountError as exc:
+        raise CommandError(str(exc)) from None
+    print(_("API-nyckel (visas bara nu, spara den säkert):"), file=sys.stderr)
+    print(token)
+    return 0
+
+
 def _existing(path: Path) -> Path:
     if not path.is_file():
         raise CommandError(_("Filen %(file)s finns inte.") % {"file": path})
@@ -305,6 +368,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "load-plan": cmd_load_plan,
     "load-questionnaire": cmd_load_questionnaire,
     "create-wave": cmd_create_wave,
+    "create-user": cmd_create_user,
+    "create-token": cmd_create_token,
 }
 
 if __name__ == "__main__":

@@ -67,7 +67,10 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     apply_locale(request.scope)
     status = exc.status_code
     if isinstance(exc, UserError):
-        return error_response(request, status, exc.detail, exc.errors)
+        response = error_response(request, status, exc.detail, exc.errors)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
     message = _(MESSAGES.get(status) or MESSAGES[500 if status >= 500 else 400])
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
         # The request body had the wrong shape: name the fields, never echo the parser's English.

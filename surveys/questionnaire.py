@@ -27,11 +27,18 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from locales import N_
 from locales import gettext as _
 
 KINDS = ("single", "multiple", "agree5", "yesno", "scale10", "text")
 STEPS = ("L1", "L2", "L3", "L4")
-STEP_NAMES = {"L0": "nådd", "L1": "kännedom", "L2": "förståelse", "L3": "acceptans", "L4": "handling"}
+STEP_NAMES = {
+    "L0": N_("nådd"),
+    "L1": N_("kännedom"),
+    "L2": N_("förståelse"),
+    "L3": N_("acceptans"),
+    "L4": N_("handling"),
+}
 DONT_KNOW_RULES = ("not_reached", "excluded")
 
 MAX_TEXT_LENGTH = 2000

@@ -171,7 +171,7 @@ def is_frozen(version_id: int) -> bool:
 async def freeze_version(version_id: int) -> None:
     """Once answered, a version must never change: editing it would make a new version (#3)."""
     await QuestionnaireVersion.update({QuestionnaireVersion.frozen: True}).where(
-        (QuestionnaireVersion.id == version_id) & (QuestionnaireVersion.frozen == False)  # noqa: E712
+        (QuestionnaireVersion.id == version_id) & (QuestionnaireVersion.frozen == False)
     )
 
 

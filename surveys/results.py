@@ -19,6 +19,7 @@ from piccolo.query.functions.aggregate import Count, Max
 from analysis.disclosure import SuppressionReason
 from analysis.effects import ShareEstimate, Stratum
 from analysis.results import GoalResult, GoalSpec, Measure, goal_results, protected
+from locales import gettext as _
 from surveys.questionnaire import STEPS
 from surveys.tables import (
     Activity,
@@ -122,6 +123,19 @@ class _QuestionInfo:
 
 class PlanNotFound(LookupError):
     pass
+
+
+def hidden_text(reason: SuppressionReason, k: int) -> str:
+    """Why a group is missing, in words for the page, the report and the API."""
+    texts = {
+        SuppressionReason.BELOW_MINIMUM: _("Färre än %(k)s svar: för få för att redovisa."),
+        SuppressionReason.COMPLEMENTARY: _("Dold så att en mindre grupp inte kan räknas fram ur totalen."),
+        SuppressionReason.HOMOGENEOUS: _(
+            "Alla i den lilla gruppen svarade likadant, så varje svar skulle synas."
+        ),
+        SuppressionReason.FREE_TEXT_BELOW_MINIMUM: _("Fritextsvar visas först när minst %(k)s har svarat."),
+    }
+    return texts[reason] % {"k": k} if "%(k)s" in texts[reason] else texts[reason]
 
 
 async def plan_results(plan_code: str, *, k: int = 5, confidence: float = 0.95) -> PlanResults:
@@ -349,7 +363,14 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
                 continue
             broken = previous_fingerprint is not None and question.fingerprint != previous_fingerprint
             previous_fingerprint = question.fingerprint
-            measures.append(Measure(wave["slug"], strata(wave, goal["target_group"], question), broken))
+            measures.append(
+                Measure(
+                    wave["slug"],
+                    strata(wave, goal["target_group"], question),
+                    broken,
+                    _months(waves[0], wave),
+                )
+            )
         specs.append(GoalSpec(str(goal["id"]), goal["target_share"], tuple(measures)))
     results = goal_results(specs, k=k, confidence=confidence)
 
@@ -419,6 +440,11 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
         ),
         respondents=shown_respondents,
     )
+
+
+def _months(first: dict, wave: dict) -> float:
+    """When a wave opened, in months after the first: the trend's score for unevenly spaced waves."""
+    return (wave["opens_at"] - first["opens_at"]).total_seconds() / (86400 * 30.4375)
 
 
 def _step_question(questions: Sequence[_QuestionInfo], step: str) -> _QuestionInfo | None:

@@ -8,9 +8,9 @@ from piccolo.columns import (
     JSON,
     Boolean,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
-    Real,
     Serial,
     Text,
     Timestamptz,
@@ -74,7 +74,8 @@ class EffectGoal(Table, tablename="effect_goal"):
     plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
     target_group = ForeignKey(references=TargetGroup, on_delete=OnDelete.cascade)
     step = Varchar(length=2)  # L1..L4 (L0 reach is an output, never a goal)
-    target_share = Real()
+    # Double precision: PostgreSQL's real (float4) would turn 0.9 into 0.8999999761581421.
+    target_share = DoublePrecision()
     deadline = Date(null=True, default=None)
     wording = Text(default="")
 
@@ -265,3 +266,29 @@ TABLES = (
     Answer,
     AccessCode,
 )
+
+
+class User(Table, tablename="effekt_user"):
+    """A person who signs in: admin, kommunikatör or läsare. Respondents never have accounts."""
+
+    id: Serial
+    username = Varchar(length=100, unique=True)
+    display_name = Varchar(length=200, default="")
+    role = Varchar(length=20)  # admin | kommunikator | lasare
+    password_hash = Varchar(length=200)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A token for the JSON API, acting with its user's role. Only a hash is stored."""
+
+    id: Serial
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True)
+    revoked = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+TABLES = (*TABLES, User, ApiToken)

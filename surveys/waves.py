@@ -146,7 +146,7 @@ async def open_waves(now: datetime) -> list[WaveSummary]:
         await Wave.select(
             Wave.slug, Wave.title, Wave.opens_at, Wave.closes_at, Wave.plan.title.as_alias("plan_title")
         )
-        .where((Wave.opens_at <= now) & (Wave.closes_at > now) & (Wave.closed_early == False))  # noqa: E712
+        .where((Wave.opens_at <= now) & (Wave.closes_at > now) & (Wave.closed_early == False))
         .order_by(Wave.closes_at)
     )
     return [WaveSummary(r["slug"], r["title"], r["plan_title"], r["opens_at"], r["closes_at"]) for r in rows]

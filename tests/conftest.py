@@ -108,7 +108,10 @@ async def database(databases) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def demo_database(databases) -> AsyncIterator[str]:
-    """The demo plan with its synthetic responses, loaded once per engine. Tests may add responses."""
+    """The demo plan with its synthetic responses, loaded once per engine.
+
+    Read-only by agreement: tests compare its results between engines, so none may add responses.
+    """
     db.use_database(databases["demo"])
     clear_caches()
     yield databases["demo"]

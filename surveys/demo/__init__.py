@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from surveys.db import write_transaction
 from surveys.demo import synthetic
-from surveys.plans import load_plan_file, store_plan
+from surveys.plans import PlanDef, load_plan_file, store_plan
 from surveys.questionnaire import load_questionnaire_file
 from surveys.questionnaires import load_version, store_questionnaire
-from surveys.tables import Answer, Organisation, Plan, Response, TargetGroup, TargetGroupSize
+from surveys.tables import Answer, Organisation, Plan, Response, TargetGroup
 from surveys.wave_admin import create_wave
 from surveys.waves import clear_caches
 
@@ -81,7 +81,7 @@ async def load_demo(today: date, progress: Progress | None = None) -> dict[str, 
             )
         report("plan", 1, 1)
     definition = await load_version(version_id)
-    groups = await _group_sizes(plan_id)
+    groups = _group_sizes(plan)
     orgs = {r["code"]: r["id"] for r in await Organisation.select(Organisation.id, Organisation.code)}
     group_ids = {
         r["code"]: r["id"]
@@ -132,20 +132,10 @@ async def load_demo(today: date, progress: Progress | None = None) -> dict[str, 
     return totals
 
 
-async def _group_sizes(plan_id: int) -> dict[str, dict[str, int | None]]:
-    """Target group → organisation → known size (None where the size is unknown, e.g. residents)."""
-    org_codes = [r["code"] for r in await Organisation.select(Organisation.code).order_by(Organisation.id)]
-    sizes: dict[str, dict[str, int | None]] = {}
-    rows = await TargetGroupSize.select(
-        TargetGroupSize.target_group.code.as_alias("group"),
-        TargetGroupSize.organisation.code.as_alias("org"),
-        TargetGroupSize.size,
-    ).where(TargetGroupSize.target_group.plan == plan_id)
-    for group in (
-        await TargetGroup.select(TargetGroup.code)
-        .where(TargetGroup.plan == plan_id)
-        .order_by(TargetGroup.position)
-    ):
-        known = {r["org"]: r["size"] for r in rows if r["group"] == group["code"]}
-        sizes[group["code"]] = known if known else dict.fromkeys(org_codes)
-    return sizes
+def _group_sizes(plan: PlanDef) -> dict[str, dict[str, int | None]]:
+    """Target group → organisation → known size (None where unknown, e.g. residents), in file order.
+
+    File order, not database order, so that the seeded responses are the same on every engine.
+    """
+    everyone = dict.fromkeys(o.code for o in plan.organisations)
+    return {g.code: dict(g.sizes) if g.sizes else dict(everyone) for g in plan.target_groups}

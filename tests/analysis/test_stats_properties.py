@@ -68,11 +68,17 @@ def test_finite_group_intervals_stay_in_zero_one_and_contain_the_estimate(share,
     x, n, population = share
     for interval in (
         wilson_interval(x, n, confidence=confidence, population=population),
-        hypergeometric_interval(x, n, population, confidence=confidence),
         nonresponse_bounds(x, n, population),
     ):
         assert inside_unit(interval)
         assert interval.low <= estimate(x, n) <= interval.high
+    # The exact interval is over possible group shares M/N, so it contains the group's maximum-likelihood
+    # share floor((N + 1)x/n)/N rather than x/n itself, which need not be a possible group share.
+    exact = hypergeometric_interval(x, n, population, confidence=confidence)
+    assert inside_unit(exact)
+    if n:
+        most_likely = min(population, (population + 1) * x // n) / population
+        assert exact.low - 1e-12 <= most_likely <= exact.high + 1e-12
 
 
 @settings(max_examples=150, deadline=None)

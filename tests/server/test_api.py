@@ -133,4 +133,10 @@ async def test_the_openapi_schema_describes_the_api_only(client):
     response = await client.get("/api/v1/schema/openapi.json")
     assert response.status_code == 200
     paths = set(response.json()["paths"])
-    assert paths == {"/api/v1/waves", "/api/v1/waves/{slug}", "/api/v1/waves/{slug}/responses"}
+    assert paths == {
+        "/api/v1/waves",
+        "/api/v1/waves/{slug}",
+        "/api/v1/waves/{slug}/responses",
+        "/api/v1/plans",
+        "/api/v1/plans/{code}/results",
+    }

@@ -1,0 +1,44 @@
+"""Who is asking: API tokens (Authorization: Bearer …) and role guards."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from locales import gettext as _
+from server.errors import UserError
+from surveys.accounts import Account, Role, token_account
+
+ACCOUNT_KEY = "effekt_account"
+
+
+async def current_account(connection: ASGIConnection) -> Account | None:
+    state = connection.scope.setdefault("state", {})
+    if ACCOUNT_KEY in state:
+        return state[ACCOUNT_KEY]
+    found = None
+    scheme, _sep, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        found = await token_account(token.strip())
+    state[ACCOUNT_KEY] = found
+    return found
+
+
+def requires(role: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+        account = await current_account(connection)
+        if account is None:
+            error = UserError(401, _("Ange en giltig API-nyckel: Authorization: Bearer <nyckel>."))
+            error.headers = {"www-authenticate": 'Bearer realm="effekt"'}
+            raise error
+        if not account.role.may(role):
+            raise UserError(403, _("Din roll får inte göra det här."))
+
+    return guard
+
+
+def account_of(connection: ASGIConnection) -> Account:
+    """The account a guard already checked."""
+    return connection.scope["state"][ACCOUNT_KEY]

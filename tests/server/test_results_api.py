@@ -1,0 +1,78 @@
+"""The results API: for signed-in roles only, and never a number that disclosure control hides."""
+
+from __future__ import annotations
+
+import uuid
+
+from surveys.accounts import Role, create_token, create_user, revoke_token
+from surveys.tables import ApiToken
+
+URL = "/api/v1/plans/vasternorrland-2026/results"
+
+
+async def token_for(role: Role) -> tuple[int, str]:
+    account = await create_user(f"{role.value}-{uuid.uuid4().hex[:8]}@example.se", "ett-langt-losenord", role)
+    return account.id, await create_token(account.id, "test")
+
+
+async def test_results_need_an_api_key(demo_client):
+    response = await demo_client.get(URL)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "API-nyckel" in response.json()["detail"]
+
+
+async def test_a_made_up_key_is_refused(demo_client):
+    response = await demo_client.get(URL, headers={"authorization": "Bearer ek_nonsense"})
+    assert response.status_code == 401
+
+
+async def test_a_reader_gets_the_results(demo_client):
+    _user, token = await token_for(Role.READER)
+    response = await demo_client.get(URL, headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["plan"] == "vasternorrland-2026"
+    assert len(body["goals"]) == 15
+    assert {w["slug"] for w in body["waves"]} >= {"omgang-1-2026", "omgang-3-2026"}
+
+
+async def test_a_revoked_key_stops_working(demo_client):
+    user_id, token = await token_for(Role.COMMUNICATOR)
+    assert (await demo_client.get(URL, headers={"authorization": f"Bearer {token}"})).status_code == 200
+    token_id = (await ApiToken.select(ApiToken.id).where(ApiToken.user == user_id).first())["id"]
+    assert await revoke_token(user_id, token_id)
+    assert (await demo_client.get(URL, headers={"authorization": f"Bearer {token}"})).status_code == 401
+
+
+async def test_an_unknown_plan_is_not_found(demo_client):
+    _user, token = await token_for(Role.ADMIN)
+    response = await demo_client.get(
+        "/api/v1/plans/finns-inte/results", headers={"authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 404
+
+
+def _walk(node, path=""):
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}[{i}]")
+
+
+async def test_no_hidden_group_carries_a_number(demo_client):
+    _user, token = await token_for(Role.READER)
+    body = (await demo_client.get(URL, headers={"authorization": f"Bearer {token}"})).json()
+    hidden = 0
+    for path, node in _walk(body):
+        if node.get("hidden"):
+            hidden += 1
+            assert node.get("estimate") is None, path
+            assert node["hidden"]["text"], path
+        estimate = node.get("estimate") if isinstance(node.get("estimate"), dict) else None
+        if estimate and estimate["base"]:
+            assert estimate["base"] >= body["min_group_size"], path
+    assert hidden > 0, "the demo has hidden groups; the check above must have seen some"
