@@ -82,12 +82,14 @@ def protected(
     strata: Sequence[Stratum], k: int, confidence: float = 0.95
 ) -> tuple[ShareEstimate | None, SuppressionReason | None]:
     """An estimate for a whole group, or the reason it may not be shown."""
-    estimate, reason, _organisations, _other = _protected_breakdown(strata, k, confidence)
+    estimate, reason, _organisations, _other = _protected_breakdown(
+        strata, k, confidence, organisations=False
+    )
     return estimate, reason
 
 
 def _protected_breakdown(
-    strata: Sequence[Stratum], k: int, confidence: float
+    strata: Sequence[Stratum], k: int, confidence: float, *, organisations: bool = True
 ) -> tuple[
     ShareEstimate | None, SuppressionReason | None, tuple[OrganisationResult, ...], ShareEstimate | None
 ]:
@@ -105,7 +107,9 @@ def _protected_breakdown(
     shown = [s for s in strata if not suppression.is_hidden(s.label)]
     merged = _merge(hidden)
     estimate = estimate_share([*shown, merged] if merged else shown, confidence=confidence)
-    organisations = tuple(
+    if not organisations:
+        return estimate, None, (), None
+    per_organisation = tuple(
         OrganisationResult(
             s.label,
             None if suppression.is_hidden(s.label) else estimate_share([s], confidence=confidence),
@@ -116,7 +120,7 @@ def _protected_breakdown(
     other = (
         estimate_share([merged], confidence=confidence) if merged and suppression.other is not None else None
     )
-    return estimate, None, organisations, other
+    return estimate, None, per_organisation, other
 
 
 def _merge(strata: Sequence[Stratum]) -> Stratum | None:

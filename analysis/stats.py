@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -175,8 +176,14 @@ def _level(confidence: Any) -> float:
 
 
 def _z(confidence: Any) -> float:
-    # isf keeps precision for levels close to 1, where ppf(1 - tiny) would round.
-    return float(_dist.norm.isf((1.0 - _level(confidence)) / 2.0))
+    return _z_for_level(_level(confidence))
+
+
+@lru_cache(maxsize=64)
+def _z_for_level(level: float) -> float:
+    # isf keeps precision for levels close to 1, where ppf(1 - tiny) would round. Cached: a results page
+    # asks for the same few levels thousands of times, and scipy's call overhead dominates.
+    return float(_dist.norm.isf((1.0 - level) / 2.0))
 
 
 def _two_sided_p(z: float) -> float:
