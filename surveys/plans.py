@@ -22,11 +22,13 @@ from surveys.tables import (
     Organisation,
     Plan,
     PlanOrganisation,
+    ReachFigure,
     TargetGroup,
     TargetGroupSize,
 )
 
 ORGANISATION_KINDS = ("kommun", "region", "annan")
+REACH_METRICS = ("views", "unique_visitors", "impressions", "clicks")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,19 @@ class ActivityDef:
 
 
 @dataclass(frozen=True)
+class ReachDef:
+    """Reach (L0): an output such as page views, shown beside recall but never as an effect."""
+
+    activity: str | None
+    channel: str | None
+    period_start: date
+    period_end: date
+    metric: str
+    value: int
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class PlanDef:
     code: str
     title: str
@@ -87,6 +102,7 @@ class PlanDef:
     effect_goals: tuple[EffectGoalDef, ...]
     channels: tuple[ChannelDef, ...]
     activities: tuple[ActivityDef, ...]
+    reach: tuple[ReachDef, ...] = ()
 
 
 class PlanFileError(ValueError):
@@ -204,6 +220,37 @@ def parse_plan(data: dict) -> PlanDef:
                 % {"code": activity.code or "?"}
             )
         activities.append(activity)
+    activity_codes = {a.code for a in activities}
+    reach = []
+    for number, raw in enumerate(data.get("reach", []), start=1):
+        figure = ReachDef(
+            activity=raw.get("activity"),
+            channel=raw.get("channel"),
+            period_start=raw.get("period_start"),
+            period_end=raw.get("period_end"),
+            metric=str(raw.get("metric", "")),
+            value=raw.get("value"),
+            url=str(raw.get("url", "")),
+        )
+        valid = (
+            (figure.activity is None or figure.activity in activity_codes)
+            and (figure.channel is None or figure.channel in channel_codes)
+            and isinstance(figure.period_start, date)
+            and isinstance(figure.period_end, date)
+            and figure.period_start <= figure.period_end
+            and figure.metric in REACH_METRICS
+            and isinstance(figure.value, int)
+            and figure.value >= 0
+        )
+        if not valid:
+            problems.append(
+                _(
+                    "Räckviddsrad %(number)s behöver period_start ≤ period_end, metric (%(metrics)s), "
+                    "value som ett heltal och kända activity/channel."
+                )
+                % {"number": number, "metrics": ", ".join(REACH_METRICS)}
+            )
+        reach.append(figure)
     if problems:
         raise PlanFileError(problems)
     return PlanDef(
@@ -218,6 +265,7 @@ def parse_plan(data: dict) -> PlanDef:
         effect_goals=tuple(goals),
         channels=channels,
         activities=tuple(activities),
+        reach=tuple(reach),
     )
 
 
@@ -280,6 +328,7 @@ async def store_plan(definition: PlanDef) -> int:
         row = Channel(plan=plan.id, code=c.code, name=c.name, kind=c.kind)
         await row.save()
         channel_ids[c.code] = row.id
+    activity_ids: dict[str, int] = {}
     for position, a in enumerate(definition.activities, start=1):
         row = Activity(
             plan=plan.id,
@@ -298,4 +347,21 @@ async def store_plan(definition: PlanDef) -> int:
             await ActivityChannel(activity=row.id, channel=channel_ids[c]).save()
         for g in a.target_groups:
             await ActivityTargetGroup(activity=row.id, target_group=group_ids[g]).save()
+        activity_ids[a.code] = row.id
+    if definition.reach:
+        await ReachFigure.insert(
+            *(
+                ReachFigure(
+                    plan=plan.id,
+                    activity=activity_ids.get(r.activity) if r.activity else None,
+                    channel=channel_ids.get(r.channel) if r.channel else None,
+                    period_start=r.period_start,
+                    period_end=r.period_end,
+                    metric=r.metric,
+                    value=r.value,
+                    url=r.url,
+                )
+                for r in definition.reach
+            )
+        )
     return plan.id

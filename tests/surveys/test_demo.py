@@ -95,3 +95,12 @@ def test_only_those_who_know_the_plan_are_asked_about_understanding():
     for response in synthetic.responses(2026, 0, groups):
         knows = response.chosen["kannedom"][0] in ("ja_val", "ja_viss")
         assert ("forstaelse" in response.chosen) == knows
+
+
+async def test_reach_figures_come_with_the_plan_and_reach_the_results(demo_database):
+    from surveys.results import plan_results
+
+    results = await plan_results("vasternorrland-2026")
+    linkedin = [r for r in results.reach if r.channel == "linkedin"]
+    assert {(r.metric, r.value) for r in linkedin} == {("impressions", 18400), ("clicks", 512)}
+    assert all(r.activity == "noterat-lansledning" for r in linkedin)
