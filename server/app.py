@@ -21,9 +21,10 @@ from server.api import results as api_results
 from server.api import waves as api_waves
 from server.locale import LocaleMiddleware
 from server.security import security_headers
+from server.sessions import session_config
 from server.settings import Settings
 from server.templating import make_environment
-from server.web import home, respondent
+from server.web import home, login, respondent, workspace
 from surveys import db
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     html = Router(
         path="/",
         include_in_schema=False,
-        route_handlers=[home.start_page, *respondent.HANDLERS],
+        route_handlers=[home.start_page, *respondent.HANDLERS, *login.HANDLERS, *workspace.HANDLERS],
     )
     api = Router(path="/api/v1", route_handlers=[*api_waves.HANDLERS, *api_results.HANDLERS])
     return Litestar(
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             cookie_samesite="lax",
             exclude=["^/api/"],
         ),
-        middleware=[LocaleMiddleware()],
+        middleware=[LocaleMiddleware(), session_config(settings).middleware],
         before_send=[security_headers],
         lifespan=[database],
         request_max_body_size=settings.max_body_bytes,

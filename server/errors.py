@@ -7,7 +7,7 @@ import re
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from locales import N_
 from locales import gettext as _
@@ -66,6 +66,8 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     # Errors raised before routing (404, 405) never pass the locale middleware.
     apply_locale(request.scope)
     status = exc.status_code
+    if status == 401 and exc.headers and "location" in exc.headers and not wants_json(request):
+        return Redirect(path=exc.headers["location"], status_code=303)
     if isinstance(exc, UserError):
         response = error_response(request, status, exc.detail, exc.errors)
         if exc.headers:

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 import locales
 from locales import gettext as _
 from server.locale import with_lang
+from surveys.questionnaire import STEP_NAMES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -38,6 +39,7 @@ def make_environment() -> Environment:
     )
     env.globals["current_locale"] = locales.current_locale
     env.globals["with_lang"] = with_lang
+    env.globals["step_name"] = lambda code: _(STEP_NAMES[code]) if code in STEP_NAMES else code
     return env
 
 

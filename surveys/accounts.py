@@ -7,13 +7,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from locales import N_
 from locales import gettext as _
-from surveys.tables import ApiToken, User
+from surveys.tables import ApiToken, LoginFailure, User
 
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist takes as long as a real check,
@@ -146,3 +147,45 @@ async def revoke_token(user_id: int, token_id: int) -> bool:
         .returning(ApiToken.id)
     )
     return bool(rows)
+
+
+# --- slowing down password guessing ---------------------------------------------------------------
+
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_CLIENT = 20
+
+
+def failure_keys(username: str, client: str) -> tuple[str, str]:
+    """Hashed keys for the user name and the client address; neither is stored in plain text."""
+    return (
+        hashlib.sha256(b"user:" + normalise_username(username).encode()).hexdigest(),
+        hashlib.sha256(b"client:" + client.encode()).hexdigest(),
+    )
+
+
+async def is_locked_out(username: str, client: str, now: datetime) -> bool:
+    user_key, client_key = failure_keys(username, client)
+    since = now - FAILURE_WINDOW
+    for key, limit in ((user_key, MAX_FAILURES_PER_USER), (client_key, MAX_FAILURES_PER_CLIENT)):
+        if (
+            await LoginFailure.count().where(
+                (LoginFailure.key_hash == key) & (LoginFailure.failed_at > since)
+            )
+            >= limit
+        ):
+            return True
+    return False
+
+
+async def record_failure(username: str, client: str, now: datetime) -> None:
+    user_key, client_key = failure_keys(username, client)
+    await LoginFailure.delete().where(LoginFailure.failed_at < now - FAILURE_WINDOW)
+    await LoginFailure.insert(
+        LoginFailure(key_hash=user_key, failed_at=now), LoginFailure(key_hash=client_key, failed_at=now)
+    )
+
+
+async def clear_failures(username: str) -> None:
+    user_key, _client_key = failure_keys(username, "")
+    await LoginFailure.delete().where(LoginFailure.key_hash == user_key)

@@ -291,4 +291,14 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-TABLES = (*TABLES, User, ApiToken)
+class LoginFailure(Table, tablename="login_failure"):
+    """A failed sign-in, kept briefly to slow down guessing; shared by every worker through the database.
+
+    The key is a hash of the user name or of the client address, never the plain value.
+    """
+
+    key_hash = Varchar(length=64, index=True)
+    failed_at = Timestamptz(default=TimestamptzNow())
+
+
+TABLES = (*TABLES, User, ApiToken, LoginFailure)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
+
+from piccolo.query.functions.aggregate import Count
 
 from locales import gettext as _
 from surveys.tables import (
     Plan,
     PlanOrganisation,
     QuestionnaireVersion,
+    Response,
     TargetGroup,
     Wave,
     WaveOrganisation,
@@ -101,3 +105,65 @@ async def create_wave(
             *(WaveOrganisation(wave=wave.id, organisation=orgs[c]) for c in chosen_orgs)
         )
     return wave.id
+
+
+@dataclass(frozen=True)
+class WaveListing:
+    slug: str
+    title: str
+    plan_title: str
+    opens_at: datetime
+    closes_at: datetime
+    closed_early: bool
+    responses: int
+
+    def status(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return "not_open"
+        if self.closed_early or now >= self.closes_at:
+            return "closed"
+        return "open"
+
+
+async def list_waves() -> list[WaveListing]:
+    counts = {
+        r["wave"]: r["n"]
+        for r in await Response.select(Response.wave, Count(alias="n")).group_by(Response.wave)
+    }
+    rows = await Wave.select(
+        Wave.id,
+        Wave.slug,
+        Wave.title,
+        Wave.opens_at,
+        Wave.closes_at,
+        Wave.closed_early,
+        Wave.plan.title.as_alias("plan"),
+    ).order_by(Wave.opens_at, ascending=False)
+    return [
+        WaveListing(
+            r["slug"],
+            r["title"],
+            r["plan"],
+            r["opens_at"],
+            r["closes_at"],
+            r["closed_early"],
+            counts.get(r["id"], 0),
+        )
+        for r in rows
+    ]
+
+
+async def close_early(slug: str) -> bool:
+    """Stop taking answers now; the wave keeps its planned dates for the record."""
+    changed = await Wave.update({Wave.closed_early: True}).where(Wave.slug == slug).returning(Wave.id)
+    return bool(changed)
+
+
+async def reopen(slug: str, now: datetime) -> None:
+    """Undo an early close; only before the planned closing time, so a finished wave stays finished."""
+    row = await Wave.select(Wave.closes_at, Wave.closed_early).where(Wave.slug == slug).first()
+    if row is None:
+        raise WaveError([_("Det finns ingen mätomgång med adressnamnet %(slug)s.") % {"slug": slug}])
+    if now >= row["closes_at"]:
+        raise WaveError([_("Mätomgången har passerat sitt stängningsdatum och kan inte öppnas igen.")])
+    await Wave.update({Wave.closed_early: False}).where(Wave.slug == slug)

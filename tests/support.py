@@ -129,3 +129,25 @@ def form_body(html: str, answers: dict[str, list[str]], **background: str) -> li
     for code, values in answers.items():
         fields += [(f"q-{code}", v) for v in values]
     return fields
+
+
+async def sign_in(client, role, username: str | None = None, password: str = "ett-langt-losenord"):
+    """A user with `role`, signed in on `client` through the login form (CSRF and all)."""
+    import uuid
+
+    from surveys.accounts import create_user
+
+    username = username or f"{role.value}-{uuid.uuid4().hex[:8]}@example.se"
+    account = await create_user(username, password, role)
+    page = await client.get("/logga-in")
+    response = await client.post(
+        "/logga-in",
+        data={
+            "_csrf_token": csrf_token(page.text),
+            "username": username,
+            "password": password,
+            "next": "/arbeta",
+        },
+    )
+    assert response.status_code == 303, response.text
+    return account

@@ -1,0 +1,62 @@
+"""Signing in and out. One message for every wrong combination, and guessing is slowed down."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from locales import gettext as _
+from server import clock
+from server.sessions import USER_ID, safe_next, session_account
+from server.web.forms import read_form
+from surveys.accounts import authenticate, clear_failures, is_locked_out, record_failure
+
+
+@get("/logga-in", name="login")
+async def login_form(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
+    if await session_account(request) is not None:
+        return Redirect(path=safe_next(next), status_code=303)
+    return Template("login.html", context={"next": safe_next(next), "username": "", "error": None})
+
+
+@post("/logga-in", status_code=303)
+async def login(request: Request) -> Template | Redirect:
+    fields = await read_form(request)
+    username = (fields.get("username") or [""])[0].strip()
+    password = (fields.get("password") or [""])[0]
+    target = safe_next((fields.get("next") or [None])[0])
+    client = request.client.host if request.client else "unknown"
+    now = clock.now()
+    if await is_locked_out(username, client, now):
+        return Template(
+            "login.html",
+            context={
+                "next": target,
+                "username": username,
+                "error": _("För många misslyckade försök. Vänta en kvart och försök igen."),
+            },
+            status_code=429,
+        )
+    found = await authenticate(username, password) if username and password else None
+    if found is None:
+        await record_failure(username, client, now)
+        return Template(
+            "login.html",
+            context={"next": target, "username": username, "error": _("Fel användarnamn eller lösenord.")},
+            status_code=401,
+        )
+    await clear_failures(username)
+    # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
+    request.clear_session()
+    request.set_session({USER_ID: found.id})
+    return Redirect(path=target, status_code=303)
+
+
+@post("/logga-ut", status_code=303)
+async def logout(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect(path="/", status_code=303)
+
+
+HANDLERS = [login_form, login, logout]

@@ -1,0 +1,173 @@
+"""The communicator's workspace: plans, waves, links and QR codes, live progress."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from locales import gettext as _
+from server import clock
+from server.errors import UserError
+from server.sessions import requires_page, session_account
+from server.web.forms import read_form
+from surveys.accounts import Role
+from surveys.plan_admin import plan_codes, plan_overview, update_goal, update_sizes
+from surveys.progress import wave_progress
+from surveys.wave_admin import WaveError, close_early, list_waves, reopen
+from surveys.waves import WaveForm, find_wave
+
+COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
+
+
+@get("/arbeta", name="workspace", guards=COMMUNICATOR)
+async def workspace(request: Request) -> Template:
+    return Template(
+        "workspace/index.html",
+        context={
+            "account": await session_account(request),
+            "plans": await plan_codes(),
+            "waves": await list_waves(),
+            "now": clock.now(),
+        },
+    )
+
+
+async def _plan_or_404(code: str):
+    plan = await plan_overview(code)
+    if plan is None:
+        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+    return plan
+
+
+def _plan_page(
+    request, plan, account, *, errors=None, values=None, saved: str = "", status: int = 200
+) -> Template:
+    return Template(
+        "workspace/plan.html",
+        context={
+            "account": account,
+            "plan": plan,
+            "errors": errors or {},
+            "values": values or {},
+            "saved": saved,
+        },
+        status_code=status,
+    )
+
+
+@get("/arbeta/planer/{code:str}", name="plan", guards=COMMUNICATOR)
+async def plan_page(request: Request, code: FromPath[str], sparat: FromQuery[str] = "") -> Template:
+    return _plan_page(request, await _plan_or_404(code), await session_account(request), saved=sparat)
+
+
+@post("/arbeta/planer/{code:str}/mal/{goal:int}", guards=COMMUNICATOR, status_code=303)
+async def edit_goal(request: Request, code: FromPath[str], goal: FromPath[int]) -> Template | Redirect:
+    plan = await _plan_or_404(code)
+    fields = await read_form(request)
+    values = {name: (fields.get(name) or [""])[0] for name in ("target", "deadline", "wording")}
+    errors = await update_goal(plan.id, goal, **values)
+    if errors:
+        keyed = {f"goal-{goal}-{field}": message for field, message in errors.items()}
+        return _plan_page(
+            request, plan, await session_account(request), errors=keyed, values={goal: values}, status=422
+        )
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=mal-{goal}", status_code=303)
+
+
+@post("/arbeta/planer/{code:str}/malgrupper/{group:str}/storlekar", guards=COMMUNICATOR, status_code=303)
+async def edit_sizes(request: Request, code: FromPath[str], group: FromPath[str]) -> Template | Redirect:
+    plan = await _plan_or_404(code)
+    fields = await read_form(request)
+    values = {name.removeprefix("size-"): v[0] for name, v in fields.items() if name.startswith("size-")}
+    errors = await update_sizes(plan.id, group, values)
+    if errors:
+        keyed = {f"size-{group}-{org}": message for org, message in errors.items()}
+        return _plan_page(
+            request, plan, await session_account(request), errors=keyed, values={group: values}, status=422
+        )
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=storlekar-{group}", status_code=303)
+
+
+async def _wave_or_404(slug: str) -> WaveForm:
+    wave = await find_wave(slug)
+    if wave is None:
+        raise UserError(404, _("Det finns ingen mätomgång med adressnamnet %(slug)s.") % {"slug": slug})
+    return wave
+
+
+def _links(request: Request, wave: WaveForm) -> list[tuple[str, str, str]]:
+    """(label, url, organisation code) for the open link and one per organisation."""
+    base = str(request.base_url).rstrip("/")
+    links = [(_("Öppen länk (alla organisationer)"), f"{base}/e/{wave.slug}", "")]
+    links += [(org.name, f"{base}/e/{wave.slug}/o/{org.code}", org.code) for org in wave.organisations]
+    return links
+
+
+@get("/arbeta/omgangar/{slug:str}", name="wave", guards=COMMUNICATOR)
+async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery[str] = "") -> Template:
+    wave = await _wave_or_404(slug)
+    settings = request.app.state.settings
+    progress = await wave_progress(wave, clock.now(), settings.min_group_size)
+    return Template(
+        "workspace/wave.html",
+        context={
+            "account": await session_account(request),
+            "wave": wave,
+            "progress": progress,
+            "links": _links(request, wave),
+            "message": meddelande,
+            "error": None,
+        },
+    )
+
+
+@get("/arbeta/omgangar/{slug:str}/qr/{fmt:str}", guards=COMMUNICATOR)
+async def wave_qr(
+    request: Request, slug: FromPath[str], fmt: FromPath[str], o: FromQuery[str] = ""
+) -> Response:
+    wave = await _wave_or_404(slug)
+    if fmt not in ("png", "svg"):
+        raise UserError(404, _("QR-koden finns som png och svg."))
+    if o and wave.organisation(o) is None:
+        raise UserError(404, _("Organisationen är inte med i mätomgången."))
+    url = next(link for _label, link, code in _links(request, wave) if code == o)
+    buffer = io.BytesIO()
+    code = segno.make(url, error="m")
+    # Large modules and a quiet zone: readable on a poster and on a projected slide.
+    code.save(
+        buffer,
+        kind=fmt,
+        scale=12 if fmt == "png" else 10,
+        border=4,
+        **({"title": url} if fmt == "svg" else {}),
+    )
+    filename = f"qr-{wave.slug}{'-' + o if o else ''}.{fmt}"
+    return Response(
+        buffer.getvalue(),
+        media_type="image/png" if fmt == "png" else "image/svg+xml",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@post("/arbeta/omgangar/{slug:str}/stang", guards=COMMUNICATOR, status_code=303)
+async def close_wave(request: Request, slug: FromPath[str]) -> Redirect:
+    await _wave_or_404(slug)
+    await close_early(slug)
+    return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=stangd", status_code=303)
+
+
+@post("/arbeta/omgangar/{slug:str}/ateroppna", guards=COMMUNICATOR, status_code=303)
+async def reopen_wave(request: Request, slug: FromPath[str]) -> Redirect:
+    await _wave_or_404(slug)
+    try:
+        await reopen(slug, clock.now())
+    except WaveError as exc:
+        raise UserError(409, " ".join(exc.problems)) from None
+    return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=oppnad", status_code=303)
+
+
+HANDLERS = [workspace, plan_page, edit_goal, edit_sizes, wave_page, wave_qr, close_wave, reopen_wave]
