@@ -7,10 +7,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import locales
+from analysis.verdicts import format_percent
 from locales import gettext as _
 from server.locale import with_lang
 from surveys.questionnaire import STEP_NAMES
@@ -60,9 +61,8 @@ def format_day(value: date | datetime) -> str:
 
 
 def format_share(value: float, decimals: int = 0) -> str:
-    """42 % with a non-breaking space, the decimals fixed by the caller rather than by Babel."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
-    return format_percent(value, format=pattern, locale=locales.babel_locale())
+    """42 % with a no-break space, rounded half up as people expect (not Babel's half-even)."""
+    return format_percent(value, decimals)
 
 
 def format_number(value: float, decimals: int = 0) -> str:

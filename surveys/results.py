@@ -19,7 +19,7 @@ from piccolo.query.functions.aggregate import Count, Max
 from analysis.disclosure import SuppressionReason
 from analysis.effects import ShareEstimate, Stratum
 from analysis.results import GoalResult, GoalSpec, Measure, goal_results, protected
-from locales import gettext as _
+from analysis.verdicts import hidden_verdict
 from surveys.questionnaire import STEPS
 from surveys.tables import (
     Activity,
@@ -127,15 +127,7 @@ class PlanNotFound(LookupError):
 
 def hidden_text(reason: SuppressionReason, k: int) -> str:
     """Why a group is missing, in words for the page, the report and the API."""
-    texts = {
-        SuppressionReason.BELOW_MINIMUM: _("Färre än %(k)s svar: för få för att redovisa."),
-        SuppressionReason.COMPLEMENTARY: _("Dold så att en mindre grupp inte kan räknas fram ur totalen."),
-        SuppressionReason.HOMOGENEOUS: _(
-            "Alla i den lilla gruppen svarade likadant, så varje svar skulle synas."
-        ),
-        SuppressionReason.FREE_TEXT_BELOW_MINIMUM: _("Fritextsvar visas först när minst %(k)s har svarat."),
-    }
-    return texts[reason] % {"k": k} if "%(k)s" in texts[reason] else texts[reason]
+    return hidden_verdict(reason, k)
 
 
 async def plan_results(plan_code: str, *, k: int = 5, confidence: float = 0.95) -> PlanResults:

@@ -4,7 +4,9 @@ CSV with the csv module (utf-8-sig, ';'), XLSX with openpyxl.load_workbook.
 """
 
 import csv
+import zipfile
 
+import numpy as np
 import openpyxl
 import pytest
 
@@ -19,6 +21,7 @@ INJECTIONS = [
     '=HYPERLINK("http://x")',
     "\t=1",
     "\r=1",
+    "\n=1",
     "＝1+1",
     "＋1",
     "－1",
@@ -244,7 +247,8 @@ def test_xlsx_neutralises_formula_injection(tmp_path, payload):
     sheet = openpyxl.load_workbook(write(tmp_path, "x.xlsx", to_xlsx(table))).worksheets[0]
     for cell in (sheet["A1"], sheet["A2"], sheet["A3"]):
         assert cell.data_type == "s"
-        assert cell.value == "'" + payload
+        # a carriage return is stored as Excel's line break, a line feed
+        assert cell.value == "'" + payload.replace("\r", "\n")
         assert cell.quotePrefix
     assert sheet["B3"].value == -0.5
     assert sheet["B3"].data_type == "n"
@@ -255,8 +259,6 @@ def test_xlsx_writes_no_formula_at_all(tmp_path):
     path = write(tmp_path, "f.xlsx", to_xlsx(table))
     sheet = openpyxl.load_workbook(path).worksheets[0]
     assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
-    import zipfile
-
     with zipfile.ZipFile(path) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in xml and b"<f " not in xml
@@ -294,13 +296,13 @@ def test_sheet_names_are_valid_unique_and_short():
     names = sheet_names(titles)
     assert names == [
         "Resultat 2026 chefer politiker",
-        "Resultat 2026 chefer politik (2)",
-        "RESULTAT 2026 CHEFER POLITIK (3)",
+        "Resultat 2026 chefer politi (2)",
+        "RESULTAT 2026 CHEFER POLITI (3)",
         "Tabell 4",
         "citat",
         "History (2)",
         "En mycket lång titel som inte f",
-        "En mycket lång titel som int (2)",
+        "En mycket lång titel som in (2)",
     ]
     assert len({n.casefold() for n in names}) == len(names)
     for name in names:
@@ -342,8 +344,6 @@ def test_the_note_column_name_is_reserved():
 
 
 def test_numpy_numbers_and_non_finite_floats(tmp_path):
-    import numpy as np
-
     table = ExportTable(
         "T", ["Andel", "n", "x"], [[np.float64(0.5), np.int64(7), float("nan")]], share_columns={"Andel"}
     )

@@ -1,0 +1,116 @@
+"""Every route has an expected outcome for anonymous people, läsare, kommunikatörer and admins.
+
+A new route without an entry here fails the first test, so nobody forgets to decide who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from litestar.routes import HTTPRoute
+
+from server.app import create_app
+from surveys.accounts import Role, create_token
+from surveys.tables import EffectGoal
+from tests.conftest import make_settings
+from tests.support import csrf_token, make_wave, sign_in
+
+ROLES = ("anonymous", Role.READER, Role.COMMUNICATOR, Role.ADMIN)
+STAFF = {"anonymous": 303, Role.READER: 403, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
+STAFF_POST = {"anonymous": 303, Role.READER: 403, Role.COMMUNICATOR: 303, Role.ADMIN: 303}
+TOKEN = {"anonymous": 401, Role.READER: 200, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
+
+
+def everyone(status: int) -> dict:
+    return dict.fromkeys(ROLES, status)
+
+
+# (method, route path) → expected status per role. Bodies are empty forms: respondents' routes answer
+# with their validation status, which is the same for everyone (respondents never sign in).
+EXPECTED = {
+    ("GET", "/"): everyone(200),
+    ("GET", "/e/{slug:str}"): everyone(200),
+    ("GET", "/e/{slug:str}/o/{organisation:str}"): everyone(200),
+    ("GET", "/e/{slug:str}/tack"): everyone(200),
+    ("POST", "/e/{slug:str}"): everyone(400),
+    ("POST", "/e/{slug:str}/o/{organisation:str}"): everyone(400),
+    ("GET", "/logga-in"): {"anonymous": 200, Role.READER: 303, Role.COMMUNICATOR: 303, Role.ADMIN: 303},
+    ("POST", "/logga-in"): everyone(401),
+    ("POST", "/logga-ut"): everyone(303),
+    ("GET", "/arbeta"): STAFF,
+    ("GET", "/arbeta/planer/{code:str}"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/mal/{goal:int}"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("POST", "/arbeta/planer/{code:str}/malgrupper/{group:str}/storlekar"): STAFF_POST,
+    ("GET", "/arbeta/omgangar/{slug:str}"): STAFF,
+    ("GET", "/arbeta/omgangar/{slug:str}/qr/{fmt:str}"): STAFF,
+    ("POST", "/arbeta/omgangar/{slug:str}/stang"): STAFF_POST,
+    ("POST", "/arbeta/omgangar/{slug:str}/ateroppna"): STAFF_POST,
+    ("GET", "/api/v1/waves"): everyone(200),
+    ("GET", "/api/v1/waves/{slug:str}"): everyone(200),
+    ("POST", "/api/v1/waves/{slug:str}/responses"): everyone(422),
+    ("GET", "/api/v1/plans"): TOKEN,
+    ("GET", "/api/v1/plans/{code:str}/results"): TOKEN,
+}
+IGNORED_PREFIXES = ("/static", "/api/v1/schema")
+
+
+def concrete(path: str, goal_id: int) -> str:
+    values = {
+        "{slug:str}": "testomgang",
+        "{organisation:str}": "alby",
+        "{code:str}": "testplan",
+        "{goal:int}": str(goal_id),
+        "{group:str}": "chefer",
+        "{fmt:str}": "png",
+    }
+    for placeholder, value in values.items():
+        path = path.replace(placeholder, value)
+    return path
+
+
+def app_routes() -> set[tuple[str, str]]:
+    app = create_app(make_settings("sqlite:///unused.sqlite"), manage_database=False)
+    found = set()
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and not route.path.startswith(IGNORED_PREFIXES):
+            for method in route.methods:
+                if method not in ("HEAD", "OPTIONS"):
+                    found.add((method, route.path))
+    return found
+
+
+def test_every_route_has_an_expected_outcome_for_every_role():
+    assert app_routes() == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: getattr(r, "value", r))
+async def test_each_role_gets_what_it_may(client, role):
+    await make_wave()
+    goal_id = (await EffectGoal.select(EffectGoal.id).first())["id"]
+    headers = {}
+    if role != "anonymous":
+        account = await sign_in(client, role)
+        headers["authorization"] = f"Bearer {await create_token(account.id, 'matrix')}"
+    token = csrf_token((await client.get("/e/testomgang")).text)
+    outcomes = {}
+    for (method, path), expected in sorted(EXPECTED.items(), key=lambda item: item[0][0] == "POST"):
+        url = concrete(path, goal_id)
+        if method == "GET":
+            response = await client.get(url, headers=headers if url.startswith("/api/") else {})
+        elif url.startswith("/api/"):
+            response = await client.post(url, json={"answers": {}}, headers=headers)
+        elif url == "/logga-ut":
+            continue  # checked last: it ends the session the other checks need
+        else:
+            data = {"_csrf_token": token}
+            if url == "/logga-in":
+                data |= {"username": "nobody@example.se", "password": "wrong-password-1"}
+            response = await client.post(url, data=data)
+        outcomes[(method, path)] = (response.status_code, expected[role])
+    response = await client.post("/logga-ut", data={"_csrf_token": token})
+    outcomes[("POST", "/logga-ut")] = (response.status_code, EXPECTED[("POST", "/logga-ut")][role])
+    wrong = {route: got for route, got in outcomes.items() if got[0] != got[1]}
+    assert not wrong, f"(status, expected) for {role}: {wrong}"
