@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
-
-from babel.numbers import get_decimal_symbol, get_minus_sign_symbol
 
 from analysis.disclosure import DEFAULT_K, SuppressionReason
 from analysis.effects import Change, ShareEstimate
+from analysis.formatting import format_share
 from analysis.results import GoalResult, WaveResult
 from analysis.stats import GoalStatus, Interval, Test
-from locales import babel_locale, ngettext
 from locales import gettext as _
+from locales import ngettext
 
 __all__ = [
     "change_verdict",
@@ -49,25 +47,10 @@ _MAX_EXTRA_DECIMALS = 2
 
 
 def format_percent(value: float, decimals: int = 0) -> str:
-    """A share (0.42) as a Swedish percentage ("42 %"), rounded half up, with a no-break space before %.
-
-    The share is read through its shortest decimal form (``repr``), so 0.425 counts as 42.5 and rounds to 43
-    although its binary value is a little below 0.425. The decimal sign and minus sign follow the current
-    locale (Swedish: comma and U+2212).
-    """
+    """A share (0.42) as a percentage in the reader's language ("42 %"), rounded half up."""
     if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
         raise ValueError(f"decimals must be a whole number ≥ 0, got {decimals!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"a share must be a finite number, got {value!r}")
-    amount = (Decimal(repr(number)) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    negative = amount < 0
-    text = f"{abs(amount):f}"
-    locale = babel_locale()
-    if decimals:
-        text = text.replace(".", get_decimal_symbol(locale))
-    sign = get_minus_sign_symbol(locale) if negative else ""
-    return f"{sign}{text}{NBSP}%"
+    return format_share(value, decimals)
 
 
 def _pair(first: float, second: float) -> tuple[str, str] | None:

@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import locales
-from analysis.verdicts import format_percent
+from analysis.formatting import format_share
 from locales import gettext as _
 from server.locale import with_lang
 from surveys.questionnaire import STEP_NAMES
@@ -58,11 +58,6 @@ def format_day(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(STOCKHOLM).date()
     return format_date(value, "long", locale=locales.babel_locale())
-
-
-def format_share(value: float, decimals: int = 0) -> str:
-    """42 % with a no-break space, rounded half up as people expect (not Babel's half-even)."""
-    return format_percent(value, decimals)
 
 
 def format_number(value: float, decimals: int = 0) -> str:

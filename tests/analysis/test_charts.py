@@ -322,7 +322,7 @@ def test_the_recall_chart_prints_reach_beside_the_bars_and_not_on_the_percentage
     path.write_bytes(render(chart, "svg"))
     texts = svg_texts(path.read_bytes())
     assert f"12{NBSP}345" in texts and f"48{NBSP}200" in texts
-    assert any("Räckvidd" in t and "(visningar)" in t for t in texts)
+    assert "Räckvidd" in texts and "(visningar)" in texts  # the heading, wrapped over two lines
     percent_axis, reach_column = chart.figure.axes
     assert percent_axis.get_xlim() == (0.0, 1.0)
     assert not reach_column.axison  # reach is text in its own column, never a scale
@@ -475,3 +475,12 @@ def test_importing_the_charts_never_loads_pyplot_or_the_web_layers():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_long_trend_writes_only_the_first_and_last_value_but_tabulates_every_wave():
+    points = [SharePoint(f"Omgång {i}", 0.40 + i / 100, 0.30 + i / 100, 0.50 + i / 100) for i in range(1, 9)]
+    chart = trend_chart("Chefer", points, None)
+    written = {t.get_text() for t in chart.figure.axes[0].texts}
+    assert f"41{NBSP}%" in written and f"48{NBSP}%" in written
+    assert f"44{NBSP}%" not in written
+    assert [row[1] for row in chart.table[1:]] == [f"{40 + i}{NBSP}%" for i in range(1, 9)]
