@@ -24,7 +24,7 @@ from server.security import security_headers
 from server.sessions import session_config
 from server.settings import Settings
 from server.templating import make_environment
-from server.web import home, login, respondent, workspace
+from server.web import dashboard, home, login, respondent, workspace
 from surveys import db
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -53,7 +53,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     html = Router(
         path="/",
         include_in_schema=False,
-        route_handlers=[home.start_page, *respondent.HANDLERS, *login.HANDLERS, *workspace.HANDLERS],
+        route_handlers=[
+            home.start_page,
+            *respondent.HANDLERS,
+            *login.HANDLERS,
+            *workspace.HANDLERS,
+            *dashboard.HANDLERS,
+        ],
     )
     api = Router(path="/api/v1", route_handlers=[*api_waves.HANDLERS, *api_results.HANDLERS])
     return Litestar(

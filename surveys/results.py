@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from piccolo.query.functions.aggregate import Count, Max
@@ -105,6 +105,7 @@ class PlanResults:
     recall: tuple[Cell, ...]
     reach: tuple[ReachTotal, ...]
     respondents: Mapping[tuple[str, str], int]  # (group, wave) → respondents, only where ≥ k
+    stamp: str = ""  # changes whenever the results may have: responses, configuration, k
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ async def plan_results(plan_code: str, *, k: int = 5, confidence: float = 0.95) 
         _cache.move_to_end(key)
         return cached
     result = await _compute(plan, meta, k, confidence)
+    result = replace(result, stamp=hashlib.sha256(repr(key).encode()).hexdigest()[:16])
     _cache[key] = result
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)

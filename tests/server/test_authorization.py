@@ -17,6 +17,7 @@ from tests.support import csrf_token, make_wave, sign_in
 ROLES = ("anonymous", Role.READER, Role.COMMUNICATOR, Role.ADMIN)
 STAFF = {"anonymous": 303, Role.READER: 403, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
 STAFF_POST = {"anonymous": 303, Role.READER: 403, Role.COMMUNICATOR: 303, Role.ADMIN: 303}
+READER = {"anonymous": 303, Role.READER: 200, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
 TOKEN = {"anonymous": 401, Role.READER: 200, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
 
 
@@ -48,6 +49,10 @@ EXPECTED = {
     ("GET", "/arbeta/omgangar/{slug:str}/qr/{fmt:str}"): STAFF,
     ("POST", "/arbeta/omgangar/{slug:str}/stang"): STAFF_POST,
     ("POST", "/arbeta/omgangar/{slug:str}/ateroppna"): STAFF_POST,
+    ("GET", "/resultat"): {**READER, Role.READER: 303, Role.COMMUNICATOR: 303, Role.ADMIN: 303},
+    ("GET", "/resultat/{code:str}"): READER,
+    ("GET", "/resultat/{code:str}/malgrupper/{group:str}"): READER,
+    ("GET", "/resultat/{code:str}/malgrupper/{group:str}/diagram/{chart:str}"): READER,
     ("GET", "/api/v1/waves"): everyone(200),
     ("GET", "/api/v1/waves/{slug:str}"): everyone(200),
     ("POST", "/api/v1/waves/{slug:str}/responses"): everyone(422),
@@ -65,6 +70,7 @@ def concrete(path: str, goal_id: int) -> str:
         "{goal:int}": str(goal_id),
         "{group:str}": "chefer",
         "{fmt:str}": "png",
+        "{chart:str}": "ladder.svg",
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)

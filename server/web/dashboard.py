@@ -1,0 +1,106 @@
+"""Länsledning's pages: the plan overview, a target group's charts, and the charts themselves."""
+
+from __future__ import annotations
+
+import anyio
+from litestar import Request, Response, get
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+import locales
+from analysis.charts import render_cached
+from locales import gettext as _
+from server.errors import UserError
+from server.sessions import requires_page, session_account
+from surveys.accounts import Role
+from surveys.dashboard import group_charts, overview, share_text, span_text
+from surveys.plan_admin import plan_codes
+from surveys.results import PlanNotFound, PlanResults, plan_results
+
+READER = [requires_page(Role.READER)]
+
+
+async def _results(request: Request, code: str) -> PlanResults:
+    try:
+        return await plan_results(code, k=request.app.state.settings.min_group_size)
+    except PlanNotFound:
+        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code}) from None
+
+
+@get("/resultat", name="results_home", guards=READER)
+async def results_home(request: Request) -> Template | Redirect:
+    plans = await plan_codes()
+    if len(plans) == 1:
+        return Redirect(path=f"/resultat/{plans[0][0]}", status_code=303)
+    return Template(
+        "dashboard/plans.html", context={"account": await session_account(request), "plans": plans}
+    )
+
+
+@get("/resultat/{code:str}", name="overview", guards=READER)
+async def overview_page(request: Request, code: FromPath[str]) -> Template:
+    results = await _results(request, code)
+    return Template(
+        "dashboard/overview.html",
+        context={
+            "account": await session_account(request),
+            "results": results,
+            "rows": overview(results),
+            "share_text": share_text,
+            "span_text": span_text,
+        },
+    )
+
+
+@get("/resultat/{code:str}/malgrupper/{group:str}", name="group", guards=READER)
+async def group_page(request: Request, code: FromPath[str], group: FromPath[str]) -> Template:
+    results = await _results(request, code)
+    found = next((g for g in results.groups if g.code == group), None)
+    if found is None:
+        raise UserError(404, _("Planen har ingen målgrupp med koden %(code)s.") % {"code": group})
+    # Building charts lays them out (matplotlib): off the event loop, like rendering.
+    specs = group_charts(results, group)
+    charts = await anyio.to_thread.run_sync(lambda: [(spec, spec.build()) for spec in specs])
+    rows = [row for row in overview(results) if row.group_code == group]
+    return Template(
+        "dashboard/group.html",
+        context={
+            "account": await session_account(request),
+            "results": results,
+            "group": found,
+            "rows": rows,
+            "charts": charts,
+            "stamp": results.stamp,
+            "share_text": share_text,
+            "span_text": span_text,
+        },
+    )
+
+
+@get("/resultat/{code:str}/malgrupper/{group:str}/diagram/{chart:str}", guards=READER)
+async def chart_image(
+    request: Request, code: FromPath[str], group: FromPath[str], chart: FromPath[str]
+) -> Response:
+    name, _dot, fmt = chart.rpartition(".")
+    if fmt not in ("svg", "png"):
+        raise UserError(404, _("Diagrammet finns som svg och png."))
+    results = await _results(request, code)
+    spec = next((s for s in group_charts(results, group) if s.key == name), None)
+    if spec is None:
+        raise UserError(404, _("Diagrammet finns inte."))
+    key = f"{code}/{group}/{name}/{results.stamp}/{locales.current_locale()}"
+    locale = locales.current_locale()
+
+    def draw() -> bytes:
+        with locales.using_locale(locale):
+            return render_cached(key, spec.build, fmt)
+
+    data = await anyio.to_thread.run_sync(draw)
+    return Response(
+        data,
+        media_type="image/svg+xml" if fmt == "svg" else "image/png",
+        headers={"cache-control": "private, max-age=300"},
+    )
+
+
+HANDLERS = [results_home, overview_page, group_page, chart_image]

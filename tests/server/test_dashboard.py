@@ -1,0 +1,88 @@
+"""Länsledning's pages: the overview, a target group's charts with their tables, and honest hiding."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+
+from surveys.accounts import Role
+from tests.support import sign_in
+
+PLAN = "/resultat/vasternorrland-2026"
+
+
+async def test_results_need_a_signed_in_reader(demo_client):
+    response = await demo_client.get(PLAN)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/logga-in")
+
+
+async def test_the_overview_has_a_row_per_effect_goal_with_status_in_words(demo_client):
+    await sign_in(demo_client, Role.READER)
+    page = await demo_client.get(PLAN)
+    assert page.status_code == 200
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">", page.text)
+    assert len(rows) == 15
+    assert "Ej uppnått" in page.text and "Ej säkerställt" in page.text
+    assert "kan bero på slumpen" in page.text or "statistiskt säkerställd" in page.text
+    assert "Arbetsyta" not in page.text  # a reader has no workspace
+
+
+async def test_a_single_plan_opens_directly(demo_client):
+    await sign_in(demo_client, Role.READER)
+    response = await demo_client.get("/resultat")
+    assert response.status_code == 303 and response.headers["location"] == PLAN
+
+
+async def test_a_small_group_is_shown_as_too_few_answers(demo_client):
+    await sign_in(demo_client, Role.READER)
+    page = await demo_client.get(PLAN + "/malgrupper/samordnare")
+    assert page.status_code == 200
+    assert "För få svar" in page.text or "likadant" in page.text
+
+
+async def test_a_group_page_has_charts_with_descriptions_and_tables(demo_client):
+    await sign_in(demo_client, Role.READER)
+    page = await demo_client.get(PLAN + "/malgrupper/medarbetare")
+    assert page.status_code == 200
+    images = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', page.text)
+    assert len(images) >= 4
+    assert all(len(alt) > 40 for _src, alt in images)
+    assert page.text.count("<details>") == len(images)
+    svg = await demo_client.get(images[0][0])
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    root = ElementTree.fromstring(svg.content)
+    assert root.find("{http://www.w3.org/2000/svg}title") is not None
+    assert "\u00a0%" in svg.text
+
+
+async def test_charts_are_rendered_once_and_then_served_from_the_cache(demo_client):
+    from analysis import charts
+
+    await sign_in(demo_client, Role.READER)
+    page = await demo_client.get(PLAN + "/malgrupper/politiker")
+    src = re.search(r'<img src="([^"]+)"', page.text).group(1)
+    first = await demo_client.get(src)
+    calls = []
+    original = charts.render
+    charts.render = lambda *a, **k: calls.append(1) or original(*a, **k)
+    try:
+        second = await demo_client.get(src)
+    finally:
+        charts.render = original
+    assert first.content == second.content
+    assert calls == []
+
+
+async def test_an_unknown_group_or_chart_is_not_found(demo_client):
+    await sign_in(demo_client, Role.READER)
+    assert (await demo_client.get(PLAN + "/malgrupper/finns-inte")).status_code == 404
+    assert (await demo_client.get(PLAN + "/malgrupper/medarbetare/diagram/trend-999.svg")).status_code == 404
+    assert (await demo_client.get(PLAN + "/malgrupper/medarbetare/diagram/ladder.gif")).status_code == 404
+
+
+async def test_the_png_version_of_a_chart_is_a_png(demo_client):
+    await sign_in(demo_client, Role.READER)
+    response = await demo_client.get(PLAN + "/malgrupper/medarbetare/diagram/ladder.png")
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
