@@ -35,15 +35,35 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory) -> Iterator[str]:
-    port = _free_port()
+def server_env(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("browser")
-    env = {
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_")},
         "EFFEKT_DATABASE_URL": f"sqlite:///{folder / 'browser.sqlite'}",
-        "EFFEKT_PORT": str(port),
+        "EFFEKT_PORT": str(_free_port()),
         "PYTHONPATH": str(ROOT),
+        "EFFEKT_LOG_FOLDER": str(folder),
     }
+
+
+def create_user(env: dict[str, str], username: str, role: str, password: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "server.cli", "create-user", username, "--role", role, "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="session")
+def server_url(server_env) -> Iterator[str]:
+    env = {k: v for k, v in server_env.items() if k != "EFFEKT_LOG_FOLDER"}
+    folder = Path(server_env["EFFEKT_LOG_FOLDER"])
+    port = int(env["EFFEKT_PORT"])
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--demo"], cwd=ROOT, env=env, stdout=log, stderr=log
