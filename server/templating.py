@@ -15,6 +15,7 @@ from analysis.formatting import format_share
 from locales import gettext as _
 from server.locale import with_lang
 from surveys.questionnaire import STEP_NAMES
+from surveys.reach_import import METRIC_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -40,6 +41,7 @@ def make_environment() -> Environment:
     )
     env.globals["current_locale"] = locales.current_locale
     env.globals["with_lang"] = with_lang
+    env.globals["metric_label"] = lambda metric: _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric
     env.globals["step_name"] = lambda code: _(STEP_NAMES[code]) if code in STEP_NAMES else code
     return env
 

@@ -104,7 +104,7 @@ class PlanResults:
     ladder: tuple[Cell, ...]
     recall: tuple[Cell, ...]
     reach: tuple[ReachTotal, ...]
-    respondents: Mapping[tuple[str, str], int]  # (group, wave) → respondents, only where ≥ k
+    respondents: Mapping[str, int]  # "group/wave" → respondents, only where ≥ k
     stamp: str = ""  # changes whenever the results may have: responses, configuration, k
 
 
@@ -384,13 +384,13 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
 
     ladder: list[Cell] = []
     recall: list[Cell] = []
-    shown_respondents: dict[tuple[str, str], int] = {}
+    shown_respondents: dict[str, int] = {}
     for group in meta["groups"]:
         for wave in waves:
             version_questions = questions.get(wave["version"], [])
             total = sum(respondents.get((wave["id"], org, group["id"]), 0) for org in wave_orgs[wave["id"]])
             if total >= k:
-                shown_respondents[(group["code"], wave["slug"])] = total
+                shown_respondents[f"{group['code']}/{wave['slug']}"] = total
             for step in STEPS:
                 question = _step_question(version_questions, step)
                 if question is not None:

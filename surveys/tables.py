@@ -301,4 +301,26 @@ class LoginFailure(Table, tablename="login_failure"):
     failed_at = Timestamptz(default=TimestamptzNow())
 
 
-TABLES = (*TABLES, User, ApiToken, LoginFailure)
+class Meeting(Table):
+    """A leadership meeting (uppföljningsmöte) with the results frozen as they were discussed."""
+
+    id: Serial
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade)
+    title = Varchar(length=300)
+    held_on = Date()
+    snapshot = Text()  # the plan's results at the time, as JSON: later answers never change it
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Decision(Table):
+    """The leadership's decision on an activity at a meeting: tillräcklig, upprepa or justera."""
+
+    id: Serial
+    meeting = ForeignKey(references=Meeting, on_delete=OnDelete.cascade)
+    activity = ForeignKey(references=Activity, on_delete=OnDelete.cascade)
+    verdict = Varchar(length=20)
+    motivation = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+TABLES = (*TABLES, User, ApiToken, LoginFailure, Meeting, Decision)

@@ -53,6 +53,11 @@ EXPECTED = {
     ("GET", "/resultat/{code:str}"): READER,
     ("GET", "/resultat/{code:str}/malgrupper/{group:str}"): READER,
     ("GET", "/resultat/{code:str}/malgrupper/{group:str}/diagram/{chart:str}"): READER,
+    ("GET", "/resultat/{code:str}/moten"): READER,
+    ("POST", "/resultat/{code:str}/moten"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
+    ("GET", "/resultat/{code:str}/moten/{meeting:int}"): {**READER, Role.READER: 404, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("POST", "/resultat/{code:str}/moten/{meeting:int}/beslut"): {**STAFF_POST, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("GET", "/resultat/{code:str}/aktiviteter"): READER,
     ("GET", "/api/v1/waves"): everyone(200),
     ("GET", "/api/v1/waves/{slug:str}"): everyone(200),
     ("POST", "/api/v1/waves/{slug:str}/responses"): everyone(422),
@@ -71,6 +76,7 @@ def concrete(path: str, goal_id: int) -> str:
         "{group:str}": "chefer",
         "{fmt:str}": "png",
         "{chart:str}": "ladder.svg",
+        "{meeting:int}": "999",
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)

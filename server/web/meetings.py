@@ -1,0 +1,138 @@
+"""Meetings and decisions: frozen results, decisions per activity, and the activities' history."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from locales import gettext as _
+from server import clock
+from server.errors import UserError
+from server.sessions import requires_page, session_account
+from server.web.forms import read_form
+from surveys.accounts import Role
+from surveys.dashboard import overview, share_text, span_text
+from surveys.meetings import (
+    VERDICTS,
+    MeetingError,
+    create_meeting,
+    decisions,
+    list_meetings,
+    meeting_view,
+    record_decision,
+    verdict_label,
+)
+from surveys.plan_admin import plan_overview
+from surveys.results import PlanNotFound, plan_results
+
+READER = [requires_page(Role.READER)]
+COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
+
+
+async def _meetings_page(request: Request, code: str, *, errors=None, values=None, status=200) -> Template:
+    plan = await plan_overview(code)
+    if plan is None:
+        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+    return Template(
+        "dashboard/meetings.html",
+        context={
+            "account": await session_account(request),
+            "plan": plan,
+            "meetings": await list_meetings(code),
+            "errors": errors or {},
+            "values": values or {"held_on": clock.now().date().isoformat()},
+        },
+        status_code=status,
+    )
+
+
+@get("/resultat/{code:str}/moten", guards=READER)
+async def meetings_page(request: Request, code: FromPath[str]) -> Template:
+    return await _meetings_page(request, code)
+
+
+@post("/resultat/{code:str}/moten", guards=COMMUNICATOR, status_code=303)
+async def new_meeting(request: Request, code: FromPath[str]) -> Template | Redirect:
+    fields = await read_form(request)
+    values = {name: (fields.get(name) or [""])[0] for name in ("title", "held_on")}
+    try:
+        meeting_id = await create_meeting(
+            code, values["title"], values["held_on"], k=request.app.state.settings.min_group_size
+        )
+    except MeetingError as exc:
+        return await _meetings_page(request, code, errors=exc.errors, values=values, status=422)
+    except PlanNotFound:
+        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code}) from None
+    return Redirect(path=f"/resultat/{code}/moten/{meeting_id}", status_code=303)
+
+
+async def _meeting_page(request: Request, code: str, meeting: int, *, errors=None, status=200) -> Template:
+    view = await meeting_view(code, meeting)
+    plan = await plan_overview(code)
+    if view is None or plan is None:
+        raise UserError(404, _("Mötet finns inte."))
+    history: dict[str, list] = {}
+    for decision in await decisions(code):
+        history.setdefault(decision.activity, []).append(decision)
+    return Template(
+        "dashboard/meeting.html",
+        context={
+            "account": await session_account(request),
+            "meeting": view,
+            "results": view.results,
+            "rows": overview(view.results),
+            "activities": plan.activities,
+            "history": history,
+            "verdicts": [(key, verdict_label(key)) for key in VERDICTS],
+            "errors": errors or {},
+            "share_text": share_text,
+            "span_text": span_text,
+        },
+        status_code=status,
+    )
+
+
+@get("/resultat/{code:str}/moten/{meeting:int}", guards=READER)
+async def meeting_page(request: Request, code: FromPath[str], meeting: FromPath[int]) -> Template:
+    return await _meeting_page(request, code, meeting)
+
+
+@post("/resultat/{code:str}/moten/{meeting:int}/beslut", guards=COMMUNICATOR, status_code=303)
+async def decide(request: Request, code: FromPath[str], meeting: FromPath[int]) -> Template | Redirect:
+    fields = await read_form(request)
+    value = {name: (fields.get(name) or [""])[0] for name in ("activity", "verdict", "motivation")}
+    try:
+        await record_decision(code, meeting, value["activity"], value["verdict"], value["motivation"])
+    except MeetingError as exc:
+        keyed = {f"{value['activity']}-{field}": message for field, message in exc.errors.items()}
+        return await _meeting_page(request, code, meeting, errors=keyed, status=422)
+    return Redirect(path=f"/resultat/{code}/moten/{meeting}#aktivitet-{value['activity']}", status_code=303)
+
+
+@get("/resultat/{code:str}/aktiviteter", guards=READER)
+async def activities_page(request: Request, code: FromPath[str]) -> Template:
+    plan = await plan_overview(code)
+    if plan is None:
+        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+    results = await plan_results(code, k=request.app.state.settings.min_group_size)
+    reach: dict[str, list] = {}
+    for figure in results.reach:
+        if figure.activity:
+            reach.setdefault(figure.activity, []).append(figure)
+    history: dict[str, list] = {}
+    for decision in await decisions(code):
+        history.setdefault(decision.activity, []).append(decision)
+    return Template(
+        "dashboard/activities.html",
+        context={
+            "account": await session_account(request),
+            "plan": plan,
+            "results": results,
+            "reach": reach,
+            "history": history,
+        },
+    )
+
+
+HANDLERS = [meetings_page, new_meeting, meeting_page, decide, activities_page]

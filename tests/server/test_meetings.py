@@ -1,0 +1,111 @@
+"""Meetings freeze the results as discussed; decisions per activity build a visible history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from surveys.accounts import Role
+from surveys.answering import CleanAnswers
+from surveys.responding import Submission, store_submission
+from surveys.results import forget_results
+from surveys.tables import Activity, Decision, Meeting
+from surveys.waves import find_wave
+from tests.support import csrf_token, make_wave, sign_in
+
+
+async def add_answers(count: int, start: int = 0, known: str = "ja") -> None:
+    wave = await find_wave("testomgang")
+    for i in range(count):
+        await store_submission(
+            wave,
+            Submission(
+                organisation_id=wave.organisations[0].id,
+                target_group_id=wave.target_groups[0].id,
+                answers=CleanAnswers(chosen={"kannedom": (known,)} | ({"forstaelse": ("4",)} if known == "ja" else {}), texts={}),
+                submission_key=f"meeting-test-{start + i:08d}",
+            ),
+            datetime.now(UTC),
+        )
+
+
+async def new_meeting(client, title="Länsledningens möte", held_on="2026-12-10"):
+    page = await client.get("/resultat/testplan/moten")
+    return await client.post(
+        "/resultat/testplan/moten", data={"_csrf_token": csrf_token(page.text), "title": title, "held_on": held_on}
+    )
+
+
+async def _with_an_activity():
+    from surveys.tables import Plan
+
+    plan = await Plan.select(Plan.id).first()
+    await Activity(plan=plan["id"], code="nyhet", title="Nyhet på intranätet", timing="Mars").save()
+
+
+async def test_a_meeting_keeps_the_results_as_they_were(client):
+    await make_wave()
+    await add_answers(6, known="ja")
+    await add_answers(6, start=100, known="nej")
+    await sign_in(client, Role.COMMUNICATOR)
+    response = await new_meeting(client)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    before = (await client.get(location)).text
+    assert "50\u00a0%" in before
+    await add_answers(30, start=200, known="ja")
+    forget_results()
+    after = (await client.get(location)).text
+    assert "50\u00a0%" in after  # more answers arrived, the meeting still shows what was discussed
+    overview = (await client.get("/resultat/testplan")).text
+    assert "50\u00a0%" not in overview.split("<tbody>")[1]
+
+
+async def test_a_meeting_needs_a_title_and_a_date(client):
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    response = await new_meeting(client, title="", held_on="10 december")
+    assert response.status_code == 422
+    assert "Ge mötet en rubrik" in response.text and "ÅÅÅÅ-MM-DD" in response.text
+    assert await Meeting.count() == 0
+
+
+async def test_decisions_are_recorded_and_shown_in_the_history(client):
+    await make_wave()
+    await _with_an_activity()
+    await sign_in(client, Role.COMMUNICATOR)
+    location = (await new_meeting(client)).headers["location"]
+    page = await client.get(location)
+    missing = await client.post(
+        location + "/beslut",
+        data={"_csrf_token": csrf_token(page.text), "activity": "nyhet", "verdict": "upprepa", "motivation": ""},
+    )
+    assert missing.status_code == 422 and "Skriv kort varför" in missing.text
+    assert await Decision.count() == 0
+    saved = await client.post(
+        location + "/beslut",
+        data={
+            "_csrf_token": csrf_token(page.text),
+            "activity": "nyhet",
+            "verdict": "upprepa",
+            "motivation": "Nådde för få chefer; upprepa i chefsbrevet.",
+        },
+    )
+    assert saved.status_code == 303
+    history = await client.get("/resultat/testplan/aktiviteter")
+    assert "Upprepa" in history.text and "chefsbrevet" in history.text
+
+
+async def test_a_reader_sees_meetings_but_cannot_decide(client):
+    await make_wave()
+    await _with_an_activity()
+    await sign_in(client, Role.COMMUNICATOR)
+    location = (await new_meeting(client)).headers["location"]
+    client.cookies.clear()
+    await sign_in(client, Role.READER)
+    page = await client.get(location)
+    assert page.status_code == 200 and "Spara beslutet" not in page.text
+    response = await client.post(
+        location + "/beslut",
+        data={"_csrf_token": csrf_token((await client.get("/resultat/testplan/moten")).text), "activity": "nyhet", "verdict": "tillracklig"},
+    )
+    assert response.status_code == 403
