@@ -41,7 +41,9 @@ def make_environment() -> Environment:
     )
     env.globals["current_locale"] = locales.current_locale
     env.globals["with_lang"] = with_lang
-    env.globals["metric_label"] = lambda metric: _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric
+    env.globals["metric_label"] = lambda metric: (
+        _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric
+    )
     env.globals["step_name"] = lambda code: _(STEP_NAMES[code]) if code in STEP_NAMES else code
     return env
 

@@ -9,11 +9,13 @@ from litestar.response import Redirect, Template
 
 import locales
 from analysis.charts import render_cached
+from analysis.export import to_csv, to_xlsx
 from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from surveys.accounts import Role
 from surveys.dashboard import group_charts, overview, share_text, span_text
+from surveys.exports import export_tables
 from surveys.plan_admin import plan_codes
 from surveys.results import PlanNotFound, PlanResults, plan_results
 
@@ -104,3 +106,27 @@ async def chart_image(
 
 
 HANDLERS = [results_home, overview_page, group_page, chart_image]
+
+
+@get("/resultat/{code:str}/export/{fmt:str}", guards=READER)
+async def export(request: Request, code: FromPath[str], fmt: FromPath[str]) -> Response:
+    if fmt not in ("xlsx", "csv"):
+        raise UserError(404, _("Resultaten kan hämtas som xlsx och csv."))
+    results = await _results(request, code)
+    tables = export_tables(results)
+    data = await anyio.to_thread.run_sync(
+        lambda: to_xlsx(tables, title=results.plan_title) if fmt == "xlsx" else to_csv(tables)
+    )
+    media = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    return Response(
+        data,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="resultat-{code}.{fmt}"'},
+    )
+
+
+HANDLERS = [*HANDLERS, export]

@@ -86,3 +86,38 @@ async def test_the_png_version_of_a_chart_is_a_png(demo_client):
     response = await demo_client.get(PLAN + "/malgrupper/medarbetare/diagram/ladder.png")
     assert response.status_code == 200
     assert response.content.startswith(b"\x89PNG")
+
+
+async def test_results_download_as_excel_with_hidden_cells_blank_and_explained(demo_client, tmp_path):
+    import openpyxl
+
+    await sign_in(demo_client, Role.READER)
+    response = await demo_client.get(PLAN + "/export/xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    path = tmp_path / "resultat.xlsx"
+    path.write_bytes(response.content)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[:2] == ["Effektmål", "Per organisation"]
+    sheet = workbook["Per organisation"]
+    header = [c.value for c in sheet[2]]
+    share, note = header.index("Andel"), header.index("Anmärkning")
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    hidden = [r for r in rows if r[note]]
+    assert hidden, "the demo has hidden organisations"
+    assert all(r[share] is None for r in hidden)
+    assert all(isinstance(r[share], int | float) for r in rows if not r[note] and r[share] is not None)
+
+
+async def test_results_download_as_csv_for_swedish_excel(demo_client):
+    import csv
+    import io
+
+    await sign_in(demo_client, Role.READER)
+    response = await demo_client.get(PLAN + "/export/csv")
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert any("Effektmål" in r for r in rows)
+    assert any(re.fullmatch(r"0,\d{4}", cell) for r in rows for cell in r)

@@ -21,7 +21,10 @@ async def add_answers(count: int, start: int = 0, known: str = "ja") -> None:
             Submission(
                 organisation_id=wave.organisations[0].id,
                 target_group_id=wave.target_groups[0].id,
-                answers=CleanAnswers(chosen={"kannedom": (known,)} | ({"forstaelse": ("4",)} if known == "ja" else {}), texts={}),
+                answers=CleanAnswers(
+                    chosen={"kannedom": (known,)} | ({"forstaelse": ("4",)} if known == "ja" else {}),
+                    texts={},
+                ),
                 submission_key=f"meeting-test-{start + i:08d}",
             ),
             datetime.now(UTC),
@@ -31,7 +34,8 @@ async def add_answers(count: int, start: int = 0, known: str = "ja") -> None:
 async def new_meeting(client, title="Länsledningens möte", held_on="2026-12-10"):
     page = await client.get("/resultat/testplan/moten")
     return await client.post(
-        "/resultat/testplan/moten", data={"_csrf_token": csrf_token(page.text), "title": title, "held_on": held_on}
+        "/resultat/testplan/moten",
+        data={"_csrf_token": csrf_token(page.text), "title": title, "held_on": held_on},
     )
 
 
@@ -77,7 +81,12 @@ async def test_decisions_are_recorded_and_shown_in_the_history(client):
     page = await client.get(location)
     missing = await client.post(
         location + "/beslut",
-        data={"_csrf_token": csrf_token(page.text), "activity": "nyhet", "verdict": "upprepa", "motivation": ""},
+        data={
+            "_csrf_token": csrf_token(page.text),
+            "activity": "nyhet",
+            "verdict": "upprepa",
+            "motivation": "",
+        },
     )
     assert missing.status_code == 422 and "Skriv kort varför" in missing.text
     assert await Decision.count() == 0
@@ -106,6 +115,10 @@ async def test_a_reader_sees_meetings_but_cannot_decide(client):
     assert page.status_code == 200 and "Spara beslutet" not in page.text
     response = await client.post(
         location + "/beslut",
-        data={"_csrf_token": csrf_token((await client.get("/resultat/testplan/moten")).text), "activity": "nyhet", "verdict": "tillracklig"},
+        data={
+            "_csrf_token": csrf_token((await client.get("/resultat/testplan/moten")).text),
+            "activity": "nyhet",
+            "verdict": "tillracklig",
+        },
     )
     assert response.status_code == 403
