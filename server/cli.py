@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("läs lösenordet från standard in i stället för att fråga"),
     )
 
+    report = commands.add_parser("report", help=_("skapa mötespaketet för ett möte som PDF eller PowerPoint"))
+    report.add_argument("--plan", required=True, help=_("planens kod"))
+    report.add_argument(
+        "--meeting", required=True, type=int, help=_("mötets nummer (det står i mötets adress)")
+    )
+    report.add_argument("--out", required=True, type=Path, help=_("filen att skriva, .pdf eller .pptx"))
+
     token = commands.add_parser("create-token", help=_("skapa en API-nyckel för en användare"))
     token.add_argument("username", help=_("användarnamn"))
     token.add_argument("--name", required=True, help=_("vad nyckeln ska användas till"))
@@ -355,6 +362,30 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.meeting_pack import meeting_pack, render_pack
+    from surveys.meetings import meeting_view
+
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "pptx"):
+        raise CommandError(_("Filen ska sluta på .pdf eller .pptx."))
+    if not args.out.parent.is_dir():
+        raise CommandError(_("Mappen %(folder)s finns inte.") % {"folder": args.out.parent})
+
+    async def work():
+        view = await meeting_view(args.plan, args.meeting)
+        if view is None:
+            raise CommandError(
+                _("Det finns inget möte %(id)s i planen %(plan)s.") % {"id": args.meeting, "plan": args.plan}
+            )
+        return await meeting_pack(view)
+
+    pack = _run(settings, work)
+    args.out.write_bytes(render_pack(pack, fmt))
+    print(_("Mötespaketet är sparat i %(file)s.") % {"file": args.out})
+    return 0
+
+
 def _existing(path: Path) -> Path:
     if not path.is_file():
         raise CommandError(_("Filen %(file)s finns inte.") % {"file": path})
@@ -370,6 +401,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-wave": cmd_create_wave,
     "create-user": cmd_create_user,
     "create-token": cmd_create_token,
+    "report": cmd_report,
 }
 
 if __name__ == "__main__":

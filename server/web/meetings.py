@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+import anyio
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+import locales
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
@@ -13,6 +15,7 @@ from server.sessions import requires_page, session_account
 from server.web.forms import read_form
 from surveys.accounts import Role
 from surveys.dashboard import overview, share_text, span_text
+from surveys.meeting_pack import meeting_pack, render_pack
 from surveys.meetings import (
     VERDICTS,
     MeetingError,
@@ -136,3 +139,35 @@ async def activities_page(request: Request, code: FromPath[str]) -> Template:
 
 
 HANDLERS = [meetings_page, new_meeting, meeting_page, decide, activities_page]
+
+
+PACK_TYPES = {
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+@get("/resultat/{code:str}/moten/{meeting:int}/motespaket/{fmt:str}", guards=READER)
+async def pack(request: Request, code: FromPath[str], meeting: FromPath[int], fmt: FromPath[str]) -> Response:
+    if fmt not in PACK_TYPES:
+        raise UserError(404, _("Mötespaketet finns som pdf och pptx."))
+    view = await meeting_view(code, meeting)
+    if view is None:
+        raise UserError(404, _("Mötet finns inte."))
+    contents = await meeting_pack(view)
+    locale = locales.current_locale()
+
+    def build() -> bytes:
+        with locales.using_locale(locale):
+            return render_pack(contents, fmt)
+
+    data = await anyio.to_thread.run_sync(build)
+    filename = f"motespaket-{code}-{view.held_on.isoformat()}.{fmt}"
+    return Response(
+        data,
+        media_type=PACK_TYPES[fmt],
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+HANDLERS = [*HANDLERS, pack]

@@ -67,6 +67,12 @@ EXPECTED = {
         Role.ADMIN: 404,
     },
     ("GET", "/resultat/{code:str}/aktiviteter"): READER,
+    ("GET", "/resultat/{code:str}/moten/{meeting:int}/motespaket/{fmt:str}"): {
+        **READER,
+        Role.READER: 404,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
     ("GET", "/resultat/{code:str}/export/{fmt:str}"): READER,
     ("GET", "/api/v1/waves"): everyone(200),
     ("GET", "/api/v1/waves/{slug:str}"): everyone(200),

@@ -122,3 +122,63 @@ async def test_a_reader_sees_meetings_but_cannot_decide(client):
         },
     )
     assert response.status_code == 403
+
+
+async def test_the_meeting_pack_downloads_as_pdf_and_powerpoint_and_reads_back(client, tmp_path):
+    import io
+
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    await make_wave()
+    await _with_an_activity()
+    await add_answers(8, known="ja")
+    await add_answers(4, start=100, known="nej")
+    await sign_in(client, Role.COMMUNICATOR)
+    location = (await new_meeting(client, title="Decembermötet")).headers["location"]
+    pdf = await client.get(location + "/motespaket/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Decembermötet" in text and "Testplanen" in text
+    assert "Chefer" in text and "Nyhet på intranätet" in text
+    assert f"Sida 1 av {len(reader.pages)}" in text
+    pptx = await client.get(location + "/motespaket/pptx")
+    assert pptx.status_code == 200
+    deck = Presentation(io.BytesIO(pptx.content))
+    assert len(deck.slides) >= 4
+    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    assert pictures and all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)
+
+
+async def test_the_report_command_writes_the_same_pack(client, tmp_path, database):
+    import subprocess
+    import sys
+
+    from tests.server.test_cli import ROOT
+
+    await make_wave()
+    await add_answers(6, known="ja")
+    await sign_in(client, Role.COMMUNICATOR)
+    location = (await new_meeting(client, title="Kommandoradsmötet")).headers["location"]
+    meeting_id = location.rsplit("/", 1)[1]
+    out = tmp_path / "paket.pdf"
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "report", "--plan", "testplan", "--meeting", meeting_id, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"EFFEKT_DATABASE_URL": database, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    missing = subprocess.run(
+        [sys.executable, "-m", "server.cli", "report", "--plan", "testplan", "--meeting", "999", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"EFFEKT_DATABASE_URL": database, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert missing.returncode == 1 and "Det finns inget möte 999" in missing.stderr

@@ -1,0 +1,96 @@
+"""The meeting pack: a meeting's frozen results, its activities and decisions, as PDF and PowerPoint."""
+
+from __future__ import annotations
+
+from analysis.formatting import format_count
+from analysis.report import (
+    ActivityRow,
+    GroupPage,
+    MeetingPack,
+    SummaryRow,
+    build_pdf,
+    build_pptx,
+    methods_note,
+)
+from locales import gettext as _
+from surveys.dashboard import group_charts, overview, share_text, span_text
+from surveys.meetings import MeetingView, decisions
+from surveys.plan_admin import plan_overview
+from surveys.reach_import import METRIC_LABELS
+
+
+async def meeting_pack(view: MeetingView) -> MeetingPack:
+    """Everything the pack shows, from the meeting's snapshot: the same numbers as its page."""
+    results = view.results
+    rows = overview(results)
+    summary = tuple(
+        SummaryRow(
+            target_group=row.group_name,
+            step=f"{row.step} {row.step_name}",
+            latest=share_text(row.share) if row.share is not None else (row.hidden_reason or _("Inga svar")),
+            interval=span_text(row.interval),
+            target=share_text(row.target),
+            status=row.status_label,
+            change=row.sentences[1] if len(row.sentences) > 1 else "",
+            respondents=format_count(row.respondents) if row.respondents and row.share is not None else "–",
+            warning=row.warning,
+        )
+        for row in rows
+    )
+    groups = []
+    for group in results.groups:
+        own = [row for row in rows if row.group_code == group.code]
+        if not own:
+            continue
+        sentences = tuple(
+            f"{row.step} {row.step_name}: {sentence}" for row in own for sentence in row.sentences
+        )
+        charts = tuple(spec.build() for spec in group_charts(results, group.code))
+        groups.append(GroupPage(group.name, sentences, charts))
+    plan = await plan_overview(view.plan_code)
+    history: dict[str, list] = {}
+    for decision in await decisions(view.plan_code):
+        if decision.held_on <= view.held_on:
+            history.setdefault(decision.activity, []).append(decision)
+    activities = tuple(
+        ActivityRow(
+            when=activity.timing,
+            title=activity.title,
+            channels=", ".join(activity.channels),
+            reach="; ".join(
+                f"{_(METRIC_LABELS.get(r.metric, r.metric))} {format_count(r.value)}"
+                for r in results.reach
+                if r.activity == activity.code
+            )
+            or "–",
+            recall="",
+            last_decision=_decision_text(history.get(activity.code, [])),
+        )
+        for activity in (plan.activities if plan else ())
+    )
+    shown_respondents = sum(results.respondents.values())
+    return MeetingPack(
+        plan_title=results.plan_title,
+        meeting_title=view.title,
+        meeting_date=view.held_on,
+        summary=summary,
+        groups=tuple(groups),
+        activities=activities,
+        methods=methods_note(shown_respondents, k=results.k, confidence=results.confidence),
+        generated_note=_(
+            "Underlaget bygger på resultaten som de sparades till mötet. Grupper med färre än %(k)s svar redovisas inte."
+        )
+        % {"k": results.k},
+    )
+
+
+def _decision_text(earlier: list) -> str:
+    if not earlier:
+        return _("Inget beslut ännu.")
+    latest = earlier[0]
+    text = f"{latest.verdict_label} ({latest.held_on.isoformat()})"
+    return f"{text}: {latest.motivation}" if latest.motivation else text
+
+
+def render_pack(pack: MeetingPack, fmt: str) -> bytes:
+    return build_pdf(pack) if fmt == "pdf" else build_pptx(pack)
