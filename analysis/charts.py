@@ -248,7 +248,6 @@ def _settle(figure: Figure) -> None:
     """
     with _style():  # ticks and their labels are made during the first draw, from rcParams
         figure.draw_without_rendering()
-        figure.draw_without_rendering()
     figure.set_layout_engine("none")
 
 
@@ -960,6 +959,34 @@ def render_cached(chart_key: str, build: Callable[[], Chart], fmt: Format, *, dp
     return data
 
 
+@dataclass(frozen=True)
+class ChartText:
+    """What a page shows beside a chart image: its title, its description and its data table."""
+
+    title: str
+    description: str
+    table: tuple[tuple[str, ...], ...]
+
+
+_texts: OrderedDict[str, ChartText] = OrderedDict()
+
+
+def text_cached(chart_key: str, build: Callable[[], Chart]) -> ChartText:
+    """A chart's texts, built (which lays the chart out) only when the key has not been seen recently."""
+    with _cache_lock:
+        if chart_key in _texts:
+            _texts.move_to_end(chart_key)
+            return _texts[chart_key]
+    chart = build()
+    text = ChartText(chart.title, chart.description, chart.table)
+    with _cache_lock:
+        _texts[chart_key] = text
+        while len(_texts) > CACHE_SIZE:
+            _texts.popitem(last=False)
+    return text
+
+
 def clear_render_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _texts.clear()

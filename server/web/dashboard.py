@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 import locales
-from analysis.charts import render_cached
+from analysis.charts import render_cached, text_cached
 from analysis.export import to_csv, to_xlsx
 from locales import gettext as _
 from server.errors import UserError
@@ -60,9 +60,18 @@ async def group_page(request: Request, code: FromPath[str], group: FromPath[str]
     found = next((g for g in results.groups if g.code == group), None)
     if found is None:
         raise UserError(404, _("Planen har ingen målgrupp med koden %(code)s.") % {"code": group})
-    # Building charts lays them out (matplotlib): off the event loop, like rendering.
+    # Building a chart lays it out (matplotlib): off the event loop, and only once per version of the data.
     specs = group_charts(results, group)
-    charts = await anyio.to_thread.run_sync(lambda: [(spec, spec.build()) for spec in specs])
+    locale = locales.current_locale()
+
+    def texts():
+        with locales.using_locale(locale):
+            return [
+                (spec, text_cached(_chart_key(code, group, spec.key, results.stamp), spec.build))
+                for spec in specs
+            ]
+
+    charts = await anyio.to_thread.run_sync(texts)
     rows = [row for row in overview(results) if row.group_code == group]
     return Template(
         "dashboard/group.html",
@@ -79,6 +88,11 @@ async def group_page(request: Request, code: FromPath[str], group: FromPath[str]
     )
 
 
+def _chart_key(code: str, group: str, name: str, stamp: str) -> str:
+    """Everything a chart depends on, so any worker can rebuild the same chart from the same key."""
+    return f"{code}/{group}/{name}/{stamp}/{locales.current_locale()}"
+
+
 @get("/resultat/{code:str}/malgrupper/{group:str}/diagram/{chart:str}", guards=READER)
 async def chart_image(
     request: Request, code: FromPath[str], group: FromPath[str], chart: FromPath[str]
@@ -90,7 +104,7 @@ async def chart_image(
     spec = next((s for s in group_charts(results, group) if s.key == name), None)
     if spec is None:
         raise UserError(404, _("Diagrammet finns inte."))
-    key = f"{code}/{group}/{name}/{results.stamp}/{locales.current_locale()}"
+    key = _chart_key(code, group, name, results.stamp)
     locale = locales.current_locale()
 
     def draw() -> bytes:
