@@ -20,20 +20,14 @@ from surveys.tables import (
     TargetGroup,
     TargetGroupSize,
 )
+from surveys.waves import Choice
 
 _PERCENT = re.compile(r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*%?\s*$")
 
 
 @dataclass(frozen=True)
-class Named:
-    id: int
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
 class GroupOverview:
-    group: Named
+    group: Choice
     description: str
     sizes: dict[str, int]  # organisation code → size; empty when unknown
 
@@ -45,7 +39,7 @@ class GroupOverview:
 @dataclass(frozen=True)
 class GoalOverview:
     id: int
-    group: Named
+    group: Choice
     step: str
     target: float
     deadline: date | None
@@ -71,11 +65,11 @@ class PlanOverview:
     title: str
     county: str
     description: str
-    organisations: tuple[Named, ...]
+    organisations: tuple[Choice, ...]
     groups: tuple[GroupOverview, ...]
     goals: tuple[GoalOverview, ...]
     activities: tuple[ActivityOverview, ...]
-    channels: tuple[Named, ...]
+    channels: tuple[Choice, ...]
 
 
 async def plan_codes() -> list[tuple[str, str]]:
@@ -87,7 +81,7 @@ async def plan_overview(code: str) -> PlanOverview | None:
     if plan is None:
         return None
     organisations = tuple(
-        Named(r["id"], r["code"], r["name"])
+        Choice(r["id"], r["code"], r["name"])
         for r in await PlanOrganisation.select(
             PlanOrganisation.organisation.id.as_alias("id"),
             PlanOrganisation.organisation.code.as_alias("code"),
@@ -104,7 +98,7 @@ async def plan_overview(code: str) -> PlanOverview | None:
     for r in await TargetGroupSize.select().where(TargetGroupSize.target_group.plan == plan["id"]):
         sizes[r["target_group"]][org_code.get(r["organisation"], str(r["organisation"]))] = r["size"]
     groups = tuple(
-        GroupOverview(Named(g["id"], g["code"], g["name"]), g["description"], dict(sizes.get(g["id"], {})))
+        GroupOverview(Choice(g["id"], g["code"], g["name"]), g["description"], dict(sizes.get(g["id"], {})))
         for g in groups_rows
     )
     by_id = {g.group.id: g.group for g in groups}
@@ -115,7 +109,7 @@ async def plan_overview(code: str) -> PlanOverview | None:
         for r in await EffectGoal.select().where(EffectGoal.plan == plan["id"]).order_by(EffectGoal.id)
     )
     channels = tuple(
-        Named(r["id"], r["code"], r["name"])
+        Choice(r["id"], r["code"], r["name"])
         for r in await Channel.select().where(Channel.plan == plan["id"]).order_by(Channel.id)
     )
     channel_name = {c.id: c.name for c in channels}
