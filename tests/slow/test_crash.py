@@ -131,6 +131,7 @@ class Load:
         self.acknowledged: set[str] = set()
         self.unknown: set[str] = set()  # sent, but no answer came back
         self.unexpected: Counter[str] = Counter()  # answers other than 201/303 while the server was up
+        self.acknowledged_by: Counter[int] = Counter()  # 201 (JSON API) and 303 (HTML form)
         self.threads = [
             threading.Thread(target=self._json_client, args=(n,), daemon=True) for n in range(JSON_THREADS)
         ] + [threading.Thread(target=self._form_client, args=(n,), daemon=True) for n in range(FORM_THREADS)]
@@ -155,6 +156,7 @@ class Load:
                 self.unknown.add(key)
             elif outcome == expected:
                 self.acknowledged.add(key)
+                self.acknowledged_by[outcome] += 1
             else:
                 self.unexpected[str(outcome)] += 1
 
@@ -307,6 +309,7 @@ async def test_nothing_acknowledged_is_lost_when_the_server_is_killed(crash_data
 
     assert not load.unexpected, f"answers other than 201/303 before the kill: {dict(load.unexpected)}"
     assert len(load.acknowledged) >= 20, "too few submissions before the kill to prove anything"
+    assert load.acknowledged_by[201] and load.acknowledged_by[303], dict(load.acknowledged_by)
     assert load.unknown, "the kill should have caught some submissions in flight"
     assert not load.acknowledged & load.unknown
 
@@ -339,7 +342,8 @@ async def test_nothing_acknowledged_is_lost_when_the_server_is_killed(crash_data
     finally:
         server.stop()
     print(
-        f"\n{crash_database.split(':')[0]}: {len(load.acknowledged)} acknowledged before SIGKILL, all stored once; "
+        f"\n{crash_database.split(':')[0]}: {len(load.acknowledged)} acknowledged before SIGKILL "
+        f"({load.acknowledged_by[201]} × 201, {load.acknowledged_by[303]} × 303), all stored once; "
         f"{len(load.unknown)} in flight ({len(stored_before)} had been stored, retried as 200; the rest 201); "
         f"{time.monotonic() - started:.1f} s"
     )
