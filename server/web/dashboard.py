@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 from litestar import Request, Response, get
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 import locales
 from analysis.charts import render_cached, text_cached
@@ -17,6 +17,7 @@ from surveys.accounts import Role
 from surveys.dashboard import group_charts, overview, share_text, span_text
 from surveys.exports import export_tables
 from surveys.plan_admin import plan_codes
+from surveys.raw_export import raw_rows
 from surveys.results import PlanNotFound, PlanResults, plan_results
 
 READER = [requires_page(Role.READER)]
@@ -144,3 +145,16 @@ async def export(request: Request, code: FromPath[str], fmt: FromPath[str]) -> R
 
 
 HANDLERS = [*HANDLERS, export]
+
+
+@get("/resultat/{code:str}/svar.csv", guards=[requires_page(Role.ADMIN)])
+async def raw_responses(request: Request, code: FromPath[str]) -> Stream:
+    await _results(request, code)  # a plain 404 for an unknown plan
+    return Stream(
+        raw_rows(code, request.app.state.settings.min_group_size),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="svar-{code}.csv"'},
+    )
+
+
+HANDLERS = [*HANDLERS, raw_responses]

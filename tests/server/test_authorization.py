@@ -74,6 +74,12 @@ EXPECTED = {
         Role.ADMIN: 404,
     },
     ("GET", "/resultat/{code:str}/export/{fmt:str}"): READER,
+    ("GET", "/resultat/{code:str}/svar.csv"): {
+        "anonymous": 303,
+        Role.READER: 403,
+        Role.COMMUNICATOR: 403,
+        Role.ADMIN: 200,
+    },
     ("GET", "/api/v1/waves"): everyone(200),
     ("GET", "/api/v1/waves/{slug:str}"): everyone(200),
     ("POST", "/api/v1/waves/{slug:str}/responses"): everyone(422),

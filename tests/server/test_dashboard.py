@@ -121,3 +121,65 @@ async def test_results_download_as_csv_for_swedish_excel(demo_client):
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert any("Effektmål" in r for r in rows)
     assert any(re.fullmatch(r"0,\d{4}", cell) for r in rows for cell in r)
+
+
+async def test_raw_responses_are_for_admins_and_withhold_free_text_in_small_groups(client):
+    import csv
+    import io
+
+    from tests.support import VALID_ANSWERS, form_body, make_wave
+
+    await make_wave()
+    for i in range(2):
+        survey = await client.get("/e/testomgang")
+        answers = {**VALID_ANSWERS, "fritext": [f'=HYPERLINK("x") hemligt {i}']}
+        response = await client.post(
+            "/e/testomgang",
+            data=dict(form_body(survey.text, answers, organisation="alby", target_group="chefer"))
+            | {"q-kanaler": ["intranat", "mote"]},
+        )
+        assert response.status_code == 303
+    await sign_in(client, Role.COMMUNICATOR)
+    assert (await client.get("/resultat/testplan/svar.csv")).status_code == 403
+    client.cookies.clear()
+    await sign_in(client, Role.ADMIN)
+    response = await client.get("/resultat/testplan/svar.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 2
+    assert "hemligt" not in response.text  # two answers: free text withheld
+    assert all("färre än 5" in row[-1] for row in body)
+    assert body[0][header.index("kannedom")] == "ja"
+    assert body[0][header.index("kanaler")] == "intranat|mote"
+    assert not any(":" in row[header.index("Datum")] for row in body)  # a date, never a time
+
+
+async def test_raw_free_text_appears_from_five_answers_and_never_as_a_formula(client):
+    import csv
+    import io
+    from datetime import UTC, datetime
+
+    from surveys.answering import CleanAnswers
+    from surveys.responding import Submission, store_submission
+    from surveys.waves import find_wave
+    from tests.support import make_wave
+
+    await make_wave()
+    wave = await find_wave("testomgang")
+    for i in range(5):
+        await store_submission(
+            wave,
+            Submission(
+                wave.organisations[0].id,
+                wave.target_groups[0].id,
+                CleanAnswers(chosen={"kannedom": ("nej",)}, texts={"fritext": f"=1+{i}"}),
+                f"raw-free-text-{i:04d}-xxxx",
+            ),
+            datetime.now(UTC),
+        )
+    await sign_in(client, Role.ADMIN)
+    response = await client.get("/resultat/testplan/svar.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    texts = [row[rows[0].index("fritext")] for row in rows[1:]]
+    assert sorted(texts) == [f"'=1+{i}" for i in range(5)]

@@ -164,7 +164,18 @@ async def test_the_report_command_writes_the_same_pack(client, tmp_path, databas
     meeting_id = location.rsplit("/", 1)[1]
     out = tmp_path / "paket.pdf"
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "report", "--plan", "testplan", "--meeting", meeting_id, "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "report",
+            "--plan",
+            "testplan",
+            "--meeting",
+            meeting_id,
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -174,7 +185,18 @@ async def test_the_report_command_writes_the_same_pack(client, tmp_path, databas
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
     missing = subprocess.run(
-        [sys.executable, "-m", "server.cli", "report", "--plan", "testplan", "--meeting", "999", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "report",
+            "--plan",
+            "testplan",
+            "--meeting",
+            "999",
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
