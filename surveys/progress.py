@@ -114,3 +114,22 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
             table.grand_total is not None,
         ),
     )
+
+
+async def wave_sizes(wave: WaveForm) -> dict[tuple[str, str], int | None]:
+    """Known group sizes by (organisation name, target group name); None where the size is unknown."""
+    group_ids = [g.id for g in wave.target_groups]
+    rows = (
+        await TargetGroupSize.select(
+            TargetGroupSize.target_group, TargetGroupSize.organisation, TargetGroupSize.size
+        ).where(TargetGroupSize.target_group.is_in(group_ids))
+        if group_ids
+        else []
+    )
+    sizes = {(r["organisation"], r["target_group"]): r["size"] for r in rows}
+    sized = {r["target_group"] for r in rows}
+    return {
+        (org.name, group.name): sizes.get((org.id, group.id), 0) if group.id in sized else None
+        for org in wave.organisations
+        for group in wave.target_groups
+    }

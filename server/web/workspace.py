@@ -16,7 +16,8 @@ from server.sessions import requires_page, session_account
 from server.web.forms import read_form
 from surveys.accounts import Role
 from surveys.plan_admin import plan_codes, plan_overview, update_goal, update_sizes
-from surveys.progress import wave_progress
+from surveys.prepublish import check_privacy, check_questionnaire
+from surveys.progress import wave_progress, wave_sizes
 from surveys.wave_admin import WaveError, close_early, list_waves, reopen
 from surveys.waves import WaveForm, find_wave
 
@@ -112,6 +113,9 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
     wave = await _wave_or_404(slug)
     settings = request.app.state.settings
     progress = await wave_progress(wave, clock.now(), settings.min_group_size)
+    findings = check_questionnaire(wave.questionnaire) + check_privacy(
+        wave.questionnaire, await wave_sizes(wave), settings.min_group_size
+    )
     return Template(
         "workspace/wave.html",
         context={
@@ -120,6 +124,7 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
             "progress": progress,
             "links": _links(request, wave),
             "message": meddelande,
+            "findings": findings,
             "error": None,
         },
     )

@@ -38,7 +38,9 @@ def test_a_reader_signs_in_reads_the_overview_and_follows_a_target_group(page, s
     assert page.locator("figure.chart >> nth=0 >> table").is_visible()
 
 
-def test_a_communicator_records_a_meeting_and_a_reader_downloads_its_pack(browser, server_env, server_url, reader):
+def test_a_communicator_records_a_meeting_and_a_reader_downloads_its_pack(
+    browser, server_env, server_url, reader
+):
     create_user(server_env, "kommunikator@example.se", "kommunikator", "ett-langt-losenord")
     communicator = browser.new_context(locale="sv-SE")
     page = communicator.new_page()
