@@ -215,3 +215,36 @@ def share_text(share: float | None) -> str:
 
 def span_text(interval: tuple[float, float] | None) -> str:
     return format_span(*interval) if interval else ""
+
+
+def activity_recall(
+    results: PlanResults, channel_codes: tuple[str, ...], group_codes: tuple[str, ...]
+) -> list[str]:
+    """For an activity: the share of each of its target groups who recall each of its channels, latest wave."""
+    names = {g.code: g.name for g in results.groups}
+    titles = {w.slug: w.title for w in results.waves}
+    lines = []
+    for channel in channel_codes:
+        parts = []
+        for group in group_codes:
+            shown = [
+                c
+                for c in results.recall
+                if c.key == channel
+                and c.target_group == group
+                and c.estimate is not None
+                and c.estimate.base > 0
+            ]
+            if shown:
+                latest = shown[-1]
+                parts.append(
+                    _("%(share)s av %(group)s (%(wave)s)")
+                    % {
+                        "share": format_share(latest.estimate.share),
+                        "group": names[group],
+                        "wave": titles[latest.wave],
+                    }
+                )
+        if parts:
+            lines.append(f"{results.channels.get(channel, channel)}: {'; '.join(parts)}")
+    return lines

@@ -13,7 +13,7 @@ from analysis.report import (
     methods_note,
 )
 from locales import gettext as _
-from surveys.dashboard import group_charts, overview, share_text, span_text
+from surveys.dashboard import activity_recall, group_charts, overview, share_text, span_text
 from surveys.meetings import MeetingView, decisions
 from surveys.plan_admin import plan_overview
 from surveys.reach_import import METRIC_LABELS
@@ -63,7 +63,7 @@ async def meeting_pack(view: MeetingView) -> MeetingPack:
                 if r.activity == activity.code
             )
             or "–",
-            recall="",
+            recall="; ".join(activity_recall(results, activity.channel_codes, activity.group_codes)) or "–",
             last_decision=_decision_text(history.get(activity.code, [])),
         )
         for activity in (plan.activities if plan else ())

@@ -56,6 +56,8 @@ class ActivityOverview:
     status: str
     channels: tuple[str, ...]
     groups: tuple[str, ...]
+    channel_codes: tuple[str, ...] = ()
+    group_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,13 @@ async def plan_overview(code: str) -> PlanOverview | None:
         Choice(r["id"], r["code"], r["name"])
         for r in await Channel.select().where(Channel.plan == plan["id"]).order_by(Channel.id)
     )
-    channel_name = {c.id: c.name for c in channels}
-    activity_channels: dict[int, list[str]] = defaultdict(list)
+    channel_by_id = {c.id: c for c in channels}
+    activity_channels: dict[int, list[Choice]] = defaultdict(list)
     for r in await ActivityChannel.select().where(ActivityChannel.activity.plan == plan["id"]):
-        activity_channels[r["activity"]].append(channel_name[r["channel"]])
-    activity_groups: dict[int, list[str]] = defaultdict(list)
+        activity_channels[r["activity"]].append(channel_by_id[r["channel"]])
+    activity_groups: dict[int, list[Choice]] = defaultdict(list)
     for r in await ActivityTargetGroup.select().where(ActivityTargetGroup.activity.plan == plan["id"]):
-        activity_groups[r["activity"]].append(by_id[r["target_group"]].name)
+        activity_groups[r["activity"]].append(by_id[r["target_group"]])
     activities = tuple(
         ActivityOverview(
             r["code"],
@@ -127,8 +129,10 @@ async def plan_overview(code: str) -> PlanOverview | None:
             r["step"],
             r["responsible"],
             r["status"],
-            tuple(activity_channels[r["id"]]),
-            tuple(activity_groups[r["id"]]),
+            tuple(c.name for c in activity_channels[r["id"]]),
+            tuple(g.name for g in activity_groups[r["id"]]),
+            tuple(c.code for c in activity_channels[r["id"]]),
+            tuple(g.code for g in activity_groups[r["id"]]),
         )
         for r in await Activity.select().where(Activity.plan == plan["id"]).order_by(Activity.position)
     )

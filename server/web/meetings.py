@@ -14,7 +14,7 @@ from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import read_form
 from surveys.accounts import Role
-from surveys.dashboard import overview, share_text, span_text
+from surveys.dashboard import activity_recall, overview, share_text, span_text
 from surveys.meeting_pack import meeting_pack, render_pack
 from surveys.meetings import (
     VERDICTS,
@@ -133,6 +133,9 @@ async def activities_page(request: Request, code: FromPath[str]) -> Template:
             "plan": plan,
             "results": results,
             "reach": reach,
+            "recall": {
+                a.code: activity_recall(results, a.channel_codes, a.group_codes) for a in plan.activities
+            },
             "history": history,
         },
     )

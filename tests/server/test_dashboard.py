@@ -183,3 +183,11 @@ async def test_raw_free_text_appears_from_five_answers_and_never_as_a_formula(cl
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     texts = [row[rows[0].index("fritext")] for row in rows[1:]]
     assert sorted(texts) == [f"'=1+{i}" for i in range(5)]
+
+
+async def test_the_activities_page_shows_reach_beside_recall(demo_client):
+    await sign_in(demo_client, Role.READER)
+    page = await demo_client.get(PLAN + "/aktiviteter")
+    assert page.status_code == 200
+    assert "Exponeringar: 18\u00a0400" in page.text  # LinkedIn reach of "Noterat från Länsledning HälSam"
+    assert "LinkedIn: " in page.text and " av Medarbetare inom skola" in page.text
