@@ -29,6 +29,8 @@ def everyone(status: int) -> dict:
 # with their validation status, which is the same for everyone (respondents never sign in).
 EXPECTED = {
     ("GET", "/"): everyone(200),
+    ("GET", "/healthz"): everyone(200),
+    ("GET", "/readyz"): everyone(200),
     ("GET", "/e/{slug:str}"): everyone(200),
     ("GET", "/e/{slug:str}/o/{organisation:str}"): everyone(200),
     ("GET", "/e/{slug:str}/tack"): everyone(200),
