@@ -189,3 +189,42 @@ async def record_failure(username: str, client: str, now: datetime) -> None:
 async def clear_failures(username: str) -> None:
     user_key, _client_key = failure_keys(username, "")
     await LoginFailure.delete().where(LoginFailure.key_hash == user_key)
+
+
+@dataclass(frozen=True)
+class TokenView:
+    id: int
+    name: str
+    created_at: datetime
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+
+
+async def tokens_of(user_id: int) -> list[TokenView]:
+    rows = (
+        await ApiToken.select(ApiToken.id, ApiToken.name, ApiToken.created_at, ApiToken.revoked)
+        .where(ApiToken.user == user_id)
+        .order_by(ApiToken.id, ascending=False)
+    )
+    return [TokenView(r["id"], r["name"], r["created_at"], r["revoked"]) for r in rows]
+
+
+async def all_users() -> list[UserView]:
+    rows = await User.select(User.id, User.username, User.display_name, User.role, User.active).order_by(
+        User.username
+    )
+    return [UserView(r["id"], r["username"], r["display_name"], Role(r["role"]), r["active"]) for r in rows]
+
+
+async def set_active(user_id: int, active: bool) -> bool:
+    """Deactivating keeps the user's history but ends every session and API token at once."""
+    changed = await User.update({User.active: active}).where(User.id == user_id).returning(User.id)
+    return bool(changed)

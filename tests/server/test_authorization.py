@@ -29,6 +29,32 @@ def everyone(status: int) -> dict:
 # with their validation status, which is the same for everyone (respondents never sign in).
 EXPECTED = {
     ("GET", "/"): everyone(200),
+    ("GET", "/konto"): READER,
+    ("POST", "/konto/nycklar"): {**READER, Role.READER: 422, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
+    ("POST", "/konto/nycklar/{token:int}/aterkalla"): {
+        **READER,
+        Role.READER: 404,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("GET", "/admin/anvandare"): {
+        "anonymous": 303,
+        Role.READER: 403,
+        Role.COMMUNICATOR: 403,
+        Role.ADMIN: 200,
+    },
+    ("POST", "/admin/anvandare"): {
+        "anonymous": 303,
+        Role.READER: 403,
+        Role.COMMUNICATOR: 403,
+        Role.ADMIN: 422,
+    },
+    ("POST", "/admin/anvandare/{user:int}/{action:str}"): {
+        "anonymous": 303,
+        Role.READER: 403,
+        Role.COMMUNICATOR: 403,
+        Role.ADMIN: 404,
+    },
     ("GET", "/healthz"): everyone(200),
     ("GET", "/readyz"): everyone(200),
     ("GET", "/e/{slug:str}"): everyone(200),
@@ -101,6 +127,9 @@ def concrete(path: str, goal_id: int) -> str:
         "{fmt:str}": "png" if "qr" in path else "xlsx",
         "{chart:str}": "ladder.svg",
         "{meeting:int}": "999",
+        "{token:int}": "999",
+        "{user:int}": "999",
+        "{action:str}": "inaktivera",
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
