@@ -7,27 +7,106 @@ import contextlib
 import io
 import re
 import sys
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-
-# SQLite allows one writer; queueing writers in-process avoids SQLITE_BUSY, which a DEFERRED
-# transaction gets at once (ignoring the timeout) when it upgrades its lock under contention.
-_sqlite_write_lock: asyncio.Lock | None = None
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 _ID = re.compile(r'^ID = "([^"]+)"', re.MULTILINE)
+
+
+class _Shared:
+    """One event loop's long-lived SQLite connections: one for reads and single statements, one for writes."""
+
+    def __init__(self) -> None:
+        self.reader: aiosqlite.Connection | None = None
+        self.reader_lock = asyncio.Lock()
+        self.writer: aiosqlite.Connection | None = None
+        # SQLite allows one writer; queueing writers in-process avoids SQLITE_BUSY, which a DEFERRED
+        # transaction gets at once (ignoring the timeout) when it upgrades its lock under contention.
+        self.write_lock = asyncio.Lock()
+
+
+class PersistentSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, but reusing connections instead of opening one (and a thread) per query.
+
+    Opening a connection costs about 1.4 ms against 0.1 ms for a query on an open one. Statements outside
+    transactions share a reader connection (autocommit, so each sees the latest commit, as WAL allows);
+    `write_transaction` uses a writer connection, serialised by the write lock. Both are per event loop,
+    and their threads are daemons, so a connection never keeps the process alive.
+    """
+
+    def __init__(self, path: str, **kwargs) -> None:
+        super().__init__(path=path, **kwargs)
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Shared] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def shared(self) -> _Shared:
+        loop = asyncio.get_running_loop()
+        entry = self._loops.get(loop)
+        if entry is None:
+            entry = self._loops[loop] = _Shared()
+        return entry
+
+    async def open_connection(self) -> aiosqlite.Connection:
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        pending._thread.daemon = True
+        connection = await pending
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        if query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        shared = self.shared()
+        async with shared.reader_lock:
+            if shared.reader is None:
+                shared.reader = await self.open_connection()
+            async with shared.reader.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+
+    async def writer(self) -> aiosqlite.Connection:
+        shared = self.shared()
+        if shared.writer is None:
+            shared.writer = await self.open_connection()
+        return shared.writer
+
+    async def close_shared(self) -> None:
+        entry = self._loops.pop(asyncio.get_running_loop(), None)
+        for connection in (entry.reader, entry.writer) if entry else ():
+            if connection is not None:
+                await connection.close()
+
+
+class _WriterTransaction(SQLiteTransaction):
+    """An IMMEDIATE transaction on the engine's long-lived writer connection, which it leaves open."""
+
+    async def get_connection(self):
+        return await self.engine.writer()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if exception:
+            if not self._rolled_back:
+                await self.rollback()
+        elif not self._committed and not self._rolled_back:
+            await self.commit()
+        self.engine.current_transaction.reset(self.context)
+        return exception is None
 
 
 def engine_for_url(url: str) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # Seconds a writer waits for another process's lock before giving up.
-        return SQLiteEngine(path=url.removeprefix("sqlite:///"), timeout=30)
+        return PersistentSQLiteEngine(path=url.removeprefix("sqlite:///"), timeout=30)
     if parsed.scheme in ("postgresql", "postgres"):
         return PostgresEngine(config={"dsn": url})
     raise ValueError(f"unsupported database URL scheme: {parsed.scheme!r}")
@@ -101,12 +180,15 @@ async def pending_migrations() -> list[str]:
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[object]:
     """A transaction for read-then-write work that never fails with 'database is locked'."""
-    global _sqlite_write_lock
     engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        if _sqlite_write_lock is None:
-            _sqlite_write_lock = asyncio.Lock()
-        async with _sqlite_write_lock, engine.transaction(transaction_type=TransactionType.immediate) as tx:
+    if isinstance(engine, PersistentSQLiteEngine):
+        async with engine.shared().write_lock:
+            if engine.current_transaction.get() is not None:
+                raise RuntimeError("write transactions do not nest")
+            async with _WriterTransaction(engine=engine, transaction_type=TransactionType.immediate) as tx:
+                yield tx
+    elif isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
             yield tx
     else:
         async with engine.transaction() as tx:
@@ -135,6 +217,8 @@ async def close_pool() -> None:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, PersistentSQLiteEngine):
+        await engine.close_shared()
 
 
 def is_database_unavailable(exc: BaseException) -> bool:
