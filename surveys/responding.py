@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from locales import gettext as _
+from surveys.access_codes import spend
 from surveys.answering import CleanAnswers, validate_answers
 from surveys.db import is_unique_violation, write_transaction
 from surveys.questionnaires import freeze_version, is_frozen
@@ -18,6 +19,7 @@ from surveys.tables import Answer, Response
 from surveys.waves import Choice, WaveForm
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+CODE_FIELD = "code"
 ORGANISATION_FIELD = "organisation"
 TARGET_GROUP_FIELD = "target_group"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -34,6 +36,7 @@ class Submission:
     target_group_id: int | None
     answers: CleanAnswers
     submission_key: str
+    code: str | None = None
 
 
 def new_submission_key() -> str:
@@ -52,9 +55,12 @@ def check_submission(
     target_group: str | None,
     fixed_organisation: Choice | None,
     submission_key: str,
+    code: str | None = None,
 ) -> tuple[Submission | None, dict[str, str]]:
     """Validate everything a respondent sent; errors are keyed by question code or background field."""
     errors: dict[str, str] = {}
+    if wave.uses_codes and not (code or "").strip():
+        errors[CODE_FIELD] = _("Skriv in engångskoden du har fått, till exempel ABCDE-23456.")
     org = fixed_organisation or _only(wave.organisations)
     if org is None and wave.organisations:
         org = wave.organisation(organisation or "")
@@ -83,6 +89,7 @@ def check_submission(
             target_group_id=group.id if group else None,
             answers=clean,
             submission_key=submission_key,
+            code=code.strip() if wave.uses_codes and code else None,
         ),
         {},
     )
@@ -102,6 +109,8 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
         async with write_transaction():
             if await Response.exists().where(Response.submission_key == submission.submission_key):
                 return Stored.DUPLICATE
+            if wave.uses_codes:
+                await spend(wave.id, submission.code or "")  # CodeRejected rolls the whole response back
             inserted = await Response.insert(
                 Response(
                     wave=wave.id,

@@ -48,6 +48,7 @@ class WaveForm:
     opens_at: datetime
     closes_at: datetime
     closed_early: bool
+    uses_codes: bool
     version_id: int
     questionnaire: QuestionnaireDef
     organisations: tuple[Choice, ...]
@@ -85,6 +86,7 @@ async def find_wave(slug: str) -> WaveForm | None:
             Wave.opens_at,
             Wave.closes_at,
             Wave.closed_early,
+            Wave.uses_codes,
             Wave.version,
             Wave.plan.title.as_alias("plan_title"),
         )
@@ -106,6 +108,7 @@ async def find_wave(slug: str) -> WaveForm | None:
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
         closed_early=row["closed_early"],
+        uses_codes=row["uses_codes"],
         version_id=row["version"],
         questionnaire=questionnaire,
         organisations=organisations,

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
+from surveys.access_codes import CodeRejected
 from surveys.questionnaire import QuestionDef
 from surveys.responding import (
     Stored,
@@ -80,6 +81,7 @@ class ResponseIn(msgspec.Struct, forbid_unknown_fields=True):
     submission_key: str | None = None
     organisation: str | None = None
     target_group: str | None = None
+    code: str | None = None
 
 
 class ResponseOut(msgspec.Struct):
@@ -159,10 +161,15 @@ async def submit_response(
         target_group=data.target_group,
         fixed_organisation=None,
         submission_key=key,
+        code=data.code,
     )
     if submission is None:
         raise UserError(422, _("Några svar behöver rättas."), errors=errors)
-    stored = await store_submission(wave, submission, clock.now())
+    try:
+        stored = await store_submission(wave, submission, clock.now())
+    except CodeRejected:
+        message = _("Koden finns inte eller är redan använd. Kontrollera koden på lappen.")
+        raise UserError(422, _("Några svar behöver rättas."), errors={"code": message}) from None
     if stored is Stored.DUPLICATE:
         return Response(ResponseOut("duplicate", _("Svaret var redan sparat.")), status_code=200)
     return Response(ResponseOut("created", _("Tack! Svaret är sparat.")), status_code=201)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from locales import gettext as _
@@ -12,7 +12,9 @@ from server.errors import UserError
 from server.locale import with_lang
 from server.web.forms import read_form
 from server.web.survey_page import QUESTION_PREFIX, build_fields
+from surveys.access_codes import CodeRejected
 from surveys.responding import (
+    CODE_FIELD,
     ORGANISATION_FIELD,
     TARGET_GROUP_FIELD,
     check_submission,
@@ -24,7 +26,7 @@ from surveys.waves import Choice, WaveForm, WaveStatus, find_wave
 
 KEY_FIELD = "submission_key"
 CSRF_FIELD = "_csrf_token"
-KNOWN_FIELDS = {KEY_FIELD, CSRF_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD}
+KNOWN_FIELDS = {KEY_FIELD, CSRF_FIELD, CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD}
 
 
 async def _wave_or_404(slug: str, organisation: str | None = None) -> tuple[WaveForm, Choice | None]:
@@ -71,12 +73,13 @@ def _form_page(
 
 
 @get("/e/{slug:str}", name="survey")
-async def survey_form(request: Request, slug: FromPath[str]) -> Template:
+async def survey_form(request: Request, slug: FromPath[str], kod: FromQuery[str] = "") -> Template:
     wave, _fixed = await _wave_or_404(slug)
     status = wave.status(clock.now())
     if status is not WaveStatus.OPEN:
         return _status_page(wave, status)
-    return _form_page(request, wave, None)
+    # A code may come in the link (a personal QR code), so the respondent need not type it.
+    return _form_page(request, wave, None, values={CODE_FIELD: [kod]} if kod else None)
 
 
 @get("/e/{slug:str}/o/{organisation:str}", name="survey_for_organisation")
@@ -131,14 +134,19 @@ async def _submit(request: Request, slug: str, organisation: str | None) -> Temp
         target_group=(fields.get(TARGET_GROUP_FIELD) or [None])[0],
         fixed_organisation=fixed,
         submission_key=key,
+        code=(fields.get(CODE_FIELD) or [None])[0],
     )
+    values = {**answers}
+    for name in (CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD):
+        if name in fields:
+            values[name] = fields[name]
     if submission is None:
-        values = {**answers}
-        for name in (ORGANISATION_FIELD, TARGET_GROUP_FIELD):
-            if name in fields:
-                values[name] = fields[name]
         return _form_page(request, wave, fixed, values=values, errors=errors, submission_key=key)
-    await store_submission(wave, submission, clock.now())
+    try:
+        await store_submission(wave, submission, clock.now())
+    except CodeRejected:
+        errors = {CODE_FIELD: _("Koden finns inte eller är redan använd. Kontrollera koden på lappen.")}
+        return _form_page(request, wave, fixed, values=values, errors=errors, submission_key=key)
     return Redirect(path=with_lang(f"/e/{wave.slug}/tack"), status_code=303)
 
 

@@ -10,7 +10,7 @@ from babel.lists import format_list
 import locales
 from locales import gettext as _
 from surveys.questionnaire import QuestionDef
-from surveys.responding import ORGANISATION_FIELD, TARGET_GROUP_FIELD
+from surveys.responding import CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD
 from surveys.waves import Choice, WaveForm
 
 QUESTION_PREFIX = "q-"
@@ -81,8 +81,27 @@ def build_fields(
     *,
     fixed_organisation: Choice | None,
 ) -> list[FieldView]:
-    """Fields in page order: 'about you' first, then the questionnaire, numbered."""
+    """Fields in page order: the one-time code, 'about you', then the questionnaire, numbered."""
     fields: list[FieldView] = []
+    if wave.uses_codes:
+        fields.append(
+            FieldView(
+                name=CODE_FIELD,
+                number=None,
+                text=_("Engångskod"),
+                kind="code",
+                help=_(
+                    "Koden står på lappen eller i mejlet du har fått. Den visar bara att du får svara, inte vem du är."
+                ),
+                required=True,
+                options=(),
+                value=(values.get(CODE_FIELD) or [""])[0],
+                error=errors.get(CODE_FIELD),
+                max_length=20,
+                show_if=None,
+                show_if_hint="",
+            )
+        )
     if wave.asks_organisation and fixed_organisation is None:
         fields.append(
             _choice_field(

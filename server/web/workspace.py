@@ -14,10 +14,13 @@ from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import read_form
+from surveys.access_codes import MAX_CODES, code_counts, codes_csv, create_codes
 from surveys.accounts import Role
+from surveys.db import write_transaction
 from surveys.plan_admin import plan_codes, plan_overview, update_goal, update_sizes
 from surveys.prepublish import check_privacy, check_questionnaire
 from surveys.progress import wave_progress, wave_sizes
+from surveys.tables import Wave
 from surveys.wave_admin import WaveError, close_early, list_waves, reopen
 from surveys.waves import WaveForm, find_wave
 
@@ -125,6 +128,7 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
             "links": _links(request, wave),
             "message": meddelande,
             "findings": findings,
+            "codes": await code_counts(wave.id),
             "error": None,
         },
     )
@@ -175,4 +179,37 @@ async def reopen_wave(request: Request, slug: FromPath[str]) -> Redirect:
     return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=oppnad", status_code=303)
 
 
-HANDLERS = [workspace, plan_page, edit_goal, edit_sizes, wave_page, wave_qr, close_wave, reopen_wave]
+@post("/arbeta/omgangar/{slug:str}/koder", guards=COMMUNICATOR, status_code=200)
+async def make_codes(request: Request, slug: FromPath[str]) -> Response:
+    wave = await _wave_or_404(slug)
+    fields = await read_form(request)
+    text = (fields.get("count") or [""])[0].strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CODES:
+        raise UserError(
+            422, _("Skriv hur många koder du behöver, ett heltal från 1 till %(max)s.") % {"max": MAX_CODES}
+        )
+    async with write_transaction():
+        await Wave.update({Wave.uses_codes: True}).where(Wave.id == wave.id)
+        codes = await create_codes(wave.id, int(text))
+    # The codes exist only in this download: the database keeps their hashes.
+    return Response(
+        codes_csv(codes, _("Engångskoder för %(title)s") % {"title": wave.title}),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="koder-{wave.slug}.csv"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+HANDLERS = [
+    workspace,
+    plan_page,
+    edit_goal,
+    edit_sizes,
+    wave_page,
+    wave_qr,
+    close_wave,
+    reopen_wave,
+    make_codes,
+]

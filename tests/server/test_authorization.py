@@ -77,6 +77,7 @@ EXPECTED = {
     ("GET", "/arbeta/omgangar/{slug:str}/qr/{fmt:str}"): STAFF,
     ("POST", "/arbeta/omgangar/{slug:str}/stang"): STAFF_POST,
     ("POST", "/arbeta/omgangar/{slug:str}/ateroppna"): STAFF_POST,
+    ("POST", "/arbeta/omgangar/{slug:str}/koder"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
     ("GET", "/resultat"): {**READER, Role.READER: 303, Role.COMMUNICATOR: 303, Role.ADMIN: 303},
     ("GET", "/resultat/{code:str}"): READER,
     ("GET", "/resultat/{code:str}/malgrupper/{group:str}"): READER,
