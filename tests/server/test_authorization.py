@@ -77,6 +77,8 @@ EXPECTED = {
     ("GET", "/arbeta/omgangar/{slug:str}/qr/{fmt:str}"): STAFF,
     ("POST", "/arbeta/omgangar/{slug:str}/stang"): STAFF_POST,
     ("POST", "/arbeta/omgangar/{slug:str}/ateroppna"): STAFF_POST,
+    ("GET", "/arbeta/planer/{code:str}/rackvidd"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/rackvidd"): {**STAFF_POST, Role.COMMUNICATOR: 415, Role.ADMIN: 415},
     ("POST", "/arbeta/omgangar/{slug:str}/koder"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
     ("GET", "/resultat"): {**READER, Role.READER: 303, Role.COMMUNICATOR: 303, Role.ADMIN: 303},
     ("GET", "/resultat/{code:str}"): READER,

@@ -196,3 +196,33 @@ async def test_a_wave_past_its_closing_date_cannot_be_reopened(client):
     )
     assert response.status_code == 409
     assert "stängningsdatum" in response.text
+
+
+async def test_reach_is_previewed_refused_with_bad_rows_and_saved_when_they_are_skipped(client):
+    from pathlib import Path
+
+    from surveys.tables import ReachFigure
+
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    page = await client.get("/arbeta/planer/testplan/rackvidd")
+    assert page.status_code == 200
+    sample = (Path(__file__).parents[1] / "surveys" / "reach_samples" / "fel_rader.csv").read_bytes()
+
+    async def upload(action: str, skip: bool = False):
+        data = {"_csrf_token": csrf_token(page.text), "channel": "intranat", "action": action}
+        if skip:
+            data["skip"] = "ja"
+        return await client.post(
+            "/arbeta/planer/testplan/rackvidd", data=data, files={"file": ("fel_rader.csv", sample, "text/csv")}
+        )
+
+    preview = await upload("preview")
+    assert preview.status_code == 200 and "Förhandsgranskning" in preview.text and "Rad " in preview.text
+    assert await ReachFigure.count() == 0
+    refused = await upload("save")
+    assert refused.status_code == 422 and "Inget sparades" in refused.text
+    assert await ReachFigure.count() == 0
+    saved = await upload("save", skip=True)
+    assert saved.status_code == 200 and "sparade" in saved.text
+    assert await ReachFigure.count() > 0
