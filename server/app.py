@@ -24,7 +24,18 @@ from server.security import security_headers
 from server.sessions import session_config
 from server.settings import Settings
 from server.templating import make_environment
-from server.web import account, dashboard, health, home, login, meetings, reach, respondent, workspace
+from server.web import (
+    account,
+    dashboard,
+    health,
+    home,
+    login,
+    meetings,
+    questionnaires,
+    reach,
+    respondent,
+    workspace,
+)
 from surveys import db
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -63,6 +74,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *health.HANDLERS,
             *account.HANDLERS,
             *reach.HANDLERS,
+            *questionnaires.HANDLERS,
         ],
     )
     api = Router(path="/api/v1", route_handlers=[*api_waves.HANDLERS, *api_results.HANDLERS])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from surveys.questionnaire import OptionDef, QuestionDef, QuestionnaireDef, ShowIf
 from surveys.tables import BankQuestion, Channel, Option, Question, Questionnaire, QuestionnaireVersion
@@ -184,3 +184,49 @@ def without_ids(definition: QuestionnaireDef) -> QuestionnaireDef:
             for q in definition.questions
         ),
     )
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    id: int
+    number: int
+    frozen: bool
+    waves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionnaireSummary:
+    code: str
+    title: str
+    versions: tuple[VersionSummary, ...]  # newest first
+
+
+async def questionnaire_list() -> list[QuestionnaireSummary]:
+    from surveys.tables import Wave
+
+    waves: dict[int, list[str]] = {}
+    for row in await Wave.select(Wave.version, Wave.title).order_by(Wave.opens_at):
+        waves.setdefault(row["version"], []).append(row["title"])
+    versions: dict[int, list[VersionSummary]] = {}
+    for row in await QuestionnaireVersion.select().order_by(QuestionnaireVersion.number, ascending=False):
+        versions.setdefault(row["questionnaire"], []).append(
+            VersionSummary(row["id"], row["number"], row["frozen"], tuple(waves.get(row["id"], ())))
+        )
+    return [
+        QuestionnaireSummary(r["code"], r["title"], tuple(versions.get(r["id"], ())))
+        for r in await Questionnaire.select(Questionnaire.id, Questionnaire.code, Questionnaire.title).order_by(
+            Questionnaire.title
+        )
+    ]
+
+
+async def version_of(code: str, number: int | None = None) -> tuple[int, QuestionnaireDef] | None:
+    """A questionnaire's version by number, or its newest; with its id."""
+    query = QuestionnaireVersion.select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire.code == code)
+    if number is not None:
+        query = query.where(QuestionnaireVersion.number == number)
+    row = await query.order_by(QuestionnaireVersion.number, ascending=False).first()
+    if row is None:
+        return None
+    definition = await load_version(row["id"])
+    return (row["id"], without_ids(definition)) if definition else None

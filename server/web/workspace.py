@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import segno
 from litestar import Request, Response, get, post
@@ -20,11 +22,13 @@ from surveys.db import write_transaction
 from surveys.plan_admin import plan_codes, plan_overview, update_goal, update_sizes
 from surveys.prepublish import check_privacy, check_questionnaire
 from surveys.progress import wave_progress, wave_sizes
+from surveys.questionnaires import questionnaire_list
 from surveys.tables import Wave
-from surveys.wave_admin import WaveError, close_early, list_waves, reopen
+from surveys.wave_admin import WaveError, close_early, create_wave, list_waves, reopen
 from surveys.waves import WaveForm, find_wave
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @get("/arbeta", name="workspace", guards=COMMUNICATOR)
@@ -213,3 +217,79 @@ HANDLERS = [
     reopen_wave,
     make_codes,
 ]
+
+
+async def _new_wave_page(
+    request: Request, plan_code: str, *, problems=(), values=None, status=200
+) -> Template:
+    plans = await plan_codes()
+    plan = await plan_overview(plan_code or (plans[0][0] if plans else ""))
+    if plan is None:
+        raise UserError(404, _("Det finns ingen plan att skapa en mätomgång för."))
+    return Template(
+        "workspace/new_wave.html",
+        context={
+            "account": await session_account(request),
+            "plan": plan,
+            "questionnaires": await questionnaire_list(),
+            "problems": list(problems),
+            "values": values or {},
+        },
+        status_code=status,
+    )
+
+
+@get("/arbeta/omgangar/ny", guards=COMMUNICATOR)
+async def new_wave_page(request: Request, plan: FromQuery[str] = "") -> Template:
+    return await _new_wave_page(request, plan)
+
+
+def _local_time(text: str) -> datetime | None:
+    """A datetime-local field ('2027-03-01T08:00'), read as Swedish time."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=STOCKHOLM)
+
+
+@post("/arbeta/omgangar/ny", guards=COMMUNICATOR, status_code=303)
+async def new_wave(request: Request) -> Template | Redirect:
+    fields = await read_form(request)
+    one = {
+        name: (fields.get(name) or [""])[0]
+        for name in ("plan", "questionnaire", "slug", "title", "opens", "closes", "intro")
+    }
+    values = {
+        **one,
+        "target_groups": fields.get("target_group", []),
+        "organisations": fields.get("organisation", []),
+    }
+    problems = []
+    opens, closes = _local_time(one["opens"]), _local_time(one["closes"])
+    if opens is None or closes is None:
+        problems.append(_("Skriv när mätomgången öppnar och stänger, till exempel 2027-03-01 08:00."))
+    if not values["organisations"]:
+        problems.append(_("Välj minst en organisation."))
+    if not problems:
+        try:
+            async with write_transaction():
+                await create_wave(
+                    plan_code=one["plan"],
+                    questionnaire_code=one["questionnaire"],
+                    slug=one["slug"].strip(),
+                    title=one["title"],
+                    opens_at=opens,
+                    closes_at=closes,
+                    target_groups=values["target_groups"],
+                    organisations=values["organisations"],
+                    intro=one["intro"].strip(),
+                )
+        except WaveError as exc:
+            problems = exc.problems
+    if problems:
+        return await _new_wave_page(request, one["plan"], problems=problems, values=values, status=422)
+    return Redirect(path=f"/arbeta/omgangar/{one['slug'].strip()}", status_code=303)
+
+
+HANDLERS = [*HANDLERS, new_wave_page, new_wave]

@@ -214,7 +214,9 @@ async def test_reach_is_previewed_refused_with_bad_rows_and_saved_when_they_are_
         if skip:
             data["skip"] = "ja"
         return await client.post(
-            "/arbeta/planer/testplan/rackvidd", data=data, files={"file": ("fel_rader.csv", sample, "text/csv")}
+            "/arbeta/planer/testplan/rackvidd",
+            data=data,
+            files={"file": ("fel_rader.csv", sample, "text/csv")},
         )
 
     preview = await upload("preview")
@@ -226,3 +228,44 @@ async def test_reach_is_previewed_refused_with_bad_rows_and_saved_when_they_are_
     saved = await upload("save", skip=True)
     assert saved.status_code == 200 and "sparade" in saved.text
     assert await ReachFigure.count() > 0
+
+
+async def test_a_communicator_creates_a_wave_in_the_browser_and_bad_input_saves_nothing(client):
+    from surveys.tables import Wave
+
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    page = await client.get("/arbeta/omgangar/ny")
+    assert page.status_code == 200 and 'name="target_group"' in page.text
+    base = {
+        "_csrf_token": csrf_token(page.text),
+        "plan": "testplan",
+        "questionnaire": "testenkat",
+        "title": "Våren 2027",
+    }
+    bad = await client.post(
+        "/arbeta/omgangar/ny",
+        data=base
+        | {
+            "slug": "Omgång 1!",
+            "opens": "2027-03-19T17:00",
+            "closes": "2027-03-01T08:00",
+            "organisation": "alby",
+        },
+    )
+    assert bad.status_code == 422 and "stänga efter att den öppnar" in bad.text and "Adressnamnet" in bad.text
+    assert await Wave.count() == 1
+    good = await client.post(
+        "/arbeta/omgangar/ny",
+        data=base
+        | {
+            "slug": "omgang-1-2027",
+            "opens": "2027-03-01T08:00",
+            "closes": "2027-03-19T17:00",
+            "organisation": ["alby"],
+            "target_group": ["chefer"],
+        },
+    )
+    assert good.status_code == 303 and good.headers["location"] == "/arbeta/omgangar/omgang-1-2027"
+    created = await Wave.select().where(Wave.slug == "omgang-1-2027").first()
+    assert created["opens_at"].hour == 7  # 08:00 Swedish winter time is 07:00 UTC

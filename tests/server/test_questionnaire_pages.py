@@ -1,0 +1,56 @@
+"""Questionnaires in the workspace: preview as respondents see it, export, and new versions by file."""
+
+from __future__ import annotations
+
+import tomllib
+
+from surveys.accounts import Role
+from surveys.tables import QuestionnaireVersion
+from tests.support import csrf_token, make_wave, sign_in
+
+
+async def test_a_version_previews_exactly_like_the_form_without_a_send_button(client):
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    listing = await client.get("/arbeta/enkater")
+    assert listing.status_code == 200 and "Testenkäten" in listing.text
+    page = await client.get("/arbeta/enkater/testenkat/version/1")
+    assert page.status_code == 200
+    assert "Förhandsgranskning." in page.text
+    assert 'name="q-kannedom"' in page.text and 'id="send"' not in page.text
+
+
+async def upload(client, text: str, *, confirm: bool = False):
+    page = await client.get("/arbeta/enkater")
+    data = {"_csrf_token": csrf_token(page.text)} | ({"confirm": "ja"} if confirm else {})
+    return await client.post(
+        "/arbeta/enkater", data=data, files={"file": ("enkat.toml", text.encode(), "application/toml")}
+    )
+
+
+async def test_an_exported_file_reads_back_and_a_reworded_question_warns_before_a_new_version(client):
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    exported = await client.get("/arbeta/enkater/testenkat/export")
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    text = exported.text
+    assert tomllib.loads(text)["code"] == "testenkat"
+    reworded = text.replace("Känner du till planen?", "Har du hört talas om planen?")
+    warned = await upload(client, reworded)
+    assert warned.status_code == 409 and "kannedom" in warned.text and "Trenden bryts" in warned.text
+    assert await QuestionnaireVersion.count() == 1
+    saved = await upload(client, reworded, confirm=True)
+    assert saved.status_code == 200 and "En ny version" in saved.text
+    assert await QuestionnaireVersion.count() == 2
+
+
+async def test_a_broken_file_lists_its_problems_and_saves_nothing(client):
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    bad = await upload(
+        client, 'code = "x"\ntitle = "X"\n[[questions]]\ncode = "a"\nkind = "dropdown"\ntext = "A?"\n'
+    )
+    assert bad.status_code == 422 and "kind måste vara en av" in bad.text
+    broken = await upload(client, "code = ")
+    assert broken.status_code == 422 and "inte giltig TOML" in broken.text
+    assert await QuestionnaireVersion.count() == 1
