@@ -214,15 +214,17 @@ async def questionnaire_list() -> list[QuestionnaireSummary]:
         )
     return [
         QuestionnaireSummary(r["code"], r["title"], tuple(versions.get(r["id"], ())))
-        for r in await Questionnaire.select(Questionnaire.id, Questionnaire.code, Questionnaire.title).order_by(
-            Questionnaire.title
-        )
+        for r in await Questionnaire.select(
+            Questionnaire.id, Questionnaire.code, Questionnaire.title
+        ).order_by(Questionnaire.title)
     ]
 
 
 async def version_of(code: str, number: int | None = None) -> tuple[int, QuestionnaireDef] | None:
     """A questionnaire's version by number, or its newest; with its id."""
-    query = QuestionnaireVersion.select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire.code == code)
+    query = QuestionnaireVersion.select(QuestionnaireVersion.id).where(
+        QuestionnaireVersion.questionnaire.code == code
+    )
     if number is not None:
         query = query.where(QuestionnaireVersion.number == number)
     row = await query.order_by(QuestionnaireVersion.number, ascending=False).first()
