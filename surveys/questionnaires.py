@@ -22,6 +22,9 @@ async def store_questionnaire(
     if questionnaire is None:
         questionnaire = Questionnaire(code=definition.code, title=definition.title, plan=plan_id)
         await questionnaire.save()
+    elif plan_id is None:
+        # A new version belongs to the same plan, so its options keep their channels (channel recall).
+        plan_id = questionnaire.plan
     last = (
         await QuestionnaireVersion.select(QuestionnaireVersion.number)
         .where(QuestionnaireVersion.questionnaire == questionnaire.id)

@@ -54,3 +54,16 @@ async def test_a_broken_file_lists_its_problems_and_saves_nothing(client):
     broken = await upload(client, "code = ")
     assert broken.status_code == 422 and "inte giltig TOML" in broken.text
     assert await QuestionnaireVersion.count() == 1
+
+
+async def test_a_new_version_by_file_keeps_its_options_channels(client):
+    from surveys.tables import Option
+
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    text = (await client.get("/arbeta/enkater/testenkat/export")).text
+    assert (await upload(client, text)).status_code == 200
+    channels = await Option.select(
+        Option.question.version.number.as_alias("version"), Option.channel.code.as_alias("channel")
+    ).where(Option.code == "intranat")
+    assert sorted((r["version"], r["channel"]) for r in channels) == [(1, "intranat"), (2, "intranat")]
