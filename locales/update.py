@@ -57,6 +57,12 @@ def write(catalog: Catalog, path: Path) -> None:
 
 def main() -> int:
     template = extract()
+    if TEMPLATE.exists():
+        with TEMPLATE.open("rb") as handle:
+            previous = read_po(handle)
+        if {m.id for m in previous} == {m.id for m in template}:
+            # Same messages: keep the old date, so an unchanged catalogue is not a change in git.
+            template.creation_date = previous.creation_date
     write(template, TEMPLATE)
     for locale in ("en", "sv"):
         catalog = read(locale) or Catalog(locale=locale, project="effekt")
