@@ -20,6 +20,7 @@ from server import errors
 from server.api import results as api_results
 from server.api import waves as api_waves
 from server.locale import LocaleMiddleware
+from server.request_log import RequestIdMiddleware, log_response
 from server.security import security_headers
 from server.sessions import session_config
 from server.settings import Settings
@@ -92,8 +93,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             cookie_samesite="lax",
             exclude=["^/api/"],
         ),
-        middleware=[LocaleMiddleware(), session_config(settings).middleware],
-        before_send=[security_headers],
+        middleware=[RequestIdMiddleware(), LocaleMiddleware(), session_config(settings).middleware],
+        before_send=[security_headers, log_response],
         lifespan=[database],
         request_max_body_size=settings.max_body_bytes,
         exception_handlers={HTTPException: errors.http_error, Exception: errors.server_error},
@@ -105,4 +106,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ),
         state=State({"settings": settings}),
         debug=False,
+        logging_config=None,  # logging is set up once by `effekt serve` (JSON lines), not per app
     )

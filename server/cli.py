@@ -220,6 +220,8 @@ def _progress(step: str, done: int, total: int) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server.request_log import configure_logging
+
     # Migrations run here, once, before any worker starts: workers racing to migrate break the database.
     _run(settings, db.migrate)
     if args.demo:
@@ -234,6 +236,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         _("effekt körs på http://%(host)s:%(port)s/ – avsluta med Ctrl+C.") % {"host": host, "port": port},
         flush=True,
     )
+    configure_logging()
     uvicorn.run(
         "server.asgi:app",
         host=host,
@@ -243,6 +246,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        log_config=None,  # keep effekt's JSON log lines
     )
     return 0
 
