@@ -15,7 +15,7 @@ from server.auth import requires
 from server.errors import UserError
 from surveys.accounts import Role
 from surveys.questionnaire import STEP_NAMES
-from surveys.results import Cell, GoalView, PlanNotFound, PlanResults, hidden_text, plan_results
+from surveys.results import Cell, GoalView, PlanNotFound, PlanResults, ReachTotal, hidden_text, plan_results
 from surveys.tables import Plan
 
 
@@ -97,15 +97,6 @@ class CellOut(msgspec.Struct):
     hidden: Hidden | None
 
 
-class ReachOut(msgspec.Struct):
-    channel: str | None
-    activity: str | None
-    metric: str
-    value: int
-    period_start: date
-    period_end: date
-
-
 class WaveOut(msgspec.Struct):
     slug: str
     title: str
@@ -129,7 +120,7 @@ class PlanResultsOut(msgspec.Struct):
     goals: list[GoalOut]
     ladder: list[CellOut]
     channel_recall: list[CellOut]
-    reach: list[ReachOut]
+    reach: list[ReachTotal]  # the results' own dataclass: msgspec encodes it as it is
 
 
 class PlanOut(msgspec.Struct):
@@ -167,10 +158,7 @@ def serialise(results: PlanResults) -> PlanResultsOut:
         goals=[_goal(g, results) for g in results.goals],
         ladder=[_cell(c, k) for c in results.ladder],
         channel_recall=[_cell(c, k) for c in results.recall],
-        reach=[
-            ReachOut(r.channel, r.activity, r.metric, r.value, r.period_start, r.period_end)
-            for r in results.reach
-        ],
+        reach=list(results.reach),
     )
 
 

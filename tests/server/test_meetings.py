@@ -152,10 +152,7 @@ async def test_the_meeting_pack_downloads_as_pdf_and_powerpoint_and_reads_back(c
 
 
 async def test_the_report_command_writes_the_same_pack(client, tmp_path, database):
-    import subprocess
-    import sys
-
-    from tests.server.test_cli import ROOT
+    from tests.server.test_cli import ROOT, effekt
 
     await make_wave()
     await add_answers(6, known="ja")
@@ -163,44 +160,9 @@ async def test_the_report_command_writes_the_same_pack(client, tmp_path, databas
     location = (await new_meeting(client, title="Kommandoradsmötet")).headers["location"]
     meeting_id = location.rsplit("/", 1)[1]
     out = tmp_path / "paket.pdf"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "server.cli",
-            "report",
-            "--plan",
-            "testplan",
-            "--meeting",
-            meeting_id,
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"EFFEKT_DATABASE_URL": database, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
+    env = {"EFFEKT_DATABASE_URL": database, "PYTHONPATH": str(ROOT)}
+    result = effekt("report", "--plan", "testplan", "--meeting", meeting_id, "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
-    missing = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "server.cli",
-            "report",
-            "--plan",
-            "testplan",
-            "--meeting",
-            "999",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"EFFEKT_DATABASE_URL": database, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
+    missing = effekt("report", "--plan", "testplan", "--meeting", "999", "--out", str(out), env=env)
     assert missing.returncode == 1 and "Det finns inget möte 999" in missing.stderr
