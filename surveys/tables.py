@@ -199,6 +199,8 @@ class Wave(Table):
     closes_at = Timestamptz()
     closed_early = Boolean(default=False)
     uses_codes = Boolean(default=False)
+    # Set when retention (gallring) replaced the wave's responses by their counts.
+    purged_on = Date(null=True, default=None)
 
 
 class WaveTargetGroup(Table, tablename="wave_target_group"):
@@ -242,6 +244,29 @@ class AccessCode(Table, tablename="access_code"):
     spent = Boolean(default=False)
 
 
+class ResponseTally(Table, tablename="response_tally"):
+    """Respondents per breakdown cell of a purged wave: what `Response` counted before retention."""
+
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.restrict)
+    target_group = ForeignKey(references=TargetGroup, null=True, default=None, on_delete=OnDelete.restrict)
+    respondents = Integer()
+
+
+class AnswerTally(Table, tablename="answer_tally"):
+    """Chosen options per breakdown cell of a purged wave: what `Answer` counted before retention.
+
+    Free text is not kept: it is raw response data, and retention deletes it.
+    """
+
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.restrict)
+    target_group = ForeignKey(references=TargetGroup, null=True, default=None, on_delete=OnDelete.restrict)
+    question = ForeignKey(references=Question, on_delete=OnDelete.restrict)
+    option = ForeignKey(references=Option, on_delete=OnDelete.restrict)
+    answers = Integer()
+
+
 TABLES = (
     Organisation,
     Plan,
@@ -265,6 +290,8 @@ TABLES = (
     Response,
     Answer,
     AccessCode,
+    ResponseTally,
+    AnswerTally,
 )
 
 
