@@ -15,10 +15,12 @@ from locales import gettext as _
 from server.auth import ACCOUNT_KEY
 from server.errors import UserError
 from server.settings import Settings
-from surveys.accounts import Account, Role, account
+from surveys.accounts import Account, Role
+from surveys.accounts import session_account as account_of_session
 
 SESSION_HOURS = 8
 USER_ID = "uid"
+EPOCH = "epoch"
 
 
 def session_config(settings: Settings) -> CookieBackendConfig:
@@ -40,8 +42,12 @@ async def session_account(connection: ASGIConnection) -> Account | None:
         return state[ACCOUNT_KEY]
     found = None
     session = connection.scope.get("session")
-    if isinstance(session, dict) and isinstance(session.get(USER_ID), int):
-        found = await account(session[USER_ID])
+    if (
+        isinstance(session, dict)
+        and isinstance(session.get(USER_ID), int)
+        and isinstance(session.get(EPOCH), int)
+    ):
+        found = await account_of_session(session[USER_ID], session[EPOCH])
     state[ACCOUNT_KEY] = found
     return found
 

@@ -107,6 +107,27 @@ async def account(user_id: int) -> Account | None:
     return Account(row["id"], row["username"], row["display_name"], Role(row["role"])) if row else None
 
 
+async def session_epoch(user_id: int) -> int:
+    """The number a new session cookie carries; sessions with an older one were signed out."""
+    row = await User.select(User.session_epoch).where(User.id == user_id).first()
+    return row["session_epoch"] if row else -1
+
+
+async def session_account(user_id: int, epoch: int) -> Account | None:
+    """The active account of a session cookie, unless the person has signed out since it was made."""
+    row = (
+        await User.select()
+        .where((User.id == user_id) & (User.active == True) & (User.session_epoch == epoch))
+        .first()
+    )
+    return Account(row["id"], row["username"], row["display_name"], Role(row["role"])) if row else None
+
+
+async def end_sessions(user_id: int) -> None:
+    """Void every session cookie of this person, including copies of the one just signed out."""
+    await User.update({User.session_epoch: User.session_epoch + 1}).where(User.id == user_id)
+
+
 def _token_hash(token: str) -> str:
     # Tokens are long random strings, so a fast hash is enough: nothing to guess from it.
     return hashlib.sha256(token.encode()).hexdigest()

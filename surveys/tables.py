@@ -305,6 +305,8 @@ class User(Table, tablename="effekt_user"):
     password_hash = Varchar(length=200)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Sessions are cookies; one carrying an older epoch is void, so signing out cannot be undone by replay.
+    session_epoch = Integer(default=0)
 
 
 class ApiToken(Table, tablename="api_token"):

@@ -8,9 +8,16 @@ from litestar.response import Redirect, Template
 
 from locales import gettext as _
 from server import clock
-from server.sessions import USER_ID, safe_next, session_account
+from server.sessions import EPOCH, USER_ID, safe_next, session_account
 from server.web.forms import read_form
-from surveys.accounts import authenticate, clear_failures, is_locked_out, record_failure
+from surveys.accounts import (
+    authenticate,
+    clear_failures,
+    end_sessions,
+    is_locked_out,
+    record_failure,
+    session_epoch,
+)
 
 
 @get("/logga-in", name="login")
@@ -49,12 +56,16 @@ async def login(request: Request) -> Template | Redirect:
     await clear_failures(username)
     # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
     request.clear_session()
-    request.set_session({USER_ID: found.id})
+    request.set_session({USER_ID: found.id, EPOCH: await session_epoch(found.id)})
     return Redirect(path=target, status_code=303)
 
 
 @post("/logga-ut", status_code=303)
 async def logout(request: Request) -> Redirect:
+    signed_in = await session_account(request)
+    if signed_in is not None:
+        # The cookie is all there is to a session: without this, a copy of it would still sign in.
+        await end_sessions(signed_in.id)
     request.clear_session()
     return Redirect(path="/", status_code=303)
 
