@@ -39,11 +39,17 @@ async def store_questionnaire(
         frozen=frozen,
     )
     await version.save()
+    await store_questions(version.id, definition, plan_id)
+    return version.id
+
+
+async def store_questions(version_id: int, definition: QuestionnaireDef, plan_id: int | None) -> None:
+    """Store `definition`'s questions and options in an existing version (a new one, or a draft emptied first)."""
     channels = await _channel_ids(plan_id)
     for position, q in enumerate(definition.questions, start=1):
         bank_id = await _bank_question(q) if q.bank else None
         question = Question(
-            version=version.id,
+            version=version_id,
             bank_question=bank_id,
             position=position,
             code=q.code,
@@ -73,7 +79,6 @@ async def store_questionnaire(
                     for i, o in enumerate(q.options, start=1)
                 )
             )
-    return version.id
 
 
 async def _channel_ids(plan_id: int | None) -> dict[str, int]:

@@ -79,6 +79,7 @@ async def databases(request, tmp_path_factory) -> AsyncIterator[dict[str, str]]:
         db.use_database(url)
         await db.migrate()
     db.use_database(urls["demo"])
+    clear_caches()  # frozen versions cached from the other engine's databases share their ids
     from surveys.demo import load_demo
 
     await load_demo(DEMO_TODAY)
