@@ -120,3 +120,33 @@ def page_without_javascript(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core, as pinned in tests/browser/package-lock.json, installed with `npm ci` when missing."""
+    folder = ROOT / "tests" / "browser"
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            message = "npm not found: it installs axe-core for the accessibility audit (apt-get install npm)"
+            if os.environ.get("EFFEKT_REQUIRE_BROWSER") == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+        subprocess.run(
+            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return script.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(server_env, server_url):
+    """The demo with users for every role, waves that have not opened and have closed, and a meeting."""
+    from tests.browser.screens import prepare_site
+
+    return prepare_site(server_env, server_url)
