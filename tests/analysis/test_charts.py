@@ -1,5 +1,6 @@
 """Charts (analysis/charts.py): Swedish formatting, text alternatives, and real SVG/PNG/PDF files read back."""
 
+import pickle
 import struct
 import subprocess
 import sys
@@ -398,6 +399,51 @@ def test_the_same_chart_renders_to_the_same_svg_bytes(trend):
 def test_an_unknown_format_is_refused(trend):
     with pytest.raises(ValueError, match="svg, png or pdf"):
         render(trend, "gif")  # type: ignore[arg-type]
+
+
+def test_a_built_chart_survives_pickling_and_renders_the_same_svg(trend):
+    # A worker process builds charts and sends them back: nothing in a figure may be a closure.
+    copy = pickle.loads(pickle.dumps(trend))
+    assert render(copy, "svg") == render(trend, "svg")
+    assert copy.description == trend.description and copy.table == trend.table
+
+
+# --- Recipes ----------------------------------------------------------------------------------------------------
+
+
+many_steps = [SharePoint(f"Steg {i}", 0.1 * i, 0.1 * i - 0.05, 0.1 * i + 0.05) for i in range(1, 8)]
+
+
+@pytest.mark.parametrize(
+    ("builder", "args", "kwargs"),
+    [
+        (trend_chart, ("Chefer", waves(), 0.7), {}),
+        (ladder_chart, ("Trappan", steps()), {}),
+        (ladder_chart, ("Lång trappa", many_steps), {"confidence": 0.9}),
+        (breakdown_chart, ("Per organisation", organisations(), 0.55), {}),
+        (recall_chart, ("Kanaler", channels(), {"Intranätet": 1200}), {"reach_label": "Visningar"}),
+    ],
+)
+def test_a_recipe_builds_the_same_chart_as_its_builder_and_knows_its_size_beforehand(builder, args, kwargs):
+    made = charts.recipe(builder, *args, **kwargs)
+    copy = pickle.loads(pickle.dumps(made))
+    built, direct = copy(), builder(*args, **kwargs)
+    assert render(built, "svg") == render(direct, "svg")
+    assert built.description == direct.description and built.table == direct.table
+    assert made.size == tuple(float(v) for v in direct.figure.get_size_inches())
+
+
+def test_a_recipe_is_only_made_from_a_chart_builder():
+    with pytest.raises(ValueError, match="chart builders"):
+        charts.recipe(render, "x")
+
+
+def test_a_recipe_builds_in_the_locale_it_is_called_in():
+    made = charts.recipe(trend_chart, "Chefer", waves(), 0.7)
+    with using_locale("en"):
+        english = made()
+    assert english.table[1][1] == "42%"
+    assert made().table[1][1] == f"42{NBSP}%"
 
 
 # --- Cache ------------------------------------------------------------------------------------------------------
