@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from piccolo.query.functions.aggregate import Count
-
 from analysis.disclosure import Count as Cell
 from analysis.disclosure import suppress_table
-from surveys.tables import Response, TargetGroupSize
+from surveys import tallies
+from surveys.tables import TargetGroupSize
 from surveys.waves import WaveForm, WaveStatus
 
 
@@ -52,12 +51,7 @@ def _cell(count: int, size: int | None, hidden: bool) -> ProgressCell:
 
 
 async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
-    rows = (
-        await Response.select(Response.organisation, Response.target_group, Count(alias="n"))
-        .where(Response.wave == wave.id)
-        .group_by(Response.organisation, Response.target_group)
-    )
-    counts = {(r["organisation"], r["target_group"]): r["n"] for r in rows}
+    counts = {(org, group): n for (_, org, group), n in (await tallies.respondents([wave.id])).items()}
     group_ids = [g.id for g in wave.target_groups]
     size_rows = (
         await TargetGroupSize.select(

@@ -1,7 +1,8 @@
 """A plan's results: the database counts, analysis/ estimates, and disclosure control decides what shows.
 
-Python never sees a response: two GROUP BY queries (respondents, and answers per option) give a few
-thousand counts however many responses there are. Results are cached per worker, keyed by the plan's
+Python never sees a response: two GROUP BY queries (respondents, and answers per option, see
+`surveys.tallies`, which adds the kept counts of purged waves) give a few thousand counts however many
+responses there are. Results are cached per worker, keyed by the plan's
 configuration and a stamp of the response table, so a new response (or a purge) makes the next request
 recompute, and any worker can rebuild the same result on its own.
 """
@@ -20,10 +21,10 @@ from analysis.disclosure import SuppressionReason
 from analysis.effects import ShareEstimate, Stratum
 from analysis.results import GoalResult, GoalSpec, Measure, goal_results, protected
 from analysis.verdicts import hidden_verdict
+from surveys import tallies
 from surveys.questionnaire import STEPS
 from surveys.tables import (
     Activity,
-    Answer,
     Channel,
     EffectGoal,
     Option,
@@ -243,39 +244,6 @@ async def _metadata(plan_id: int) -> dict:
     }
 
 
-async def _counts(wave_ids: list[int], question_ids: list[int]) -> tuple[dict, dict]:
-    """Respondents per (wave, organisation, group); answers per (wave, question, organisation, group) and option."""
-    respondents: dict[tuple[int, int | None, int | None], int] = {}
-    answers: dict[tuple[int, int, int | None, int | None], dict[int, int]] = defaultdict(dict)
-    if not wave_ids:
-        return respondents, answers
-    for r in (
-        await Response.select(Response.wave, Response.organisation, Response.target_group, Count(alias="n"))
-        .where(Response.wave.is_in(wave_ids))
-        .group_by(Response.wave, Response.organisation, Response.target_group)
-    ):
-        respondents[(r["wave"], r["organisation"], r["target_group"])] = r["n"]
-    if question_ids:
-        for r in (
-            await Answer.select(
-                Answer.wave,
-                Answer.question,
-                Answer.option,
-                Answer.organisation,
-                Answer.target_group,
-                Count(alias="n"),
-            )
-            .where(
-                Answer.wave.is_in(wave_ids)
-                & Answer.question.is_in(question_ids)
-                & Answer.option.is_not_null()
-            )
-            .group_by(Answer.wave, Answer.question, Answer.option, Answer.organisation, Answer.target_group)
-        ):
-            answers[(r["wave"], r["question"], r["organisation"], r["target_group"])][r["option"]] = r["n"]
-    return respondents, answers
-
-
 def _question_infos(meta: dict) -> dict[int, list[_QuestionInfo]]:
     options_by_question: dict[int, list[dict]] = defaultdict(list)
     for o in meta["options"]:
@@ -315,7 +283,9 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
     questions = _question_infos(meta)
     org_code = {o["id"]: o["code"] for o in meta["organisations"]}
     used_questions = [q.id for qs in questions.values() for q in qs if q.step or q.channels]
-    respondents, answers = await _counts([w["id"] for w in waves], used_questions)
+    wave_ids = [w["id"] for w in waves]
+    respondents = await tallies.respondents(wave_ids)
+    answers = await tallies.chosen_options(wave_ids, used_questions)
 
     wave_orgs: dict[int, list[int]] = defaultdict(list)
     for row in meta["wave_orgs"]:

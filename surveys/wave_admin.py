@@ -6,14 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from piccolo.query.functions.aggregate import Count
-
 from locales import gettext as _
+from surveys import tallies
 from surveys.tables import (
     Plan,
     PlanOrganisation,
     QuestionnaireVersion,
-    Response,
     TargetGroup,
     Wave,
     WaveOrganisation,
@@ -126,10 +124,7 @@ class WaveListing:
 
 
 async def list_waves() -> list[WaveListing]:
-    counts = {
-        r["wave"]: r["n"]
-        for r in await Response.select(Response.wave, Count(alias="n")).group_by(Response.wave)
-    }
+    counts = await tallies.respondents_per_wave()
     rows = await Wave.select(
         Wave.id,
         Wave.slug,
