@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help=_("uppdatera databasen och starta webbservern"))
     serve.add_argument("--host", help=_("adress att lyssna på (standard: EFFEKT_HOST eller 127.0.0.1)"))
     serve.add_argument("--port", type=int, help=_("port att lyssna på (standard: EFFEKT_PORT eller 8000)"))
-    serve.add_argument("--workers", type=int, default=1, help=_("antal arbetsprocesser (standard: 1)"))
+    serve.add_argument(
+        "--workers", type=int, help=_("antal arbetsprocesser (standard: EFFEKT_WORKERS eller 1)")
+    )
     serve.add_argument("--demo", action="store_true", help=_("läs in demoplanen först om den saknas"))
 
     commands.add_parser("migrate", help=_("uppdatera databasens tabeller till den här versionen"))
@@ -120,6 +122,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--meeting", required=True, type=int, help=_("mötets nummer (det står i mötets adress)")
     )
     report.add_argument("--out", required=True, type=Path, help=_("filen att skriva, .pdf eller .pptx"))
+
+    backup = commands.add_parser("backup", help=_("gör en säkerhetskopia av databasen till en fil"))
+    backup.add_argument(
+        "--out", type=Path, help=_("filen att skriva (standard: effekt-ÅÅÅÅMMDD-TTMM.sqlite eller .dump)")
+    )
+
+    restore = commands.add_parser("restore", help=_("återställ databasen från en säkerhetskopia"))
+    restore.add_argument("file", type=Path, help=_("säkerhetskopian"))
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help=_("ersätt en databas som redan innehåller data (allt som inte finns i kopian försvinner)"),
+    )
+
+    purge = commands.add_parser(
+        "purge", help=_("gallra: radera svar från mätomgångar som stängde före gallringsfristen")
+    )
+    purge.add_argument("--dry-run", action="store_true", help=_("visa bara vad som skulle raderas"))
+    purge.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
+
+    move = commands.add_parser("migrate-data", help=_("kopiera all data till en tom PostgreSQL-databas"))
+    move.add_argument(
+        "--to", required=True, help=_("måldatabasen, till exempel postgresql://effekt@server/effekt")
+    )
 
     token = commands.add_parser("create-token", help=_("skapa en API-nyckel för en användare"))
     token.add_argument("username", help=_("användarnamn"))
@@ -228,9 +254,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         _load_demo(settings, date.today())
     host = args.host or settings.host
     port = args.port or settings.port
-    if args.workers < 1:
+    workers = settings.workers if args.workers is None else args.workers
+    if workers < 1:
         raise CommandError(_("--workers måste vara minst 1."))
-    if args.workers > 1 and settings.is_sqlite:
+    if workers > 1 and settings.is_sqlite:
         raise CommandError(_("SQLite klarar bara en arbetsprocess. Använd PostgreSQL för fler."))
     print(
         _("effekt körs på http://%(host)s:%(port)s/ – avsluta med Ctrl+C.") % {"host": host, "port": port},
@@ -241,7 +268,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         "server.asgi:app",
         host=host,
         port=port,
-        workers=args.workers,
+        workers=workers,
         log_level="warning",
         access_log=False,
         proxy_headers=False,
@@ -390,6 +417,141 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.backup import BackupError, backup, default_name
+
+    out = args.out or Path(
+        default_name(settings.database_url, datetime.now(STOCKHOLM).strftime("%Y%m%d-%H%M"))
+    )
+    if out.exists() and out.is_dir():
+        raise CommandError(_("%(file)s är en mapp; ange en fil.") % {"file": out})
+    try:
+        written = backup(settings.database_url, out)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from None
+    print(
+        _("Säkerhetskopian är sparad i %(file)s (%(size)s).")
+        % {"file": written.path, "size": _size(written.size)}
+    )
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.backup import BackupError, migrations_in, restore
+
+    source = _existing(args.file)
+
+    async def check() -> None:
+        from surveys.tables import Plan, Response, User
+
+        known = set(await db.known_migrations())
+        try:
+            newer = [name for name in migrations_in(source) if name not in known]
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
+        if newer:
+            raise CommandError(
+                _("Säkerhetskopian kommer från en nyare version av effekt. Uppdatera effekt först.")
+            )
+        if args.replace or not await db.has_tables():
+            return
+        if await Plan.exists() or await Response.exists() or await User.exists():
+            raise CommandError(
+                _(
+                    "Databasen innehåller redan data. Lägg till --replace för att ersätta den med "
+                    "säkerhetskopian (allt som inte finns i kopian försvinner)."
+                )
+            )
+
+    _run(settings, check)
+    try:
+        restore(settings.database_url, source)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from None
+    applied = _run(settings, db.migrate)  # a backup from an older version gets this version's tables
+    print(_("Databasen är återställd från %(file)s.") % {"file": source})
+    if applied:
+        print(_("Databasen är uppdaterad (%(count)s ändringar).") % {"count": len(applied)})
+    return 0
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys import retention
+
+    today = args.today or datetime.now(STOCKHOLM).date()
+
+    async def work():
+        await db.migrate()
+        if args.dry_run:
+            return await retention.plan_purge(today, settings.retention_days)
+        return await retention.purge(today, settings.retention_days)
+
+    result = _run(settings, work)
+    print(
+        _("Gallringsfrist: %(days)s dagar. Svar från mätomgångar som stängde före %(cutoff)s gallras.")
+        % {"days": result.retention_days, "cutoff": result.cutoff.isoformat()}
+    )
+    if not result.waves:
+        print(_("Inget att gallra."))
+        return 0
+    for wave in result.waves:
+        print(
+            _(
+                "%(slug)s (stängde %(closed)s): %(responses)s svar, %(texts)s fritextsvar, %(codes)s engångskoder"
+            )
+            % {
+                "slug": wave.slug,
+                "closed": wave.closed_on.isoformat(),
+                "responses": wave.responses,
+                "texts": wave.free_texts,
+                "codes": wave.access_codes,
+            }
+        )
+    if args.dry_run:
+        print(_("Provkörning: inget är raderat. Kör utan --dry-run för att gallra."))
+    else:
+        print(
+            _("Gallrat: %(count)s svar. Antal per organisation och målgrupp finns kvar för resultaten.")
+            % {"count": result.responses}
+        )
+    return 0
+
+
+def cmd_migrate_data(settings: Settings, args: argparse.Namespace) -> int:
+    from server.settings import check_database_url
+    from surveys.data_copy import DataCopyError, copy_database
+
+    try:
+        check_database_url(args.to)
+    except SettingsError as exc:
+        raise CommandError((_(exc.message) % exc.fields).replace("EFFEKT_DATABASE_URL", "--to")) from None
+
+    async def work():
+        return await copy_database(settings.database_url, args.to, _progress)
+
+    try:
+        counts = asyncio.run(work())
+    except DataCopyError as exc:
+        raise CommandError(str(exc)) from None
+    width = max(len(c.table) for c in counts)
+    for count in counts:
+        print(f"{count.table:<{width}}  {count.source:>9}  {count.target:>9}")
+    print(
+        _("Klart: %(rows)s rader i %(tables)s tabeller är kopierade och räknade på båda sidor.")
+        % {"rows": sum(c.target for c in counts), "tables": len(counts)}
+    )
+    print(_("Sätt nu EFFEKT_DATABASE_URL till den nya databasen och starta om effekt."))
+    return 0
+
+
+def _size(size: int) -> str:
+    from babel.numbers import format_decimal
+
+    if size < 1024 * 1024:
+        return _("%(n)s kB") % {"n": format_decimal(round(size / 1024, 1), locale=locales.babel_locale())}
+    return _("%(n)s MB") % {"n": format_decimal(round(size / 1024 / 1024, 1), locale=locales.babel_locale())}
+
+
 def _existing(path: Path) -> Path:
     if not path.is_file():
         raise CommandError(_("Filen %(file)s finns inte.") % {"file": path})
@@ -406,6 +568,10 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-user": cmd_create_user,
     "create-token": cmd_create_token,
     "report": cmd_report,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "purge": cmd_purge,
+    "migrate-data": cmd_migrate_data,
 }
 
 if __name__ == "__main__":

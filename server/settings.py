@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,15 +25,23 @@ class SettingsError(ValueError):
         self.fields = fields
 
 
+def _env(name: str) -> dict[str, str]:
+    return {"env": name}
+
+
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    secret_key: str = ""
-    min_group_size: int = 5
-    host: str = "127.0.0.1"
-    port: int = 8000
-    https: bool = False
-    default_locale: str = "sv"
+    """Every setting; those with an `env` name are read from that environment variable (or its _FILE)."""
+
+    database_url: str = field(default=DEFAULT_DATABASE_URL, metadata=_env("EFFEKT_DATABASE_URL"))
+    secret_key: str = field(default="", metadata=_env("EFFEKT_SECRET_KEY"))
+    min_group_size: int = field(default=5, metadata=_env("EFFEKT_MIN_GROUP_SIZE"))
+    host: str = field(default="127.0.0.1", metadata=_env("EFFEKT_HOST"))
+    port: int = field(default=8000, metadata=_env("EFFEKT_PORT"))
+    workers: int = field(default=1, metadata=_env("EFFEKT_WORKERS"))
+    https: bool = field(default=False, metadata=_env("EFFEKT_HTTPS"))
+    default_locale: str = field(default="sv", metadata=_env("EFFEKT_DEFAULT_LANGUAGE"))
+    retention_days: int = field(default=365, metadata=_env("EFFEKT_RETENTION_DAYS"))
     max_body_bytes: int = 64 * 1024
 
     @property
@@ -46,9 +54,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
+        env = _with_files(dict(os.environ if env is None else env))
         database_url = env.get("EFFEKT_DATABASE_URL", DEFAULT_DATABASE_URL).strip()
-        _check_database_url(database_url)
+        check_database_url(database_url)
         secret_key = env.get("EFFEKT_SECRET_KEY", "").strip()
         if secret_key and len(secret_key) < 32:
             raise SettingsError(N_("EFFEKT_SECRET_KEY måste vara minst 32 tecken lång."))
@@ -60,12 +68,39 @@ class Settings:
             min_group_size=_int(env, "EFFEKT_MIN_GROUP_SIZE", 5, low=3, high=10),
             host=env.get("EFFEKT_HOST", "127.0.0.1").strip() or "127.0.0.1",
             port=_int(env, "EFFEKT_PORT", 8000, low=1, high=65535),
+            workers=_int(env, "EFFEKT_WORKERS", 1, low=1, high=64),
             https=_bool(env, "EFFEKT_HTTPS", False),
             default_locale=_choice(env, "EFFEKT_DEFAULT_LANGUAGE", "sv", ("sv", "en")),
+            retention_days=_int(env, "EFFEKT_RETENTION_DAYS", 365, low=30, high=3650),
         )
 
 
-def _check_database_url(url: str) -> None:
+def environment_variables() -> list[str]:
+    """The names of the variables effekt reads, in the order of the settings class."""
+    return [f.metadata["env"] for f in fields(Settings) if "env" in f.metadata]
+
+
+def _with_files(env: dict[str, str]) -> dict[str, str]:
+    """Fills each EFFEKT_X from the file named by EFFEKT_X_FILE (Docker and Kubernetes secrets)."""
+    for name in environment_variables():
+        path = env.get(name + "_FILE", "").strip()
+        if not path:
+            continue
+        if env.get(name, "").strip():
+            raise SettingsError(
+                N_("Ange antingen %(name)s eller %(name)s_FILE, inte båda."),
+                name=name,
+            )
+        try:
+            env[name] = Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            raise SettingsError(
+                N_("%(name)s_FILE pekar på %(path)s, som inte går att läsa."), name=name, path=path
+            ) from None
+    return env
+
+
+def check_database_url(url: str) -> None:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         if not url.startswith("sqlite:///") or url == "sqlite:///":

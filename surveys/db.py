@@ -167,14 +167,22 @@ async def _applied() -> list[str]:
     return [row["name"] for row in await Migration.select(Migration.name)]
 
 
-async def pending_migrations() -> list[str]:
+async def known_migrations() -> list[str]:
+    """The ids of the migrations this version of effekt brings."""
     from surveys.piccolo_app import MIGRATIONS
 
-    known = sorted(
-        _ID.search(p.read_text(encoding="utf-8")).group(1) for p in MIGRATIONS.glob("surveys_*.py")
-    )
+    return sorted(_ID.search(p.read_text(encoding="utf-8")).group(1) for p in MIGRATIONS.glob("surveys_*.py"))
+
+
+async def pending_migrations() -> list[str]:
     applied = set(await _applied())
-    return [name for name in known if name not in applied]
+    return [name for name in await known_migrations() if name not in applied]
+
+
+async def has_tables() -> bool:
+    from piccolo.apps.migrations.tables import Migration
+
+    return await Migration.table_exists()
 
 
 @asynccontextmanager

@@ -251,3 +251,83 @@ def test_a_secret_key_is_never_shown_in_the_error() -> None:
     key = "hemlig-nyckel-som-ar-for-kort"
 
     assert key not in str(rejected({"EFFEKT_SECRET_KEY": key}))
+
+
+# --- secrets from files, and the documented table ---------------------------------------------------------
+
+
+def test_a_secret_can_come_from_a_file_named_by_the_variable_with_file_appended(tmp_path) -> None:
+    secret = tmp_path / "secret_key"
+    secret.write_text("s" * 40 + "\n", encoding="utf-8")
+
+    settings = Settings.from_env({"EFFEKT_SECRET_KEY_FILE": str(secret)})
+
+    assert settings.secret_key == "s" * 40
+
+
+def test_the_database_url_can_come_from_a_file_too(tmp_path) -> None:
+    url = tmp_path / "database_url"
+    url.write_text("postgresql://effekt:hemligt@db/effekt", encoding="utf-8")
+
+    assert Settings.from_env({"EFFEKT_DATABASE_URL_FILE": str(url)}).database_url.endswith("@db/effekt")
+
+
+def test_a_variable_and_its_file_together_are_refused_by_name(tmp_path) -> None:
+    secret = tmp_path / "secret_key"
+    secret.write_text("s" * 40, encoding="utf-8")
+
+    error = rejected({"EFFEKT_SECRET_KEY": GOOD_KEY, "EFFEKT_SECRET_KEY_FILE": str(secret)})
+
+    assert "EFFEKT_SECRET_KEY_FILE" in str(error)
+
+
+def test_an_unreadable_secret_file_is_named(tmp_path) -> None:
+    error = rejected({"EFFEKT_SECRET_KEY_FILE": str(tmp_path / "saknas")})
+
+    assert "EFFEKT_SECRET_KEY_FILE" in str(error)
+    assert "saknas" in str(error)
+
+
+def test_a_value_read_from_a_file_is_checked_like_any_other(tmp_path) -> None:
+    short = tmp_path / "secret_key"
+    short.write_text("kort", encoding="utf-8")
+
+    assert "EFFEKT_SECRET_KEY" in str(rejected({"EFFEKT_SECRET_KEY_FILE": str(short)}))
+
+
+def test_workers_and_retention_have_safe_defaults_and_limits() -> None:
+    settings = Settings.from_env({})
+    assert settings.workers == 1
+    assert settings.retention_days == 365
+
+    assert "EFFEKT_RETENTION_DAYS" in str(rejected({"EFFEKT_RETENTION_DAYS": "7"}))
+    assert "EFFEKT_WORKERS" in str(rejected({"EFFEKT_WORKERS": "0"}))
+
+
+def _documented_variables() -> dict[str, str]:
+    """The README's configuration table: variable name → its default column."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`EFFEKT_"):
+            rows[cells[0].strip("`")] = cells[1]
+    return rows
+
+
+def test_the_readme_documents_exactly_the_variables_the_settings_read() -> None:
+    from server.settings import environment_variables
+
+    assert sorted(_documented_variables()) == sorted(environment_variables())
+
+
+def test_the_readme_gives_each_variables_real_default() -> None:
+    from dataclasses import fields
+
+    documented = _documented_variables()
+    for field in fields(Settings):
+        name = field.metadata.get("env")
+        if name is None or name == "EFFEKT_SECRET_KEY":  # its default is a fresh random key
+            continue
+        default = str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
+        assert f"`{default}`" == documented[name], name
