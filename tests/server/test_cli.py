@@ -144,3 +144,73 @@ def test_plans_questionnaires_and_waves_load_from_files(sqlite_env):
     assert duplicate.returncode == 1
     assert "finns redan en mätomgång" in duplicate.stderr
     assert "stänga efter att den öppnar" in duplicate.stderr
+
+
+def test_backup_restore_and_a_refusal_to_overwrite_data_by_accident(sqlite_env, tmp_path):
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "create-user",
+            "it@example.se",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input="ett-langt-losenord\n",
+        capture_output=True,
+        text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_")}, **sqlite_env},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stderr
+    file = tmp_path / "kopia.sqlite"
+
+    made = effekt("backup", "--out", str(file), env=sqlite_env)
+    refused = effekt("restore", str(file), env=sqlite_env)
+    restored = effekt("restore", str(file), "--replace", env=sqlite_env)
+
+    assert made.returncode == 0 and "Säkerhetskopian är sparad" in made.stdout
+    assert refused.returncode == 1 and "--replace" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert restored.returncode == 0 and "återställd" in restored.stdout
+
+
+def test_backup_names_its_file_by_date_when_no_file_is_given(sqlite_env, tmp_path):
+    effekt("migrate", env=sqlite_env)
+
+    result = effekt("backup", env=sqlite_env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert [p.suffix for p in tmp_path.glob("effekt-*.sqlite")] == [".sqlite"]
+
+
+def test_purge_dry_run_says_what_would_go_and_that_nothing_was_deleted(sqlite_env):
+    effekt("demo", env=sqlite_env)
+
+    dry = effekt("purge", "--dry-run", "--today", "2030-01-01", env=sqlite_env)
+    real = effekt("purge", "--today", "2030-01-01", env=sqlite_env)
+    again = effekt("purge", "--today", "2030-01-01", env=sqlite_env)
+
+    assert dry.returncode == 0, dry.stderr
+    assert "Provkörning: inget är raderat" in dry.stdout
+    assert "omgang-1-2026" in dry.stdout and "fritextsvar" in dry.stdout
+    assert "Gallrat:" in real.stdout
+    assert "Inget att gallra." in again.stdout
+
+
+def test_migrate_data_refuses_a_target_that_is_not_postgresql(sqlite_env, tmp_path):
+    result = effekt("migrate-data", "--to", f"sqlite:///{tmp_path / 'x.sqlite'}", env=sqlite_env)
+
+    assert result.returncode == 1
+    assert "PostgreSQL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_restore_of_a_missing_file_names_it(sqlite_env, tmp_path):
+    result = effekt("restore", str(tmp_path / "saknas.sqlite"), env=sqlite_env)
+
+    assert result.returncode == 1
+    assert "saknas.sqlite" in result.stderr
