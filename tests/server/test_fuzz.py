@@ -169,7 +169,7 @@ def served(request, tmp_path_factory):
         store.close()
         if created:
             asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)'))
-        print(f"\nfuzz cases sent ({request.param}): {dict(RUN)}, {RUN.total() - RUN["stored"]} cases in all")
+        print(f"\nfuzz cases sent ({request.param}): {dict(RUN)}, {RUN.total() - RUN['stored']} cases in all")
         RUN.clear()
 
 
