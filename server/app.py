@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from server import errors
+from server.api import plan_edit as api_plan_edit
 from server.api import results as api_results
 from server.api import waves as api_waves
 from server.locale import LocaleMiddleware
@@ -32,6 +33,7 @@ from server.web import (
     home,
     login,
     meetings,
+    plan_pages,
     questionnaires,
     reach,
     respondent,
@@ -76,9 +78,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *account.HANDLERS,
             *reach.HANDLERS,
             *questionnaires.HANDLERS,
+            *plan_pages.HANDLERS,
         ],
     )
-    api = Router(path="/api/v1", route_handlers=[*api_waves.HANDLERS, *api_results.HANDLERS])
+    api = Router(
+        path="/api/v1",
+        route_handlers=[*api_waves.HANDLERS, *api_results.HANDLERS, *api_plan_edit.HANDLERS],
+    )
     return Litestar(
         route_handlers=[
             html,

@@ -25,6 +25,14 @@ def everyone(status: int) -> dict:
     return dict.fromkeys(ROLES, status)
 
 
+def edit_api(status: int) -> dict:
+    """A plan editing API route: `status` is what the matrix's body ({"answers": {}}) gets."""
+    return {"anonymous": 401, Role.READER: 403, Role.COMMUNICATOR: status, Role.ADMIN: status}
+
+
+EDIT_API = edit_api(400)  # the matrix's body is not the route's JSON shape
+
+
 # (method, route path) → expected status per role. Bodies are empty forms: respondents' routes answer
 # with their validation status, which is the same for everyone (respondents never sign in).
 EXPECTED = {
@@ -126,6 +134,96 @@ EXPECTED = {
     ("POST", "/api/v1/waves/{slug:str}/responses"): everyone(422),
     ("GET", "/api/v1/plans"): TOKEN,
     ("GET", "/api/v1/plans/{code:str}/results"): TOKEN,
+    # Editing the plan (server/web/plan_pages.py, server/api/plan_edit.py).
+    ("GET", "/arbeta/planer/{code:str}/organisationer"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/organisationer"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("POST", "/arbeta/planer/{code:str}/organisationer/{organisation:str}"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("POST", "/arbeta/planer/{code:str}/organisationer/{organisation:str}/{action:str}"): STAFF_POST,
+    ("GET", "/arbeta/planer/{code:str}/kanaler"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/kanaler"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
+    ("POST", "/arbeta/planer/{code:str}/kanaler/{channel:str}"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("POST", "/arbeta/planer/{code:str}/kanaler/{channel:str}/ta-bort"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 409,
+        Role.ADMIN: 409,
+    },
+    ("GET", "/arbeta/planer/{code:str}/aktiviteter/ny"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/aktiviteter"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("GET", "/arbeta/planer/{code:str}/aktiviteter/{activity:str}"): {
+        **STAFF,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("POST", "/arbeta/planer/{code:str}/aktiviteter/{activity:str}"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("POST", "/arbeta/planer/{code:str}/aktiviteter/{activity:str}/ta-bort"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("GET", "/arbeta/planer/{code:str}/malgrupper"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/malgrupper"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
+    ("POST", "/arbeta/planer/{code:str}/malgrupper/{group:str}"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("GET", "/arbeta/planer/{code:str}/storlekar"): STAFF,
+    ("GET", "/arbeta/planer/{code:str}/storlekar/mall.csv"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/storlekar"): {**STAFF_POST, Role.COMMUNICATOR: 415, Role.ADMIN: 415},
+    ("POST", "/arbeta/planer/{code:str}/storlekar/spara"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("GET", "/arbeta/planer/{code:str}/rackvidd/poster"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/rackvidd/poster"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 422,
+        Role.ADMIN: 422,
+    },
+    ("POST", "/arbeta/planer/{code:str}/rackvidd/poster/{figure:int}/ta-bort"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("POST", "/api/v1/plans/{code:str}/organisations"): EDIT_API,
+    ("PUT", "/api/v1/plans/{code:str}/organisations/{organisation:str}"): EDIT_API,
+    ("POST", "/api/v1/plans/{code:str}/organisations/{organisation:str}/{action:str}"): edit_api(404),
+    ("DELETE", "/api/v1/plans/{code:str}/organisations/{organisation:str}"): edit_api(409),
+    ("POST", "/api/v1/plans/{code:str}/channels"): EDIT_API,
+    ("PUT", "/api/v1/plans/{code:str}/channels/{channel:str}"): EDIT_API,
+    ("DELETE", "/api/v1/plans/{code:str}/channels/{channel:str}"): edit_api(409),
+    ("POST", "/api/v1/plans/{code:str}/activities"): EDIT_API,
+    ("PUT", "/api/v1/plans/{code:str}/activities/{activity:str}"): EDIT_API,
+    ("DELETE", "/api/v1/plans/{code:str}/activities/{activity:str}"): edit_api(404),
+    ("POST", "/api/v1/plans/{code:str}/target-groups"): EDIT_API,
+    ("PUT", "/api/v1/plans/{code:str}/target-groups/{group:str}"): EDIT_API,
+    ("PUT", "/api/v1/plans/{code:str}/target-groups/{group:str}/sizes"): EDIT_API,
+    ("POST", "/api/v1/plans/{code:str}/sizes"): edit_api(422),
+    ("PUT", "/api/v1/plans/{code:str}/goals/{goal:int}"): EDIT_API,
+    ("GET", "/api/v1/plans/{code:str}/reach"): edit_api(200),
+    ("POST", "/api/v1/plans/{code:str}/reach"): EDIT_API,
+    ("DELETE", "/api/v1/plans/{code:str}/reach/{figure:int}"): edit_api(404),
 }
 IGNORED_PREFIXES = ("/static", "/api/v1/schema")
 
@@ -144,6 +242,9 @@ def concrete(path: str, goal_id: int) -> str:
         "{number:int}": "999",
         "{user:int}": "999",
         "{action:str}": "inaktivera",
+        "{channel:str}": "intranat",
+        "{activity:str}": "ingen-aktivitet",
+        "{figure:int}": "999",
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
@@ -180,7 +281,7 @@ async def test_each_role_gets_what_it_may(client, role):
         if method == "GET":
             response = await client.get(url, headers=headers if url.startswith("/api/") else {})
         elif url.startswith("/api/"):
-            response = await client.post(url, json={"answers": {}}, headers=headers)
+            response = await client.request(method, url, json={"answers": {}}, headers=headers)
         elif url == "/logga-ut":
             continue  # checked last: it ends the session the other checks need
         else:
