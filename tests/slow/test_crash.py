@@ -17,14 +17,9 @@ a test, and a server pointed at a port where nothing listens fails at start-up i
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import secrets
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -35,6 +30,7 @@ import httpx
 import pytest
 
 from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
+from tests.slow import servers
 
 pytestmark = pytest.mark.slow
 
@@ -60,64 +56,8 @@ REQUEST_SECONDS = 10.0
 MAX_PER_THREAD = 2000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`effekt serve --demo` in a subprocess on a free loopback port."""
-
-    def __init__(self, database_url: str, folder: Path, name: str) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = folder / f"{name}.log"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_")},
-            "EFFEKT_DATABASE_URL": database_url,
-            "EFFEKT_HOST": "127.0.0.1",
-            "EFFEKT_PORT": str(self.port),
-            "EFFEKT_SECRET_KEY": "k" * 48,
-            "PYTHONPATH": str(ROOT),
-        }
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve", "--demo"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited at start-up:\n{self.log()}")
-            try:
-                if httpx.get(self.base + "/", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"the server did not start in {START_SECONDS:.0f} s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def kill(self) -> None:
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+def _demo_server(database_url: str, folder: Path, name: str) -> servers.Server:
+    return servers.Server(database_url, folder, name, "--demo", start_seconds=START_SECONDS)
 
 
 class Load:
@@ -266,7 +206,7 @@ async def crash_database(request, tmp_path):
 
 
 def _run_until_killed(database_url: str, folder: Path) -> Load:
-    server = Server(database_url, folder, "before-kill")
+    server = _demo_server(database_url, folder, "before-kill")
     load = None
     try:
         server.wait_ready()
@@ -313,7 +253,7 @@ async def test_nothing_acknowledged_is_lost_when_the_server_is_killed(crash_data
     assert load.unknown, "the kill should have caught some submissions in flight"
     assert not load.acknowledged & load.unknown
 
-    server = Server(crash_database, tmp_path, "after-restart")
+    server = _demo_server(crash_database, tmp_path, "after-restart")
     try:
         await asyncio.to_thread(server.wait_ready)
         stored = await _stored(crash_database, load.acknowledged | load.unknown)
