@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from server import errors
+from server.api import designer as api_designer
 from server.api import plan_edit as api_plan_edit
 from server.api import results as api_results
 from server.api import waves as api_waves
@@ -29,6 +30,7 @@ from server.templating import make_environment
 from server.web import (
     account,
     dashboard,
+    designer,
     health,
     home,
     login,
@@ -78,12 +80,18 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *account.HANDLERS,
             *reach.HANDLERS,
             *questionnaires.HANDLERS,
+            *designer.HANDLERS,
             *plan_pages.HANDLERS,
         ],
     )
     api = Router(
         path="/api/v1",
-        route_handlers=[*api_waves.HANDLERS, *api_results.HANDLERS, *api_plan_edit.HANDLERS],
+        route_handlers=[
+            *api_waves.HANDLERS,
+            *api_results.HANDLERS,
+            *api_plan_edit.HANDLERS,
+            *api_designer.HANDLERS,
+        ],
     )
     return Litestar(
         route_handlers=[

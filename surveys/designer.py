@@ -501,3 +501,28 @@ async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
             if not await Question.exists().where(Question.bank_question.code == bank_code):
                 await BankQuestion.delete().where(BankQuestion.code == bank_code)
     return saved
+
+
+async def plan_sizes(plan_id: int | None) -> dict[tuple[str, str], int | None]:
+    """Known group sizes of a plan by (organisation name, target group name), for the pre-publish check.
+
+    Before a wave exists every organisation and target group of the plan might be asked.
+    """
+    if plan_id is None:
+        return {}
+    from surveys.tables import PlanOrganisation, TargetGroup, TargetGroupSize
+
+    organisations = await PlanOrganisation.select(
+        PlanOrganisation.organisation.id.as_alias("id"), PlanOrganisation.organisation.name.as_alias("name")
+    ).where(PlanOrganisation.plan == plan_id)
+    groups = await TargetGroup.select(TargetGroup.id, TargetGroup.name).where(TargetGroup.plan == plan_id)
+    rows = await TargetGroupSize.select(
+        TargetGroupSize.target_group, TargetGroupSize.organisation, TargetGroupSize.size
+    ).where(TargetGroupSize.target_group.plan == plan_id)
+    sizes = {(r["organisation"], r["target_group"]): r["size"] for r in rows}
+    sized = {r["target_group"] for r in rows}
+    return {
+        (org["name"], group["name"]): sizes.get((org["id"], group["id"]), 0) if group["id"] in sized else None
+        for org in organisations
+        for group in groups
+    }

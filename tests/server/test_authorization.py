@@ -19,6 +19,7 @@ STAFF = {"anonymous": 303, Role.READER: 403, Role.COMMUNICATOR: 200, Role.ADMIN:
 STAFF_POST = {"anonymous": 303, Role.READER: 403, Role.COMMUNICATOR: 303, Role.ADMIN: 303}
 READER = {"anonymous": 303, Role.READER: 200, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
 TOKEN = {"anonymous": 401, Role.READER: 200, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
+DESIGN_API = {"anonymous": 401, Role.READER: 403, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
 
 
 def everyone(status: int) -> dict:
@@ -132,6 +133,62 @@ EXPECTED = {
     ("GET", "/api/v1/waves"): everyone(200),
     ("GET", "/api/v1/waves/{slug:str}"): everyone(200),
     ("POST", "/api/v1/waves/{slug:str}/responses"): everyone(422),
+    ("GET", "/arbeta/fragebank"): STAFF,
+    ("GET", "/arbeta/enkater/ny"): STAFF,
+    ("POST", "/arbeta/enkater/ny"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
+    ("POST", "/arbeta/enkater/{code:str}/fran-banken"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("GET", "/arbeta/enkater/{code:str}/redigera"): {**STAFF, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("POST", "/arbeta/enkater/{code:str}/redigera"): {**STAFF_POST, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("POST", "/arbeta/enkater/{code:str}/fragor/{question:str}/flytta"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("POST", "/arbeta/enkater/{code:str}/fragor/{question:str}/ta-bort"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("GET", "/arbeta/enkater/{code:str}/ny-fraga"): {**STAFF, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("POST", "/arbeta/enkater/{code:str}/ny-fraga"): {**STAFF_POST, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("GET", "/arbeta/enkater/{code:str}/fragor/{question:str}"): {
+        **STAFF,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("POST", "/arbeta/enkater/{code:str}/fragor/{question:str}"): {
+        **STAFF_POST,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("GET", "/arbeta/enkater/{code:str}/kontroll"): {**STAFF, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("GET", "/api/v1/bank"): DESIGN_API,
+    ("GET", "/api/v1/questionnaires/{code:str}"): {**DESIGN_API, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("POST", "/api/v1/questionnaires"): {**DESIGN_API, Role.COMMUNICATOR: 400, Role.ADMIN: 400},
+    ("POST", "/api/v1/questionnaires/{code:str}/questions"): {
+        **DESIGN_API,
+        Role.COMMUNICATOR: 400,
+        Role.ADMIN: 400,
+    },
+    ("PUT", "/api/v1/questionnaires/{code:str}/questions/{question:str}"): {
+        **DESIGN_API,
+        Role.COMMUNICATOR: 400,
+        Role.ADMIN: 400,
+    },
+    ("DELETE", "/api/v1/questionnaires/{code:str}/questions/{question:str}"): {
+        **DESIGN_API,
+        Role.COMMUNICATOR: 404,
+        Role.ADMIN: 404,
+    },
+    ("PUT", "/api/v1/questionnaires/{code:str}/order"): {
+        **DESIGN_API,
+        Role.COMMUNICATOR: 400,
+        Role.ADMIN: 400,
+    },
     ("GET", "/api/v1/plans"): TOKEN,
     ("GET", "/api/v1/plans/{code:str}/results"): TOKEN,
     # Editing the plan (server/web/plan_pages.py, server/api/plan_edit.py).
@@ -245,6 +302,7 @@ def concrete(path: str, goal_id: int) -> str:
         "{channel:str}": "intranat",
         "{activity:str}": "ingen-aktivitet",
         "{figure:int}": "999",
+        "{question:str}": "kannedom",
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)

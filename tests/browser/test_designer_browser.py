@@ -1,0 +1,116 @@
+"""A communicator builds a questionnaire in a browser without JavaScript, and a respondent answers it.
+
+Log in → new questionnaire from bank questions → a new question with options and a step → reorder →
+preview → pre-publish check → open a wave with it → a respondent answers → progress shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.browser.conftest import create_user
+
+pytestmark = pytest.mark.browser
+
+NEW_QUESTION = "Har du läst nyhetsbrevet om nära vård?"
+NEW_CODE = "har_du_last_nyhetsbrevet_om_nara_vard"
+
+
+def question_order(page) -> list[str]:
+    return [item.get_attribute("id") for item in page.locator("ol.designer-questions > li").all()]
+
+
+def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_answers_it(
+    browser, server_env, server_url
+):
+    create_user(server_env, "designer@example.se", "kommunikator", "ett-langt-losenord")
+    # Without JavaScript: every step of the designer is a plain form.
+    context = browser.new_context(locale="sv-SE", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server_url + "/arbeta/enkater")
+    page.fill("#username", "designer@example.se")
+    page.fill("#password", "ett-langt-losenord")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/arbeta/enkater")
+
+    # A new questionnaire from two bank questions.
+    page.click("text=Skapa en ny enkät")
+    page.fill("#title", "Nyhetsbrevet hösten 2027")
+    page.fill("#code", "nyhetsbrev-2027")
+    page.fill("#intro", "Tre snabba frågor om nyhetsbrevet.")
+    page.check("#bank-fardplan-kannedom")
+    page.check("#bank-chef-informerat")
+    page.click("text=Skapa enkäten")
+    page.wait_for_url("**/arbeta/enkater/nyhetsbrev-2027/redigera**")
+    assert page.locator("text=Enkäten är skapad").is_visible()
+    assert question_order(page) == ["fraga-chef-informerat", "fraga-kannedom"]  # in the bank's order
+
+    # A new question with options, a step and the options that reach it; a wrong first try is explained.
+    page.click("text=Skriv en ny fråga")
+    page.fill("#text", NEW_QUESTION)
+    page.check("#step-L1")
+    page.check("#dont_know-not_reached")
+    page.fill("#option-1-text", "Ja")
+    page.fill("#option-2-text", "Nej")
+    page.fill("#option-3-text", "Vet ej")
+    page.check("#option-3-dont-know")
+    page.click("text=Spara frågan")
+    summary = page.locator("#error-summary")
+    assert summary.is_visible() and "räknas som att steget nås" in summary.inner_text()
+    page.check("#option-1-reaches")
+    page.click("text=Spara frågan")
+    page.wait_for_url("**/arbeta/enkater/nyhetsbrev-2027/redigera**")
+    assert question_order(page) == ["fraga-chef-informerat", "fraga-kannedom", f"fraga-{NEW_CODE}"]
+
+    # Reorder with the buttons: the new question goes up one place.
+    page.locator(f"#fraga-{NEW_CODE} button", has_text="Flytta upp").click()
+    page.wait_for_url("**sparat=ja**")
+    assert question_order(page) == ["fraga-chef-informerat", f"fraga-{NEW_CODE}", "fraga-kannedom"]
+
+    # Preview exactly as respondents see it, without a send button.
+    page.click("text=Förhandsgranska som de svarande ser den")
+    assert page.locator("text=Förhandsgranskning.").is_visible()
+    assert page.locator(f"text={NEW_QUESTION}").is_visible()
+    assert page.locator("#send").count() == 0
+    page.go_back()
+
+    # The pre-publish check.
+    page.click("text=Kontroll före start")
+    assert page.locator("h1", has_text="Kontroll före start").is_visible()
+    assert "3 frågor" in page.inner_text("main")
+
+    # A wave with the new questionnaire, for one organisation and one group.
+    page.goto(server_url + "/arbeta/omgangar/ny")
+    page.select_option("#questionnaire", "nyhetsbrev-2027")
+    page.fill("#title", "Nyhetsbrevet i Timrå")
+    page.fill("#slug", "nyhetsbrev-timra")
+    page.fill("#opens", (dt.datetime.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#closes", (dt.datetime.now() + dt.timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"))
+    for box in page.locator("input[name=target_group]").all():
+        box.uncheck()
+    page.check("#tg-politiker")
+    for box in page.locator("input[name=organisation]").all():
+        box.uncheck()
+    page.check("#org-timra")
+    page.click("text=Skapa mätomgången")
+    page.wait_for_url("**/arbeta/omgangar/nyhetsbrev-timra")
+
+    # A respondent answers the new question.
+    respondent_context = browser.new_context(locale="sv-SE")
+    respondent = respondent_context.new_page()
+    respondent.goto(server_url + "/e/nyhetsbrev-timra/o/timra")
+    assert respondent.locator(f"text={NEW_QUESTION}").is_visible()
+    respondent.check("#q-kannedom-ja_val")
+    respondent.check(f"#q-{NEW_CODE}-ja")
+    respondent.click("#send")
+    respondent.wait_for_url("**/tack")
+    respondent_context.close()
+
+    # Progress counts the answer, shown only as "färre än 5"; the answered version is now locked.
+    page.reload()
+    assert "färre än 5" in page.inner_text("table.data >> nth=0")
+    page.goto(server_url + "/arbeta/enkater/nyhetsbrev-2027/redigera")
+    assert page.locator("text=har svar och är låst").is_visible()
+    context.close()
