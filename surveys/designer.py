@@ -229,18 +229,6 @@ def problem_field(problem: str) -> str:
     return next((field for word, field in _FIELD_WORDS if word in words), "questions")
 
 
-def question_number(problem: str, definition_codes: Sequence[str]) -> int | None:
-    """The 1-based number of the question a parser message is about, if any."""
-    for number in range(len(definition_codes), 0, -1):
-        prefixes = (
-            _("fråga %(number)s") % {"number": number} + ":",
-            _("fråga %(number)s (%(code)s)") % {"number": number, "code": definition_codes[number - 1]},
-        )
-        if problem.startswith(prefixes):
-            return number
-    return None
-
-
 def slug(text: str, taken: Sequence[str] = (), *, fallback: str = "fraga", length: int = 40) -> str:
     """A code made from a text ("Ja, väl" → "ja_val"), not in `taken`."""
     plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()

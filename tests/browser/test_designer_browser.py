@@ -114,3 +114,49 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
     page.goto(server_url + "/arbeta/enkater/nyhetsbrev-2027/redigera")
     assert page.locator("text=har svar och är låst").is_visible()
     context.close()
+
+
+def test_the_designer_pages_have_no_wcag_2_1_aa_violations_even_with_errors(
+    browser, server_env, server_url, axe_source
+):
+    from tests.browser.test_accessibility import axe_violations, describe
+
+    create_user(server_env, "designer-axe@example.se", "kommunikator", "ett-langt-losenord")
+    # The pages' Content-Security-Policy would refuse the injected axe-core script.
+    context = browser.new_context(locale="sv-SE", bypass_csp=True)
+    page = context.new_page()
+    page.goto(server_url + "/logga-in")
+    page.fill("#username", "designer-axe@example.se")
+    page.fill("#password", "ett-langt-losenord")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/arbeta")
+    code = "uppfoljning-fardplan"
+
+    def refuse_question(p):
+        p.fill("#text", "")
+        p.click("text=Spara frågan")
+
+    def refuse_questionnaire(p):
+        p.click("text=Skapa enkäten")
+
+    screens = [
+        ("/arbeta/fragebank", None),
+        (f"/arbeta/fragebank?enkat={code}", None),
+        (f"/arbeta/enkater/{code}/redigera", None),
+        (f"/arbeta/enkater/{code}/fragor/kannedom", None),
+        (f"/arbeta/enkater/{code}/fragor/forstaelse", refuse_question),
+        (f"/arbeta/enkater/{code}/ny-fraga", None),
+        ("/arbeta/enkater/ny", refuse_questionnaire),
+        (f"/arbeta/enkater/{code}/kontroll", None),
+    ]
+    found = {}
+    for path, prepare in screens:
+        page.goto(server_url + path)
+        if prepare:
+            prepare(page)
+            assert page.locator("#error-summary").is_visible()
+        violations = axe_violations(page, axe_source)
+        if violations:
+            found[path] = describe(violations)
+    context.close()
+    assert not found, found
