@@ -1,7 +1,8 @@
 """Translations: Swedish is the source language of every message; English comes from a catalogue.
 
 The catalogues (`<lang>/LC_MESSAGES/messages.po`) are compiled in memory on first use, so an
-installed effekt needs no build step and no writable folder. The locale of the current request or
+installed effekt needs no build step and no writable folder; a container image compiles them once at
+build time (`python -m locales.compile`) and a .mo newer than its .po is loaded instead. The locale of the current request or
 command lives in a context variable, so concurrent requests never see each other's language.
 """
 
@@ -32,6 +33,10 @@ def translations(locale: str) -> NullTranslations:
     po = HERE / locale / "LC_MESSAGES" / "messages.po"
     if not po.exists():
         return NullTranslations()  # Swedish msgids are the Swedish text
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as handle:  # compiled at image build (python -m locales.compile)
+            return Translations(fp=handle)
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     buffer = io.BytesIO()
