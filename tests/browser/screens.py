@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+import pytest
 
 from tests.browser.conftest import ROOT, create_user
 
@@ -105,6 +106,18 @@ SCREENS = [
     Screen("account", "/konto", "lasare"),
     Screen("users", "/admin/anvandare", "admin"),
 ]
+
+
+# Checked in every test run; the others run where slow checks do (CI: EFFEKT_RUN_SLOW=1).
+QUICK = {"survey", "survey-with-errors", "wave-open", "results-target-group"}
+
+
+def screen_params() -> list:
+    """SCREENS for pytest.mark.parametrize, all but the QUICK ones marked slow."""
+    return [
+        pytest.param(screen, id=screen.name, marks=() if screen.name in QUICK else pytest.mark.slow)
+        for screen in SCREENS
+    ]
 
 
 @dataclass(frozen=True)

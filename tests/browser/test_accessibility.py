@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.screens import SCREENS
+from tests.browser.screens import screen_params
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,7 +33,7 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("screen", SCREENS, ids=str)
+@pytest.mark.parametrize("screen", screen_params())
 def test_the_page_has_no_wcag_2_1_aa_violations(browser, site, axe_source, screen):
     # The page's own Content-Security-Policy would refuse the injected axe-core script.
     context = site.context(browser, screen, bypass_csp=True)
@@ -47,3 +47,23 @@ def test_the_page_has_no_wcag_2_1_aa_violations(browser, site, axe_source, scree
         assert not violations, f"{page.url}\n{describe(violations)}"
     finally:
         context.close()
+
+
+def test_a_keyboard_user_goes_from_the_error_summary_to_the_question_and_answers_it(page, server_url):
+    # Complements the keyboard-only completion in test_respondent_browser.py: the way back from errors.
+    page.goto(server_url + "/e/omgang-4-nu")
+    page.focus("#send")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    page.keyboard.press("Tab")
+    first_link = page.locator("#error-summary a").first
+    assert page.evaluate("document.activeElement.getAttribute('href')") == first_link.get_attribute("href")
+    page.keyboard.press("Enter")
+    wanted = first_link.get_attribute("href").removeprefix("#")
+    assert page.evaluate("document.activeElement.id") == wanted
+    page.keyboard.press("Space")
+    assert page.is_checked(f"#{wanted}")
+    assert page.locator(f"#{wanted}").evaluate(
+        "input => getComputedStyle(input).outlineStyle !== 'none' || input.matches(':focus-visible')"
+    )
