@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from locales import N_
+from locales import N_, ngettext
 from locales import gettext as _
 from surveys.db import write_transaction
 from surveys.tables import (
@@ -480,12 +480,21 @@ async def remove_organisation(plan_id: int, code: str) -> None:
         if answers or waves:
             raise PlanEditError(
                 {
-                    "organisation": _(
-                        "%(name)s kan inte tas bort: organisationen är med i mätomgången %(waves)s och har "
-                        "%(count)s svar. Gör den inaktiv i stället. Då finns svaren kvar i resultaten, men "
-                        "organisationen kan inte väljas i nya mätomgångar."
+                    "organisation": (
+                        ngettext(
+                            "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
+                            "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
+                            answers,
+                        )
+                        if answers
+                        else _("%(name)s kan inte tas bort: organisationen är med i mätomgången %(waves)s.")
                     )
-                    % {"name": name, "waves": _names(waves) or "–", "count": answers}
+                    % {"name": name, "waves": _names(waves), "count": answers}
+                    + " "
+                    + _(
+                        "Gör den inaktiv i stället. Då finns den kvar i tidigare mätomgångar och resultat, "
+                        "men kan inte väljas i nya mätomgångar."
+                    )
                 },
                 409,
             )
@@ -585,7 +594,9 @@ async def delete_channel(plan_id: int, code: str) -> None:
             )
         reach = await ReachFigure.count().where(ReachFigure.channel == channel["id"])
         if reach:
-            uses.append(_("%(count)s räckviddssiffror") % {"count": reach})
+            uses.append(
+                ngettext("%(count)s räckviddssiffra", "%(count)s räckviddssiffror", reach) % {"count": reach}
+            )
         if uses:
             raise PlanEditError(
                 {
@@ -735,7 +746,10 @@ async def delete_activity(plan_id: int, code: str) -> None:
             if decisions:
                 uses.append(_("beslut från mötet %(names)s") % {"names": _names(decisions)})
             if reach:
-                uses.append(_("%(count)s räckviddssiffror") % {"count": reach})
+                uses.append(
+                    ngettext("%(count)s räckviddssiffra", "%(count)s räckviddssiffror", reach)
+                    % {"count": reach}
+                )
             raise PlanEditError(
                 {
                     "activity": _(
