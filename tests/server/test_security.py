@@ -64,7 +64,7 @@ async def test_every_route_sends_the_security_headers(client, role):
         if method == "GET":
             response = await client.get(url, headers=headers)
         elif url.startswith("/api/"):
-            response = await client.post(url, json={"answers": {}}, headers=headers)
+            response = await client.request(method, url, json={"answers": {}}, headers=headers)
         else:
             response = await client.post(url, data={"_csrf_token": token})
         assert_security_headers(response, f"{method} {url} → {response.status_code}")
