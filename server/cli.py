@@ -491,8 +491,13 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
         _("Gallringsfrist: %(days)s dagar. Svar från mätomgångar som stängde före %(cutoff)s gallras.")
         % {"days": result.retention_days, "cutoff": result.cutoff.isoformat()}
     )
+    if result.login_failures:
+        print(
+            _("%(count)s gamla misslyckade inloggningar (bara hashvärden) raderas.")
+            % {"count": result.login_failures}
+        )
     if not result.waves:
-        print(_("Inget att gallra."))
+        print(_("Inga svar att gallra."))
         return 0
     for wave in result.waves:
         print(

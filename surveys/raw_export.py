@@ -35,7 +35,7 @@ async def raw_rows(plan_code: str, k: int) -> AsyncIterator[str]:
         return
     waves = {
         r["id"]: r
-        for r in await Wave.select(Wave.id, Wave.slug, Wave.version)
+        for r in await Wave.select(Wave.id, Wave.slug, Wave.version, Wave.purged_on)
         .where(Wave.plan == plan["id"])
         .order_by(Wave.opens_at)
     }
@@ -62,6 +62,13 @@ async def raw_rows(plan_code: str, k: int) -> AsyncIterator[str]:
     yield "\ufeff" + _line(
         [_("Mätomgång"), _("Organisation"), _("Målgrupp"), _("Datum"), *codes, _("Anmärkning")]
     )
+    for wave in waves.values():
+        if wave["purged_on"] is not None:
+            # Retention deleted these rows; say so, rather than let the file look as if no one answered.
+            note = _("Svaren är gallrade %(day)s. Bara antal per organisation och målgrupp finns kvar.") % {
+                "day": wave["purged_on"].isoformat()
+            }
+            yield _line([wave["slug"], "", "", "", *([""] * len(codes)), note])
     last_id = 0
     while True:
         responses = (

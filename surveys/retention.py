@@ -3,7 +3,8 @@
 What is kept: the counts every result is computed from (respondents and chosen options per organisation
 and target group, in `ResponseTally` and `AnswerTally`), so the dashboard, the exports and the trend show
 the same numbers after a purge as before, and meeting snapshots, which never referred to responses. What
-goes: every response and answer row with its date and free text, and the wave's one-time codes.
+goes: every response and answer row with its date and free text, and the wave's one-time codes; and,
+whatever the period, failed sign-ins older than the lock-out window.
 
 A purge is planned first (`plan_purge`, which is also the dry run) and then carried out wave by wave, each
 in one transaction: a failure half-way leaves every wave either untouched or fully purged.
@@ -12,13 +13,14 @@ in one transaction: a failure half-way leaves every wave either untouched or ful
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count
 
 from surveys import db
-from surveys.tables import AccessCode, Answer, AnswerTally, Response, ResponseTally, Wave
+from surveys.accounts import FAILURE_WINDOW
+from surveys.tables import AccessCode, Answer, AnswerTally, LoginFailure, Response, ResponseTally, Wave
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -40,6 +42,9 @@ class PurgePlan:
     retention_days: int
     cutoff: date  # waves that closed before this day are purged
     waves: tuple[WavePurge, ...]
+    # Failed sign-ins past the lock-out window (hashes of a user name or an address, kept only to slow
+    # down guessing); each new failure clears the old ones, and a purge clears what is left.
+    login_failures: int = 0
 
     @property
     def responses(self) -> int:
@@ -76,7 +81,14 @@ async def plan_purge(today: date, retention_days: int) -> PurgePlan:
                 access_codes=await AccessCode.count().where(AccessCode.wave == wave["id"]),
             )
         )
-    return PurgePlan(today=today, retention_days=retention_days, cutoff=cutoff, waves=tuple(plans))
+    stale = await LoginFailure.count().where(LoginFailure.failed_at < _failure_limit())
+    return PurgePlan(
+        today=today, retention_days=retention_days, cutoff=cutoff, waves=tuple(plans), login_failures=stale
+    )
+
+
+def _failure_limit() -> datetime:
+    return datetime.now(UTC) - FAILURE_WINDOW
 
 
 async def purge(today: date, retention_days: int) -> PurgePlan:
@@ -87,7 +99,19 @@ async def purge(today: date, retention_days: int) -> PurgePlan:
         purged = await _purge_wave(wave.slug, today)
         if purged is not None:
             done.append(purged)
-    return PurgePlan(today=today, retention_days=retention_days, cutoff=planned.cutoff, waves=tuple(done))
+    async with db.write_transaction():
+        stale = (
+            await LoginFailure.delete()
+            .where(LoginFailure.failed_at < _failure_limit())
+            .returning(LoginFailure.id)
+        )
+    return PurgePlan(
+        today=today,
+        retention_days=retention_days,
+        cutoff=planned.cutoff,
+        waves=tuple(done),
+        login_failures=len(stale),
+    )
 
 
 async def _purge_wave(slug: str, today: date) -> WavePurge | None:

@@ -198,7 +198,7 @@ def test_purge_dry_run_says_what_would_go_and_that_nothing_was_deleted(sqlite_en
     assert "Provkörning: inget är raderat" in dry.stdout
     assert "omgang-1-2026" in dry.stdout and "fritextsvar" in dry.stdout
     assert "Gallrat:" in real.stdout
-    assert "Inget att gallra." in again.stdout
+    assert "Inga svar att gallra." in again.stdout
 
 
 def test_migrate_data_refuses_a_target_that_is_not_postgresql(sqlite_env, tmp_path):

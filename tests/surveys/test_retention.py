@@ -11,6 +11,7 @@ import pytest
 from surveys import retention
 from surveys.demo import load_demo
 from surveys.meetings import create_meeting
+from surveys.raw_export import raw_rows
 from surveys.results import forget_results, plan_results
 from surveys.tables import AccessCode, Answer, Meeting, Response, Wave
 from surveys.tallies import respondents_per_wave
@@ -71,6 +72,10 @@ async def test_a_purge_deletes_raw_responses_while_results_snapshots_and_counts_
     purged = await Wave.select(Wave.purged_on).where(Wave.id.is_in(purged_ids))
     assert {w["purged_on"] for w in purged} == {demo["today"]}
 
+    # The raw export (admins only) says which waves were purged, instead of looking as if no one answered.
+    raw = "".join([chunk async for chunk in raw_rows(PLAN, 5)])
+    assert raw.count("Svaren är gallrade") == 2
+
     # A second run has nothing more to do.
     assert (await retention.purge(demo["today"], demo["days"])).waves == ()
 
@@ -80,3 +85,21 @@ async def test_nothing_is_purged_within_the_retention_period(database):
 
     assert (await retention.plan_purge(date.today(), 30)).waves == ()
     assert (await retention.plan_purge(date.today() + timedelta(days=40), 30)).waves != ()
+
+
+async def test_failed_sign_ins_past_the_lock_out_window_are_cleared(database):
+    from datetime import UTC, datetime
+
+    from surveys.tables import LoginFailure
+
+    now = datetime.now(UTC)
+    await LoginFailure.insert(
+        LoginFailure(key_hash="a" * 64, failed_at=now - timedelta(hours=2)),
+        LoginFailure(key_hash="b" * 64, failed_at=now - timedelta(minutes=1)),
+    )
+
+    planned = await retention.plan_purge(date.today(), 365)
+    done = await retention.purge(date.today(), 365)
+
+    assert planned.login_failures == done.login_failures == 1
+    assert [r["key_hash"] for r in await LoginFailure.select(LoginFailure.key_hash)] == ["b" * 64]
