@@ -67,3 +67,15 @@ def test_a_keyboard_user_goes_from_the_error_summary_to_the_question_and_answers
     assert page.locator(f"#{wanted}").evaluate(
         "input => getComputedStyle(input).outlineStyle !== 'none' || input.matches(':focus-visible')"
     )
+
+
+def test_the_swedish_questions_on_the_english_page_are_marked_as_swedish(page, server_url):
+    # Screen readers switch voice for them (WCAG 3.1.2); the English interface around them stays English.
+    page.goto(server_url + "/e/omgang-4-nu?lang=en")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.get_attribute("h1", "lang") == "sv"
+    assert page.locator('#q-kannedom legend span[lang="sv"]').inner_text().startswith("Känner du till")
+    assert page.get_attribute('label[for="q-kannedom-nej"]', "lang") == "sv"
+    assert page.locator("#send").evaluate("button => button.closest('[lang]').lang") == "en"
+    page.goto(server_url + "/e/omgang-4-nu")
+    assert page.locator('[lang="sv"]:not(html)').count() == 0
