@@ -145,9 +145,12 @@ async def bank_entries(search: str = "", step: str = "") -> list[BankEntry]:
         used_in.setdefault(use["bank"], {})[use["questionnaire"]] = use["title"]
         newest[use["bank"]] = max(newest.get(use["bank"], 0), use["version"])
     needle = search.strip().casefold()
+    versions: dict[int, QuestionnaireDef | None] = {}  # many bank questions share their newest version
+    for version_id in set(newest.values()):
+        versions[version_id] = await load_version(version_id)
     entries = []
     for row in bank:
-        template = await _template(row["code"], newest.get(row["code"]))
+        template = _template(row["code"], versions.get(newest.get(row["code"], 0)))
         text = template.text if template else row["text"]
         measured = template.step if template else row["step"]
         if needle and needle not in text.casefold() and needle not in row["code"]:
@@ -167,10 +170,7 @@ async def bank_entries(search: str = "", step: str = "") -> list[BankEntry]:
     return entries
 
 
-async def _template(bank_code: str, version_id: int | None) -> QuestionDef | None:
-    if version_id is None:
-        return None
-    definition = await load_version(version_id)
+def _template(bank_code: str, definition: QuestionnaireDef | None) -> QuestionDef | None:
     found = next((q for q in definition.questions if q.bank == bank_code), None) if definition else None
     return without_ids(QuestionnaireDef("", "", (found,))).questions[0] if found else None
 
@@ -459,15 +459,37 @@ async def edit(
 async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
     before = {q.bank for q in draft.definition.questions if q.bank}
     async with write_transaction():
-        # Claims the draft: a response that freezes it meanwhile waits, or has already won (then: new version).
+        # Claims the draft row (PostgreSQL locks it): a response that would freeze it meanwhile waits, or
+        # has already won, and then the edit becomes a new version.
         still_draft = (
-            await QuestionnaireVersion.update(
-                {QuestionnaireVersion.title: definition.title, QuestionnaireVersion.intro: definition.intro}
-            )
+            await QuestionnaireVersion.update({QuestionnaireVersion.frozen: False})
             .where((QuestionnaireVersion.id == draft.version_id) & (QuestionnaireVersion.frozen == False))
             .returning(QuestionnaireVersion.id)
         )
+        # Two people editing at once: the later save must not silently undo the earlier one.
+        newest = (
+            await QuestionnaireVersion.select(QuestionnaireVersion.id)
+            .where(QuestionnaireVersion.questionnaire.code == draft.code)
+            .order_by(QuestionnaireVersion.number, ascending=False)
+            .first()
+        )
+        stored = await load_version(draft.version_id)
+        if newest["id"] != draft.version_id or stored is None or without_ids(stored) != draft.definition:
+            raise DesignError(
+                [
+                    (
+                        "questions",
+                        _(
+                            "Någon annan ändrade enkäten medan du arbetade. Ladda om sidan, "
+                            "kontrollera ändringarna och gör din ändring igen."
+                        ),
+                    )
+                ]
+            )
         if still_draft:
+            await QuestionnaireVersion.update(
+                {QuestionnaireVersion.title: definition.title, QuestionnaireVersion.intro: definition.intro}
+            ).where(QuestionnaireVersion.id == draft.version_id)
             await Question.delete().where(Question.version == draft.version_id)
             await store_questions(draft.version_id, definition, draft.plan_id)
             saved = Saved(draft.number, new_version=False)

@@ -15,6 +15,7 @@ from surveys.designer import (
     create_questionnaire,
     current_draft,
     edit,
+    file_shape,
     moved,
     problem_field,
     question_from_form,
@@ -209,3 +210,16 @@ async def test_moving_a_question_of_an_answered_version_needs_no_confirmation(da
         "chef",
         "betyg",
     ]
+
+
+async def test_a_save_based_on_an_outdated_draft_is_refused_instead_of_undoing_another_edit(database):
+    from surveys.designer import _save, validate
+
+    await make_wave(questionnaire=banked())
+    stale = await current_draft("testenkat")
+    await edit("testenkat", lambda d: moved(d, "chef", -1))
+    mine = validate(without_question(file_shape(stale.definition), "fritext"))
+    with pytest.raises(DesignError) as raised:
+        await _save(stale, mine)
+    assert "Någon annan ändrade enkäten" in raised.value.problems[0][1]
+    assert (await current_draft("testenkat")).definition.question("fritext") is not None
