@@ -271,7 +271,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=workers,
         log_level="warning",
         access_log=False,
-        proxy_headers=False,
+        # Only a configured load balancer may say who the client is (X-Forwarded-For).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         server_header=False,
         log_config=None,  # keep effekt's JSON log lines
     )

@@ -42,6 +42,9 @@ class Settings:
     https: bool = field(default=False, metadata=_env("EFFEKT_HTTPS"))
     default_locale: str = field(default="sv", metadata=_env("EFFEKT_DEFAULT_LANGUAGE"))
     retention_days: int = field(default=365, metadata=_env("EFFEKT_RETENTION_DAYS"))
+    # Addresses of load balancers whose X-Forwarded-For is believed; the client's address is only used,
+    # hashed, to slow down password guessing, and behind a proxy every client would otherwise share one.
+    trusted_proxies: str = field(default="", metadata=_env("EFFEKT_TRUSTED_PROXIES"))
     max_body_bytes: int = 64 * 1024
 
     @property
@@ -72,6 +75,7 @@ class Settings:
             https=_bool(env, "EFFEKT_HTTPS", False),
             default_locale=_choice(env, "EFFEKT_DEFAULT_LANGUAGE", "sv", ("sv", "en")),
             retention_days=_int(env, "EFFEKT_RETENTION_DAYS", 365, low=30, high=3650),
+            trusted_proxies=_proxies(env, "EFFEKT_TRUSTED_PROXIES"),
         )
 
 
@@ -164,3 +168,22 @@ def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ..
             raw=repr(raw),
         )
     return raw
+
+
+def _proxies(env: dict[str, str], name: str) -> str:
+    import ipaddress
+
+    raw = env.get(name, "").strip()
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    for part in parts:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise SettingsError(
+                N_(
+                    "%(name)s ska vara adresser eller nät med komma emellan, till exempel 10.0.0.0/8, inte %(raw)s."
+                ),
+                name=name,
+                raw=repr(part),
+            ) from None
+    return ",".join(parts)

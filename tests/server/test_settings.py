@@ -330,4 +330,12 @@ def test_the_readme_gives_each_variables_real_default() -> None:
         if name is None or name == "EFFEKT_SECRET_KEY":  # its default is a fresh random key
             continue
         default = str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
-        assert f"`{default}`" == documented[name], name
+        assert documented[name] == (f"`{default}`" if default else "tom (ingen)"), name
+
+
+def test_trusted_proxies_are_addresses_or_networks_and_none_by_default() -> None:
+    assert Settings.from_env({}).trusted_proxies == ""
+    assert Settings.from_env({"EFFEKT_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.5 "}).trusted_proxies == (
+        "10.0.0.0/8,192.168.1.5"
+    )
+    assert "EFFEKT_TRUSTED_PROXIES" in str(rejected({"EFFEKT_TRUSTED_PROXIES": "lastbalanseraren"}))
