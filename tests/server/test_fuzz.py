@@ -1,6 +1,6 @@
 """Property-based fuzzing of what respondents can send: the survey form and the JSON API.
 
-A real server (`effekt serve --demo`, uvicorn on a free loopback port) takes hypothesis-generated form posts
+A real server (`effekt serve` with the demo plan, uvicorn on a free loopback port) takes hypothesis-generated form posts
 (POST /e/<slug>, /e/<slug>/o/<organisation>) and JSON bodies (POST /api/v1/waves/<slug>/responses), and
 schemathesis-generated requests for every operation in /api/v1/schema/openapi.json. For every case:
 
@@ -12,7 +12,7 @@ and afterwards every stored response of the demo's open wave validates against i
 same checks the server uses (surveys.answering.validate_answers), with an organisation and target group of
 the wave.
 
-The default run (SQLite) sends about 1 900 cases; the `slow` runs (CI) send ten times as many, and also run
+The default run (SQLite) sends about 1 500 cases; the `slow` runs (CI) send ten times as many, and also run
 on PostgreSQL. Figures are in docs/security.md.
 """
 
@@ -38,18 +38,19 @@ from surveys.answering import validate_answers
 from surveys.demo import QUESTIONNAIRE_FILE
 from surveys.questionnaire import load_questionnaire_file
 from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
-from tests.slow.test_crash import ANSWERS, Server
+from tests.slow.servers import Server
+from tests.slow.test_crash import ANSWERS
 
 WAVE = "omgang-4-nu"
 # Cases per strategy in the default run; the slow run multiplies them.
-DEFAULT = {"form": 800, "api": 800, "schemathesis": 10}  # schemathesis: per API operation
+DEFAULT = {"form": 600, "api": 600, "schemathesis": 10}  # schemathesis: per API operation
 LONG_FACTOR = 10
 RUN = Counter()  # cases sent, reported at the end of the module
 
 
 ROOT = Path(__file__).resolve().parents[2]
 # The demo plan and questionnaire with one open wave but none of the demo's 13 000 synthetic responses
-# (loading those takes most of a minute); `serve --demo` then sees the plan and loads nothing more.
+# (loading those takes most of a minute).
 SETUP = f"""
 import asyncio, sys
 from datetime import UTC, datetime, timedelta

@@ -17,10 +17,17 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import os
 import re
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from xml.etree import ElementTree
+
+import pytest
 
 from surveys import db
 from surveys.accounts import Role
@@ -362,3 +369,114 @@ async def test_exports_and_meeting_packs_show_the_corpus_as_plain_text(client):
                         slide_text += run.text
     assert payload(18) in slide_text, slide_text[:2000]
     assert b"ppaction://" not in pptx.content
+
+
+# ---- the same corpus in a real browser ----
+
+SERVER_SETUP = """
+import asyncio, sys
+from datetime import UTC, datetime
+import pytest
+
+from surveys import db
+from surveys.accounts import Role, create_user
+from surveys.answering import CleanAnswers
+from surveys.responding import Submission, store_submission
+from surveys.waves import find_wave
+from tests.server.test_xss import load_hostile_wave, payload
+
+async def main():
+    db.use_database(sys.argv[1])
+    await db.migrate()
+    await load_hostile_wave()
+    wave = await find_wave("testomgang")
+    for n in range(6):
+        answers = CleanAnswers(chosen={"kannedom": ("ja",), "forstaelse": ("4",)}, texts={"fritext": payload(n)[:50]})
+        submission = Submission(wave.organisations[0].id, wave.target_groups[0].id, answers, f"xss-browser-{n:010d}")
+        await store_submission(wave, submission, datetime.now(UTC))
+    await create_user("xss-admin@example.se", "ett-langt-losenord", Role.ADMIN)
+    await db.close_pool()
+
+asyncio.run(main())
+"""
+# Marks a page as hostile if anything from the corpus became live: a script without src, an event
+# attribute, a javascript: link, an element a payload names, or a global an onerror handler would set.
+LIVE_INJECTIONS = """() => {
+  const found = [];
+  for (const s of document.querySelectorAll('script')) if (!s.src) found.push('inline script');
+  for (const el of document.querySelectorAll('*')) {
+    for (const a of el.attributes) {
+      if (a.name.startsWith('on')) found.push(el.tagName + ' ' + a.name);
+      if (/^\\s*javascript:/i.test(a.value) && ['href', 'src', 'action'].includes(a.name)) found.push(a.value);
+    }
+  }
+  for (const sel of ['iframe', 'svg script', 'img[src="x"]', 'object', 'embed']) {
+    if (document.querySelector(sel)) found.push(sel);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.browser
+def test_no_payload_runs_in_chromium(tmp_path):
+    """Chromium opens every page a respondent and a signed-in admin see: no dialog, no live injection."""
+    chromium = os.environ.get("EFFEKT_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        if os.environ.get("EFFEKT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {chromium}")
+        pytest.skip(f"Chromium not found at {chromium} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS
+    from tests.slow.servers import Server
+
+    root = Path(__file__).resolve().parents[2]
+    url = f"sqlite:///{tmp_path / 'xss.sqlite'}"
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    subprocess.run([sys.executable, "-c", SERVER_SETUP, url], cwd=root, env=env, check=True, timeout=120)
+    server = Server(url, tmp_path, "xss")
+    dialogs: list[str] = []
+    checked: dict[str, list[str]] = {}
+    try:
+        server.wait_ready()
+        base = server.base
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(locale="sv-SE")
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+            def visit(path: str) -> None:
+                page.goto(base + path)
+                checked[path] = page.evaluate(LIVE_INJECTIONS)
+
+            for path in ("/", "/e/testomgang", "/e/testomgang/o/alby", "/e/testomgang/tack"):
+                visit(path)
+            page.goto(base + "/e/testomgang")
+            page.fill("textarea[name=q-fritext]", payload(1)[:50])
+            page.click("button[type=submit]")  # required questions unanswered: the page with errors
+            checked["form with errors"] = page.evaluate(LIVE_INJECTIONS)
+
+            page.goto(base + "/logga-in?next=/arbeta")
+            page.fill("#username", "xss-admin@example.se")
+            page.fill("#password", "ett-langt-losenord")
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/arbeta")
+            for path in (
+                "/arbeta",
+                "/arbeta/planer/testplan",
+                "/arbeta/omgangar/testomgang",
+                "/arbeta/enkater",
+                "/resultat/testplan",
+                "/resultat/testplan/malgrupper/chefer",
+                "/resultat/testplan/aktiviteter",
+                "/resultat/testplan/moten",
+            ):
+                visit(path)
+            assert MARK in page.content() or MARK in page.inner_text("body")
+            browser.close()
+    finally:
+        server.stop()
+    live = {path: found for path, found in checked.items() if found}
+    assert not live, f"live injections: {live}"
+    assert not dialogs, f"a payload opened a dialog: {dialogs}"
+    assert len(checked) >= 13

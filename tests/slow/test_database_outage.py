@@ -26,7 +26,8 @@ import pytest
 
 from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
 from tests.server.test_fuzz import SETUP, WAVE
-from tests.slow.test_crash import ANSWER_ROWS, ANSWERS, Server, _stored
+from tests.slow.servers import Server
+from tests.slow.test_crash import ANSWER_ROWS, ANSWERS, _stored
 
 pytestmark = pytest.mark.slow
 
