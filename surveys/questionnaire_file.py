@@ -10,8 +10,8 @@ _DEFAULT_OPTION_KINDS = ("agree5", "yesno", "scale10")
 
 
 def _string(value: str) -> str:
-    # A JSON string is a valid TOML basic string for everything json.dumps emits with ensure_ascii=False.
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string is a valid TOML basic string, except that TOML also forbids a raw DEL, which JSON allows.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _question(question: QuestionDef) -> list[str]:

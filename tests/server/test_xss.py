@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -31,8 +32,9 @@ import pytest
 
 from surveys import db
 from surveys.accounts import Role
-from surveys.plans import parse_plan, store_plan
-from surveys.questionnaire import parse_questionnaire
+from surveys.plans import load_plan_file, parse_plan, store_plan
+from surveys.questionnaire import load_questionnaire_file, parse_questionnaire
+from surveys.questionnaire_file import to_toml
 from surveys.questionnaires import store_questionnaire
 from surveys.results import forget_results
 from surveys.tables import EffectGoal
@@ -171,6 +173,36 @@ async def answer_with_hostile_texts(client, count: int = 6) -> None:
         body = form_body(page.text, answers, organisation="alby", target_group="chefer")
         response = await client.post("/e/testomgang", data=grouped(body))
         assert response.status_code == 303, response.text
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value)  # ASCII-only JSON strings are TOML basic strings
+
+
+def test_the_corpus_goes_through_the_plan_and_questionnaire_files_unchanged(tmp_path):
+    plan = hostile_plan()
+    lines = ["[plan]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in plan["plan"].items())]
+    for table in ("organisations", "target_groups", "effect_goals", "channels", "activities"):
+        for item in plan[table]:
+            lines.append(f"[[{table}]]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in item.items()))
+    path = tmp_path / "plan.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert load_plan_file(path) == parse_plan(plan)
+
+    questionnaire = hostile_questionnaire()
+    questionnaire["questions"][0]["text"] += " med DEL:\x7f och radbrytning\u2028"
+    definition = parse_questionnaire(questionnaire)
+    exported = to_toml(definition)  # what /arbeta/enkater/<code>/export sends
+    (tmp_path / "enkat.toml").write_text(exported, encoding="utf-8")
+    assert load_questionnaire_file(tmp_path / "enkat.toml") == definition
 
 
 async def test_the_corpus_is_inert_on_every_respondent_page(client):
