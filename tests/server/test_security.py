@@ -198,3 +198,20 @@ async def test_signing_in_gives_a_new_session_and_signing_out_ends_it(client):
     assert response.status_code == 303
     again = _session(client)
     assert again and again != signed_in
+
+
+async def test_the_api_is_not_open_to_cross_site_requests_riding_on_a_session_cookie(client):
+    """The API skips CSRF checks because it only trusts Authorization: Bearer, never the session cookie."""
+    await make_wave()
+    goal_id = (await EffectGoal.select(EffectGoal.id).first())["id"]
+    await sign_in(client, Role.ADMIN)
+    before = await _row_counts()
+    outcomes = {}
+    for method, path in EXPECTED:
+        url = concrete(path, goal_id)
+        if not url.startswith("/api/") or method == "GET" or url.endswith("/responses"):
+            continue  # a respondent's response needs no account: that route is open by design
+        response = await client.request(method, url, json={"name": "x", "code": "x", "size": 1})
+        outcomes[f"{method} {url}"] = response.status_code
+    assert outcomes and set(outcomes.values()) == {401}, outcomes
+    assert await _row_counts() == before
