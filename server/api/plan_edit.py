@@ -27,6 +27,8 @@ from surveys.plan_admin import (
     delete_channel,
     delete_reach,
     parse_sizes_csv,
+    plan_channels,
+    plan_organisations,
     plan_overview,
     reach_entries,
     remove_organisation,
@@ -143,6 +145,58 @@ class ReachList(msgspec.Struct):
     figures: list[ReachOut]
 
 
+class OrganisationOut(msgspec.Struct):
+    code: str
+    name: str
+    kind: str
+    active: bool
+
+
+class ChannelOut(msgspec.Struct):
+    code: str
+    name: str
+    kind: str
+
+
+class TargetGroupOut(msgspec.Struct):
+    code: str
+    name: str
+    description: str
+    sizes: dict[str, int]  # organisation code → known size
+
+
+class GoalOut(msgspec.Struct):
+    id: int
+    target_group: str
+    step: str
+    target: float  # a proportion, 0–1
+    deadline: date | None
+    wording: str
+
+
+class ActivityOut(msgspec.Struct):
+    code: str
+    title: str
+    timing: str
+    starts_on: date | None
+    ends_on: date | None
+    channels: list[str]
+    target_groups: list[str]
+    step: str
+    responsible: str
+    status: str
+
+
+class PlanOut(msgspec.Struct):
+    code: str
+    title: str
+    organisations: list[OrganisationOut]
+    target_groups: list[TargetGroupOut]
+    goals: list[GoalOut]
+    channels: list[ChannelOut]
+    activities: list[ActivityOut]
+
+
 def _text(value: Text) -> str:
     return "" if value is None else str(value)
 
@@ -162,6 +216,42 @@ def _changed(errors: dict[str, str]) -> None:
     """The older functions return their errors instead of raising them."""
     if errors:
         raise UserError(422, " ".join(errors.values()), errors=errors)
+
+
+@get(
+    PLAN,
+    guards=GUARDS,
+    summary="Planen som den kan ändras: organisationer, målgrupper, mål, kanaler, aktiviteter",
+)
+async def plan_detail(code: FromPath[str]) -> PlanOut:
+    plan = await _plan(code)
+    return PlanOut(
+        code=plan.code,
+        title=plan.title,
+        organisations=[
+            OrganisationOut(o.code, o.name, o.kind, o.active) for o in await plan_organisations(plan.id)
+        ],
+        target_groups=[
+            TargetGroupOut(g.group.code, g.group.name, g.description, dict(g.sizes)) for g in plan.groups
+        ],
+        goals=[GoalOut(g.id, g.group.code, g.step, g.target, g.deadline, g.wording) for g in plan.goals],
+        channels=[ChannelOut(c.code, c.name, c.kind) for c in await plan_channels(plan.id)],
+        activities=[
+            ActivityOut(
+                a.code,
+                a.title,
+                a.timing,
+                a.starts_on,
+                a.ends_on,
+                list(a.channel_codes),
+                list(a.group_codes),
+                a.step,
+                a.responsible,
+                a.status,
+            )
+            for a in plan.activities
+        ],
+    )
 
 
 @post(f"{PLAN}/organisations", guards=GUARDS, status_code=201, summary="Lägg till en organisation")
@@ -387,6 +477,7 @@ async def reach_delete(code: FromPath[str], figure: FromPath[int]) -> None:
 
 
 HANDLERS = [
+    plan_detail,
     organisation_add,
     organisation_edit,
     organisation_action,

@@ -278,6 +278,7 @@ EXPECTED = {
     ("PUT", "/api/v1/plans/{code:str}/target-groups/{group:str}/sizes"): EDIT_API,
     ("POST", "/api/v1/plans/{code:str}/sizes"): edit_api(422),
     ("PUT", "/api/v1/plans/{code:str}/goals/{goal:int}"): EDIT_API,
+    ("GET", "/api/v1/plans/{code:str}"): edit_api(200),
     ("GET", "/api/v1/plans/{code:str}/reach"): edit_api(200),
     ("POST", "/api/v1/plans/{code:str}/reach"): EDIT_API,
     ("DELETE", "/api/v1/plans/{code:str}/reach/{figure:int}"): edit_api(404),

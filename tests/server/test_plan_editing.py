@@ -155,7 +155,7 @@ async def test_an_activity_is_created_shown_on_the_plan_and_edited(client):
         },
     )
     plan = await client.get(PLAN)
-    assert "Chefsbrev</a>" in plan.text and "genomförd" in plan.text
+    assert "Chefsbrev</a>" in plan.text and "Genomförd" in plan.text
     response = await client.post(
         f"{PLAN}/aktiviteter/chefsbrev-om-planen/ta-bort", data={"_csrf_token": token}
     )
@@ -359,6 +359,10 @@ async def test_the_api_edits_the_plan_with_a_communicators_token(client):
     listed = (await client.get(f"{api}/reach", headers=headers)).json()["figures"]
     assert [(f["metric"], f["value"]) for f in listed] == [("clicks", 12)]
     assert (await client.delete(f"{api}/reach/{listed[0]['id']}", headers=headers)).status_code == 204
+    plan = (await client.get(api, headers=headers)).json()
+    assert [(o["code"], o["active"]) for o in plan["organisations"]][-1] == ("solleftea-kommun", True)
+    assert plan["target_groups"][0]["sizes"] == {"alby": 45, "region": 60}
+    assert [c["code"] for c in plan["channels"]] == ["intranat", "poddar"]
 
 
 async def test_the_api_refuses_readers(client):
