@@ -365,10 +365,34 @@ def question_from_form(
 # Saving -------------------------------------------------------------------------------------------
 
 
+def first_question(text: str, kind: str, option_lines: str, taken: Sequence[str]) -> dict | None:
+    """A new questionnaire's own first question from three fields (options one per line); None if empty."""
+    if not text.strip() and not option_lines.strip():
+        return None
+    code = slug(text, taken)
+    question: dict = {"code": code, "bank": code, "kind": kind, "text": text.strip()}
+    lines = [line.strip() for line in option_lines.splitlines() if line.strip()]
+    if kind in ("single", "multiple"):
+        codes: list[str] = []
+        for n, line in enumerate(lines, start=1):
+            codes.append(slug(line, codes, fallback=f"alternativ_{n}"))
+        question["options"] = [{"code": c, "text": line} for c, line in zip(codes, lines, strict=True)]
+    return question
+
+
 async def create_questionnaire(
-    *, code: str, title: str, intro: str, bank_codes: Sequence[str], plan_code: str = ""
+    *,
+    code: str,
+    title: str,
+    intro: str,
+    bank_codes: Sequence[str],
+    plan_code: str = "",
+    first: dict | None = None,
 ) -> Saved:
-    """A new questionnaire built from bank questions, stored as its version 1 (a draft)."""
+    """A new questionnaire from bank questions and/or its own `first` question (file shape), as version 1.
+
+    A first question enters the bank. Problems with it are reported as first_text, first_kind, first_options.
+    """
     problems: list[tuple[str, str]] = []
     if _CODE.match(code) and await Questionnaire.exists().where(Questionnaire.code == code):
         problems.append(
@@ -389,18 +413,43 @@ async def create_questionnaire(
             problems.append(("bank", _("Frågan %(code)s finns inte i frågebanken.") % {"code": bank_code}))
         else:
             questions.append(from_template(entry.template))
-    if not bank_codes:
+    if first is not None:
+        if first["code"] in {q["code"] for q in questions} or await BankQuestion.exists().where(
+            BankQuestion.code == first["bank"]
+        ):
+            problems.append(
+                (
+                    "first_text",
+                    _(
+                        "Frågebanken har redan en fråga med koden %(code)s. Lägg till den från frågebanken, "
+                        "eller ge den nya frågan en annan kod."
+                    )
+                    % {"code": first["code"]},
+                )
+            )
+        questions.append(first)
+    if not questions and not any(field == "bank" for field, _message in problems):
         problems.append(
-            ("bank", _("Välj minst en fråga ur frågebanken. Du kan lägga till nya frågor sedan."))
+            (
+                "bank",
+                _(
+                    "Välj minst en fråga ur frågebanken eller skriv en första fråga. Du kan lägga till fler sedan."
+                ),
+            )
         )
     data = {"code": code, "title": title, "questions": questions}
     if intro.strip():
         data["intro"] = intro
+    first_prefix = _("fråga %(number)s") % {"number": len(questions)}
     try:
         definition = validate(data)
     except DesignError as exc:
-        # Without questions the parser's "at least one question" repeats what was said above.
-        problems += [p for p in exc.problems if p[0] != "questions" or questions]
+        for field, message in exc.problems:
+            if first is not None and message.startswith(first_prefix):
+                field = f"first_{field}" if field in ("text", "kind", "options") else "first_text"
+            # Without questions the parser's "at least one question" repeats what was said above.
+            if field != "questions" or questions:
+                problems.append((field, message))
     if problems:
         raise DesignError(problems)
     async with write_transaction():

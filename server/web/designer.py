@@ -26,6 +26,7 @@ from surveys.designer import (
     create_questionnaire,
     current_draft,
     edit,
+    first_question,
     from_template,
     moved,
     plan_sizes,
@@ -200,8 +201,14 @@ async def new_questionnaire_page(request: Request) -> Template:
 @post("/arbeta/enkater/ny", guards=COMMUNICATOR, status_code=303)
 async def new_questionnaire(request: Request) -> Template | Redirect:
     fields = await read_form(request)
-    values = {name: _one(fields, name) for name in ("code", "title", "intro", "plan")}
+    values = {
+        name: _one(fields, name)
+        for name in ("code", "title", "intro", "plan", "first_text", "first_kind", "first_options")
+    }
     values["bank"] = fields.get("bank", [])
+    first = first_question(
+        values["first_text"], values["first_kind"], values["first_options"], taken=values["bank"]
+    )
     try:
         await create_questionnaire(
             code=values["code"],
@@ -209,9 +216,11 @@ async def new_questionnaire(request: Request) -> Template | Redirect:
             intro=values["intro"],
             bank_codes=values["bank"],
             plan_code=values["plan"],
+            first=first,
         )
     except DesignError as exc:
-        problems = _linked(exc.problems, {"code", "title", "intro", "plan", "bank"}, "code")
+        available = {"code", "title", "intro", "plan", "bank", "first_text", "first_kind", "first_options"}
+        problems = _linked(exc.problems, available, "code")
         return await _new_page(request, values=values, problems=problems, status=422)
     return Redirect(path=f"/arbeta/enkater/{values['code']}/redigera?sparat=skapad", status_code=303)
 

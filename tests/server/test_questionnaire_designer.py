@@ -463,3 +463,41 @@ async def test_the_api_asks_for_confirmation_before_a_trend_break(client):
     assert warned.status_code == 409 and "kannedom" in warned.json()["errors"]
     saved = await client.put(url, json={"question": question, "confirm_trend_break": True}, headers=headers)
     assert saved.status_code == 200 and saved.json()["new_version"] and saved.json()["version"] == 2
+
+
+async def test_with_an_empty_bank_a_questionnaire_starts_with_its_own_first_question(client):
+    await make_wave()  # nothing of it is in the bank
+    await sign_in(client, Role.COMMUNICATOR)
+    page = await client.get("/arbeta/enkater/ny")
+    assert "Frågebanken är tom" in page.text
+    token = csrf_token(page.text)
+    before = await snapshot()
+    one_option = await client.post(
+        "/arbeta/enkater/ny",
+        data={
+            "_csrf_token": token,
+            "code": "egen",
+            "title": "Egen",
+            "first_text": "Vilken kanal föredrar du?",
+            "first_kind": "single",
+            "first_options": "Intranätet",
+        },
+    )
+    assert one_option.status_code == 422
+    assert 'href="#first_options"' in one_option.text and "ange minst två svarsalternativ" in one_option.text
+    assert await snapshot() == before
+    created = await client.post(
+        "/arbeta/enkater/ny",
+        data={
+            "_csrf_token": token,
+            "code": "egen",
+            "title": "Egen",
+            "first_text": "Vilken kanal föredrar du?",
+            "first_kind": "single",
+            "first_options": "Intranätet\nE-post\n\nMöten",
+        },
+    )
+    assert created.status_code == 303
+    question = (await current_draft("egen")).definition.questions[0]
+    assert question.bank == "vilken_kanal_foredrar_du"
+    assert [o.code for o in question.options] == ["intranatet", "e_post", "moten"]
