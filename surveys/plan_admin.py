@@ -236,7 +236,11 @@ async def update_sizes(plan_id: int, group_code: str, values: dict[str, str]) ->
     if errors:
         return errors
     async with write_transaction():
-        await TargetGroupSize.delete().where(TargetGroupSize.target_group == group["id"])
+        # Only the plan's active organisations are on the form: an inactive one keeps its size.
+        await TargetGroupSize.delete().where(
+            (TargetGroupSize.target_group == group["id"])
+            & TargetGroupSize.organisation.is_in(list(orgs.values()))
+        )
         if sizes:
             await TargetGroupSize.insert(
                 *(

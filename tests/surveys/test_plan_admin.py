@@ -23,6 +23,7 @@ from surveys.plan_admin import (
     save_target_group,
     set_organisation_active,
     store_sizes,
+    update_sizes,
 )
 from surveys.tables import Activity, Organisation, ReachFigure, TargetGroupSize
 from surveys.waves import Choice
@@ -102,8 +103,9 @@ async def test_a_deactivated_organisation_keeps_its_sizes_and_comes_back_with_th
         ("alby", False),
     ]
     assert await TargetGroupSize.count() == 4
+    assert await update_sizes(overview.id, "chefer", {"region": "61"}) == {}  # the form without Alby
     await set_organisation_active(overview.id, "alby", True)
-    assert (await plan_overview("testplan")).groups[0].sizes == {"alby": 40, "region": 60}
+    assert (await plan_overview("testplan")).groups[0].sizes == {"alby": 40, "region": 61}
 
 
 async def test_an_organisation_in_a_wave_cannot_be_removed(database):
