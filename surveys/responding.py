@@ -104,33 +104,50 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
 
     Only the date (in Swedish time) is kept: an exact time could identify a respondent.
     """
+    # Everything that can be prepared is prepared before the write lock: on SQLite the time spent inside
+    # it is what limits submissions per second. A repeated key is caught by the UNIQUE constraint, which
+    # rolls the transaction back; only a wave with one-time codes looks first, so that a retry of a stored
+    # response is told "already stored" rather than "code already used".
     rows = _answer_rows(wave, submission)
+    response = Response.raw(
+        "INSERT INTO response (wave, organisation, target_group, submitted_on, submission_key) "
+        "VALUES ({}, {}, {}, {}, {}) RETURNING id",
+        wave.id,
+        submission.organisation_id,
+        submission.target_group_id,
+        now.astimezone(STOCKHOLM).date(),
+        submission.submission_key,
+    )
     try:
         async with write_transaction():
-            if await Response.exists().where(Response.submission_key == submission.submission_key):
-                return Stored.DUPLICATE
             if wave.uses_codes:
+                if await Response.exists().where(Response.submission_key == submission.submission_key):
+                    return Stored.DUPLICATE
                 await spend(wave.id, submission.code or "")  # CodeRejected rolls the whole response back
-            inserted = await Response.insert(
-                Response(
-                    wave=wave.id,
-                    organisation=submission.organisation_id,
-                    target_group=submission.target_group_id,
-                    submitted_on=now.astimezone(STOCKHOLM).date(),
-                    submission_key=submission.submission_key,
-                )
-            ).returning(Response.id)
-            response_id = inserted[0]["id"]
+            response_id = (await response)[0]["id"]
             if rows:
-                await Answer.insert(*(Answer(response=response_id, **row) for row in rows))
+                await _insert_answers(response_id, rows)
             if not is_frozen(wave.version_id):
                 await freeze_version(wave.version_id)
     except Exception as exc:
-        # Two workers raced with the same key: the other one stored it.
+        # The key was stored before (a retry, a double click, or another worker racing with it).
         if is_unique_violation(exc):
             return Stored.DUPLICATE
         raise
     return Stored.CREATED
+
+
+_ANSWER_COLUMNS = ("response", "wave", "organisation", "target_group", "question", "option", "text")
+_ANSWER_VALUES = "(" + ", ".join("{}" for _ in _ANSWER_COLUMNS) + ")"
+
+
+async def _insert_answers(response_id: int, rows: list[dict]) -> None:
+    # One multi-row INSERT from a plain template: building Table instances costs more than the write.
+    template = f"INSERT INTO answer ({', '.join(_ANSWER_COLUMNS)}) VALUES " + ", ".join(
+        [_ANSWER_VALUES] * len(rows)
+    )
+    values = [v for row in rows for v in (response_id, *(row[c] for c in _ANSWER_COLUMNS[1:]))]
+    await Answer.raw(template, *values)
 
 
 def _answer_rows(wave: WaveForm, submission: Submission) -> list[dict]:
