@@ -28,6 +28,7 @@ from surveys.tables import BankQuestion, Plan, Question, Questionnaire, Question
 
 SCALE_KINDS = ("agree5", "yesno", "scale10")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+MAX_TITLE = 300  # the column's length
 
 # Words in the parser's messages that name the field a problem is about, most specific first.
 _FIELD_WORDS = (
@@ -216,10 +217,46 @@ def file_shape(definition: QuestionnaireDef) -> dict:
 
 def validate(data: Mapping) -> QuestionnaireDef:
     """Read the file shape back with the file rules; DesignError names the field of each problem."""
+    problems = _storage_problems(data)
     try:
-        return parse_questionnaire(dict(data))
+        definition = parse_questionnaire(dict(data))
     except QuestionnaireFileError as exc:
-        raise DesignError([(problem_field(p), p) for p in exc.problems]) from None
+        problems += [(problem_field(p), p) for p in exc.problems]
+    if problems:
+        raise DesignError(problems)
+    return definition
+
+
+def _storage_problems(data: Mapping) -> list[tuple[str, str]]:
+    """What the file rules leave to the file's author but the database cannot store (an API sends anything)."""
+    problems = []
+    title = data.get("title")
+    if isinstance(title, str) and len(title.strip()) > MAX_TITLE:
+        problems.append(("title", _("Titeln får vara högst %(max)s tecken.") % {"max": MAX_TITLE}))
+    questions = data.get("questions")
+    for number, question in enumerate(questions if isinstance(questions, list) else [], start=1):
+        if not isinstance(question, dict):
+            continue
+        where = _("fråga %(number)s") % {"number": number}
+        bank = question.get("bank")
+        if bank is not None and not (isinstance(bank, str) and _CODE.match(bank)):
+            problems.append(
+                ("code", _("%(where)s: bank får bara innehålla a–z, 0–9, - och _.") % {"where": where})
+            )
+        options = question.get("options")
+        for option in options if isinstance(options, list) else []:
+            if not isinstance(option, dict):
+                continue
+            value, channel = option.get("value"), option.get("channel")
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or abs(value) > 10**6
+            ):
+                problems.append(("options", _("%(where)s: value måste vara ett heltal.") % {"where": where}))
+            if channel is not None and not (isinstance(channel, str) and _CODE.match(channel)):
+                problems.append(
+                    ("options", _("%(where)s: channel måste vara en kanals kod.") % {"where": where})
+                )
+    return problems
 
 
 def problem_field(problem: str) -> str:

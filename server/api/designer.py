@@ -152,7 +152,8 @@ async def add_questions(code: FromPath[str], data: JSONBody[QuestionIn]) -> Draf
     if data.question is not None:
         question = dict(data.question)
         if isinstance(question.get("code"), str):
-            question.setdefault("bank", question["code"])
+            # A new question enters the bank under its own code.
+            question["bank"] = question["code"]
             new_bank.append(question["bank"])
         added.append(question)
     if data.from_bank:

@@ -427,6 +427,28 @@ async def test_the_api_refuses_bad_input_in_swedish_and_saves_nothing(client):
         headers=headers,
     )
     assert added.status_code == 422 and "svarsalternativ" in added.json()["errors"]["options"]
+    too_long = await client.post(
+        "/api/v1/questionnaires",
+        json={"code": "lang", "title": "x" * 301, "bank": ["kannedom"]},
+        headers=headers,
+    )
+    assert too_long.status_code == 422 and "högst 300 tecken" in too_long.json()["errors"]["title"]
+    odd_value = await client.post(
+        "/api/v1/questionnaires/testenkat/questions",
+        json={
+            "question": {
+                "code": "y",
+                "kind": "single",
+                "text": "Y?",
+                "options": [
+                    {"code": "a", "text": "A", "value": "many"},
+                    {"code": "b", "text": "B", "channel": 5},
+                ],
+            }
+        },
+        headers=headers,
+    )
+    assert odd_value.status_code == 422 and "heltal" in odd_value.json()["errors"]["options"]
     order = await client.put(
         "/api/v1/questionnaires/testenkat/order", json={"questions": ["kannedom"]}, headers=headers
     )
