@@ -32,15 +32,14 @@ def assert_security_headers(response, what: str) -> None:
     assert headers.get("x-frame-options") == "DENY", what
 
 
-def post_routes() -> list[str]:
-    """Every form route that changes something (POST outside the JSON API), from the app's route table."""
+def post_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route outside the JSON API that changes something, from the route table."""
     app = create_app(make_settings("sqlite:///unused.sqlite"), manage_database=False)
     return sorted(
-        route.path
+        (method, route.path)
         for route in app.routes
-        if isinstance(route, HTTPRoute)
-        and {"POST", "PUT", "PATCH", "DELETE"} & route.methods
-        and not route.path.startswith("/api/")
+        if isinstance(route, HTTPRoute) and not route.path.startswith("/api/")
+        for method in route.methods & {"POST", "PUT", "PATCH", "DELETE"}
     )
 
 
@@ -117,10 +116,8 @@ async def test_static_files_are_served_with_their_own_type_only(client):
 
 def test_the_post_routes_are_found_in_the_route_table():
     routes = post_routes()
-    assert "/e/{slug:str}" in routes and "/logga-in" in routes and "/arbeta/omgangar/ny" in routes
-    assert set(routes) == {
-        path for method, path in EXPECTED if method == "POST" and not path.startswith("/api/")
-    }
+    assert {("POST", "/e/{slug:str}"), ("POST", "/logga-in"), ("POST", "/arbeta/omgangar/ny")} <= set(routes)
+    assert set(routes) == {(m, p) for m, p in EXPECTED if m != "GET" and not p.startswith("/api/")}
 
 
 @pytest.mark.parametrize("token", ["missing", "wrong"])
@@ -130,14 +127,14 @@ async def test_every_form_post_without_a_valid_csrf_token_is_refused_and_changes
     await sign_in(client, Role.ADMIN)
     before = await _row_counts()
     refused = {}
-    for path in post_routes():
+    for method, path in post_routes():
         url = concrete(path, goal_id)
         data = {"q-kannedom": "ja", "username": "x@example.se", "password": "ett-langt-losenord", "name": "x"}
         if token == "wrong":
             data["_csrf_token"] = "x" * 64
-        response = await client.post(url, data=data)
-        refused[url] = response.status_code
-        assert_security_headers(response, f"POST {url} without CSRF")
+        response = await client.request(method, url, data=data)
+        refused[f"{method} {url}"] = response.status_code
+        assert_security_headers(response, f"{method} {url} without CSRF")
     assert set(refused.values()) == {403}, refused
     assert await _row_counts() == before
     # Still signed in: a refused forgery did not end the session either.
