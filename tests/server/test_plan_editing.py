@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlencode
 
 from surveys.accounts import Role, create_token
+from surveys.plan_admin import ActivityInput, plan_overview, save_activity
 from surveys.tables import (
     Activity,
     Channel,
@@ -175,6 +176,7 @@ async def test_target_groups_are_added_and_renamed(client):
 
 async def test_bad_input_in_every_form_gives_a_swedish_message_linked_to_the_field_and_saves_nothing(client):
     token = await signed_in(client)
+    await save_activity((await plan_overview("testplan")).id, ActivityInput(title="Film", timing="Maj"))
     cases = [
         (f"{PLAN}/organisationer", {"name": "", "kind": "by"}, ["new-name", "new-kind"], "Skriv organisationens namn."),
         (f"{PLAN}/organisationer", {"name": "Regionen", "code": "region", "kind": "region"}, ["new-name"],
@@ -195,6 +197,8 @@ async def test_bad_input_in_every_form_gives_a_swedish_message_linked_to_the_fie
          "Slutdatumet kan inte vara före startdatumet."),
         (f"{PLAN}/aktiviteter", {"title": "Nyhet", "step": "L1", "status": "planerad"}, ["starts_on"],
          "Ange ett datum, en period"),
+        (f"{PLAN}/aktiviteter/film", {"title": "Film", "timing": "Maj", "step": "L1", "status": "avbruten"},
+         ["status"], "Välj planerad, pågår, genomförd eller inställd."),
         (f"{PLAN}/malgrupper", {"name": ""}, ["new-name"], "Skriv målgruppens namn."),
         (f"{PLAN}/malgrupper", {"name": "Chefer", "code": "chefer"}, ["new-code"],
          "Planen har redan en målgrupp med koden chefer."),
