@@ -29,6 +29,15 @@ PowerPoint
     picture has its description as alt text (``descr``); the descriptions and full titles are also in the
     speaker notes. Body text is 14 pt or larger and every run is marked as Swedish (or English).
 
+Speed
+    Charts are most of the work (laying one out, drawing it as vector graphics or PNG). A pack may give its
+    charts as :class:`~analysis.charts.ChartRecipe` instead of built: with worker processes running
+    (:mod:`analysis.workers`), the PDF's pages are then drawn in consecutive parts at the same time, each part
+    building the charts on its pages, and joined with pypdf; the presentation's charts are built and drawn
+    as PNG in the workers. The layout is computed once before, from the recipes' sizes, so page numbers and
+    the contents are those of the whole document. Without workers (or for a small pack) everything is made
+    in this process, with the same result.
+
 Text from users (titles, labels, sentences) is shown literally: control characters are dropped, "$" never
 starts mathtext, over-long titles are wrapped and, past a few lines, cut with "…". Neither format runs
 anything, so "<script>" or "=cmd|…" is just text.
@@ -36,6 +45,7 @@ anything, so "<script>" or "=cmd|…" is just text.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import threading
@@ -69,9 +79,10 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from analysis.charts import INK, MUTED, RC, Chart, render
+from analysis import workers
+from analysis.charts import INK, MUTED, RC, Chart, ChartRecipe, render
 from analysis.formatting import format_count, format_share
-from locales import babel_locale, current_locale
+from locales import babel_locale, current_locale, using_locale
 from locales import gettext as _
 
 __all__ = [
@@ -150,11 +161,15 @@ class SummaryRow:
 
 @dataclass(frozen=True)
 class GroupPage:
-    """A target group's page: its verdict sentences in reading order and its charts (trend, ladder, …)."""
+    """A target group's page: its verdict sentences in reading order and its charts (trend, ladder, …).
+
+    A chart may be given built (a :class:`Chart`) or as a :class:`ChartRecipe`; recipes are built while the
+    PDF or the presentation is made, in worker processes when they are running (see :mod:`analysis.workers`).
+    """
 
     title: str
     sentences: tuple[str, ...] = ()
-    charts: tuple[Chart, ...] = ()
+    charts: tuple[Chart | ChartRecipe, ...] = ()
 
     def __post_init__(self) -> None:
         _set(self, "title", _one_line(self.title))
@@ -408,11 +423,34 @@ def _lead(size: float) -> float:
     return size * LEADING / 72
 
 
+def _size(chart: Chart | ChartRecipe) -> tuple[float, float]:
+    """Width and height in inches, without building a recipe."""
+    if isinstance(chart, ChartRecipe):
+        return chart.size
+    width, height = (float(v) for v in chart.figure.get_size_inches())
+    return width, height
+
+
+class _Built:
+    """The pack's charts as :class:`Chart` objects: a recipe is built the first time it is drawn."""
+
+    def __init__(self) -> None:
+        self._charts: dict[int, Chart] = {}
+
+    def __call__(self, chart: Chart | ChartRecipe) -> Chart:
+        if not isinstance(chart, ChartRecipe):
+            return chart
+        if id(chart) not in self._charts:  # the pack keeps the recipe alive, so its id is not reused
+            self._charts[id(chart)] = chart()
+        return self._charts[id(chart)]
+
+
 class _Page:
     """Drawing on one A4 figure in inches from the top left, with text that is never mathtext."""
 
-    def __init__(self, figure: Figure) -> None:
+    def __init__(self, figure: Figure, charts: _Built | None = None) -> None:
         self.figure = figure
+        self.charts = charts or _Built()
 
     def lines(
         self,
@@ -513,6 +551,7 @@ class _Item:
     height: float
     draw: Callable[[_Page, float, bool], None]  # page, top, first item after the page's repeated heading
     gap: float = 0.0
+    charts: int = 0  # how many charts it draws: the costly part of a page
 
 
 @dataclass
@@ -694,15 +733,15 @@ class _Table:
         return _Item(height, draw)
 
 
-def _chart_item(chart: Chart, gap: float = 0.2) -> _Item:
-    width, height = (float(v) for v in chart.figure.get_size_inches())
+def _chart_item(chart: Chart | ChartRecipe, gap: float = 0.2) -> _Item:
+    width, height = _size(chart)
     scale = min(1.0, CONTENT_W / width, (CONTENT_H - 0.6) / height)
 
     def draw(page: _Page, y: float, _fresh: bool) -> None:
         x = LEFT + (CONTENT_W - width * scale) / 2
-        page.figure.add_artist(_EmbeddedChart(chart, x, PAGE_H - y - height * scale, scale))
+        page.figure.add_artist(_EmbeddedChart(page.charts(chart), x, PAGE_H - y - height * scale, scale))
 
-    return _Item(height * scale, draw, gap)
+    return _Item(height * scale, draw, gap, charts=1)
 
 
 def _fitted_table(
@@ -893,15 +932,70 @@ def _pdf_metadata(pack: MeetingPack) -> dict[str, str]:
     }
 
 
+PARALLEL_CHARTS = 8  # a pack with fewer charts (to build) than this is made in this process alone
+
+
 def build_pdf(pack: MeetingPack) -> bytes:
-    """The meeting pack as an A4 PDF with searchable text (TrueType fonts) and vector charts."""
+    """The meeting pack as an A4 PDF with searchable text (TrueType fonts) and vector charts.
+
+    When the pack's charts are recipes and worker processes are running, the pages are drawn in parts at the
+    same time (each part builds the charts on its pages) and the parts joined into one document.
+    """
     flow, sections, groups = _layout_pdf(pack)
+    charts = [chart for group in pack.groups for chart in group.charts]
+    if (
+        len(charts) >= PARALLEL_CHARTS
+        and all(isinstance(chart, ChartRecipe) for chart in charts)
+        and importlib.util.find_spec("pypdf") is not None
+    ):
+        ranges = _page_ranges(flow, workers.count() + 1)
+        locale = current_locale()
+        parts = workers.share(_pdf_part, [(pack, locale, first, last) for first, last in ranges])
+        if parts is not None:
+            return _join_pdf(parts, _pdf_metadata(pack))
     buffer = io.BytesIO()
-    figures = {id(chart.figure): chart.figure for group in pack.groups for chart in group.charts}
+    figures = {id(chart.figure): chart.figure for chart in charts if isinstance(chart, Chart)}
     with ExitStack() as locks:
         for key in sorted(figures):
             locks.enter_context(_figure_lock(figures[key]))
         _write_pdf(buffer, pack, flow, sections, groups)
+    return buffer.getvalue()
+
+
+def _page_ranges(flow: _Flow, parts: int) -> list[tuple[int, int]]:
+    """Consecutive pages in ``parts`` runs of about the same work (a chart costs about three text pages)."""
+    costs = [0.3 + sum(placed.item.charts for placed in page) for page in flow.pages]
+    total = sum(costs)
+    ranges: list[tuple[int, int]] = []
+    start, done = 0, 0.0
+    for index, cost in enumerate(costs[:-1]):
+        done += cost
+        if len(ranges) < parts - 1 and done >= total * (len(ranges) + 1) / parts:
+            ranges.append((start, index + 1))
+            start = index + 1
+    return [*ranges, (start, len(costs))]
+
+
+def _pdf_part(pack: MeetingPack, locale: str, first: int, last: int) -> bytes:
+    """Pages ``first`` up to ``last`` (from 0) of the pack's PDF: a task for a worker process."""
+    with using_locale(locale):
+        flow, sections, groups = _layout_pdf(pack)  # the same layout as the whole document's
+        buffer = io.BytesIO()
+        _write_pdf(buffer, pack, flow, sections, groups, range(first, last))
+        return buffer.getvalue()
+
+
+def _join_pdf(parts: Sequence[bytes], metadata: dict[str, str]) -> bytes:
+    from pypdf import PdfReader, PdfWriter  # only needed when the pages were drawn in parts
+
+    writer = PdfWriter()
+    readers = [PdfReader(io.BytesIO(part)) for part in parts]
+    for reader in readers:
+        writer.append(reader)
+    first = readers[0].metadata or {}
+    writer.add_metadata({**first, **{f"/{key}": value for key, value in metadata.items()}})
+    buffer = io.BytesIO()
+    writer.write(buffer)
     return buffer.getvalue()
 
 
@@ -911,12 +1005,16 @@ def _write_pdf(
     flow: _Flow,
     sections: dict[str, int],
     groups: list[tuple[str, int]],
+    pages: range | None = None,
 ) -> None:
     total = len(flow.pages)
+    charts = _Built()
     with matplotlib.rc_context(RC), PdfPages(buffer, metadata=_pdf_metadata(pack)) as pdf:
         for number, placed in enumerate(flow.pages, start=1):
+            if pages is not None and number - 1 not in pages:
+                continue
             figure = Figure(figsize=(PAGE_W, PAGE_H), facecolor="white")
-            page = _Page(figure)
+            page = _Page(figure, charts)
             if number == 1:
                 _draw_cover(page, pack, sections, groups)
             for entry in placed:
@@ -1021,12 +1119,26 @@ def _textbox(slide, left: float, top: float, width: float, height: float, paragr
     _write(box.text_frame, paragraphs)
 
 
-def _picture(slide, chart: Chart, png: bytes, left: float, top: float, width: float, height: float) -> None:
-    figure_w, figure_h = (float(v) for v in chart.figure.get_size_inches())
+@dataclass(frozen=True)
+class _Picture:
+    """A chart ready for a slide: PNG bytes, the figure's size in inches and its texts."""
+
+    title: str
+    description: str
+    size: tuple[float, float]
+    png: bytes
+
+
+def _picture(slide, chart: _Picture, left: float, top: float, width: float, height: float) -> None:
+    figure_w, figure_h = chart.size
     scale = min(width / figure_w, height / figure_h)
     w, h = figure_w * scale, figure_h * scale
     picture = slide.shapes.add_picture(
-        io.BytesIO(png), Inches(left + (width - w) / 2), Inches(top), Emu(int(Inches(w))), Emu(int(Inches(h)))
+        io.BytesIO(chart.png),
+        Inches(left + (width - w) / 2),
+        Inches(top),
+        Emu(int(Inches(w))),
+        Emu(int(Inches(h))),
     )
     properties = picture._element.nvPicPr.cNvPr
     properties.set("descr", _one_line(chart.description) or _one_line(chart.title))
@@ -1110,19 +1222,36 @@ def _slide_widths(
     return _fit_widths(columns, preferred, SLIDE_W - 2 * MARGIN, SLIDE_TABLE, CELL_MARGIN_X + 0.02, flex)
 
 
-def _png(chart: Chart) -> bytes:
+def _png(chart: Chart) -> _Picture:
     with _figure_lock(chart.figure):
-        return render(chart, "png", dpi=CHART_DPI)
+        png = render(chart, "png", dpi=CHART_DPI)
+    return _Picture(chart.title, chart.description, _size(chart), png)
 
 
-def _pngs(charts: Sequence[Chart]) -> dict[int, bytes]:
-    """Every chart as PNG, keyed by id(chart). matplotlib draws one figure at a time (a lock of its own), but
-    PNG compression runs outside that lock and outside the GIL, so a second thread saves time."""
+def _recipe_png(recipe: ChartRecipe, locale: str) -> _Picture:
+    """Build a chart and draw it as PNG: a task for a worker process."""
+    with using_locale(locale):
+        return _png(recipe())
+
+
+def _pngs(charts: Sequence[Chart | ChartRecipe]) -> dict[int, _Picture]:
+    """Every chart as PNG, keyed by id(chart). Recipes go to the worker processes when they are running.
+    In this process matplotlib draws one figure at a time (a lock of its own), but PNG compression runs
+    outside that lock and outside the GIL, so a second thread saves time."""
     unique = list({id(chart): chart for chart in charts}.values())
-    if len(unique) < 4:
-        return {id(chart): _png(chart) for chart in unique}
+    recipes = [chart for chart in unique if isinstance(chart, ChartRecipe)]
+    pictures: dict[int, _Picture] = {}
+    if len(recipes) >= PARALLEL_CHARTS:
+        locale = current_locale()
+        shared = workers.share(_recipe_png, [(recipe, locale) for recipe in recipes])
+        if shared is not None:
+            pictures = {id(recipe): picture for recipe, picture in zip(recipes, shared, strict=True)}
+    keys = [id(chart) for chart in unique if id(chart) not in pictures]
+    built = [_Built()(chart) for chart in unique if id(chart) not in pictures]
+    if len(built) < 4:
+        return pictures | {key: _png(chart) for key, chart in zip(keys, built, strict=True)}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return {id(chart): data for chart, data in zip(unique, pool.map(_png, unique), strict=True)}
+        return pictures | dict(zip(keys, pool.map(_png, built), strict=True))
 
 
 def _limit(text: str, length: int = 255) -> str:
@@ -1193,7 +1322,7 @@ def build_pptx(pack: MeetingPack) -> bytes:
     # One slide per target group (its first chart beside the sentences), then its other charts two a slide
     pngs = _pngs([chart for group in pack.groups for chart in group.charts])
     for group in pack.groups:
-        charts = list(group.charts)
+        charts = [pngs[id(chart)] for chart in group.charts]
         paragraphs = [(s, {"size": SLIDE_BODY, "bullet": True, "space": 8}) for s in group.sentences]
         if not paragraphs and not charts:
             paragraphs = [(_("Det finns inga resultat att visa för målgruppen."), {"italic": True})]
@@ -1212,7 +1341,6 @@ def build_pptx(pack: MeetingPack) -> bytes:
             _picture(
                 slide,
                 first,
-                pngs[id(first)],
                 MARGIN + text_w + 0.3,
                 BODY_TOP,
                 content_w - text_w - 0.3,
@@ -1228,9 +1356,7 @@ def build_pptx(pack: MeetingPack) -> bytes:
             pair = charts[start : start + 2]
             box_w = (content_w - 0.4) / 2
             for position, chart in enumerate(pair):
-                _picture(
-                    slide, chart, pngs[id(chart)], MARGIN + position * (box_w + 0.4), BODY_TOP, box_w, BODY_H
-                )
+                _picture(slide, chart, MARGIN + position * (box_w + 0.4), BODY_TOP, box_w, BODY_H)
             _notes(slide, [group.title, *(chart.description for chart in pair)])
 
     # Activities awaiting a decision

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analysis.charts import Chart, SharePoint, breakdown_chart, ladder_chart, recall_chart, trend_chart
+from analysis.charts import (
+    Chart,
+    SharePoint,
+    breakdown_chart,
+    ladder_chart,
+    recall_chart,
+    recipe,
+    trend_chart,
+)
 from analysis.effects import ShareEstimate
 from analysis.formatting import format_share, format_span
 from analysis.results import WaveResult
@@ -104,7 +112,10 @@ def _point(
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart on a page: its key (for the URL and the render cache) and how to build it."""
+    """A chart on a page: its key (for the URL and the render cache) and how to build it.
+
+    ``build`` is a :class:`~analysis.charts.ChartRecipe`: plain data, so the meeting pack can build its charts
+    in worker processes."""
 
     key: str
     title: str
@@ -137,7 +148,7 @@ def group_charts(results: PlanResults, group_code: str) -> list[ChartSpec]:
             ChartSpec(
                 f"trend-{goal.id}",
                 title,
-                lambda t=title, p=tuple(points), g=goal: trend_chart(t, p, g.target),
+                recipe(trend_chart, title, tuple(points), goal.target),
             )
         )
     latest_wave = _latest_wave_with(results.ladder, group_code)
@@ -154,7 +165,7 @@ def group_charts(results: PlanResults, group_code: str) -> list[ChartSpec]:
             if step in cells
         ]
         title = _("Effekttrappan: %(group)s, %(wave)s") % {"group": group.name, "wave": titles[latest_wave]}
-        specs.append(ChartSpec("ladder", title, lambda t=title, s=tuple(steps): ladder_chart(t, s)))
+        specs.append(ChartSpec("ladder", title, recipe(ladder_chart, title, tuple(steps))))
     first_goal = next((g for g in results.goals if g.target_group == group_code), None)
     if first_goal:
         latest = _latest_shown(first_goal)
@@ -178,7 +189,7 @@ def group_charts(results: PlanResults, group_code: str) -> list[ChartSpec]:
                 ChartSpec(
                     "organisations",
                     title,
-                    lambda t=title, p=tuple(points), o=overall: breakdown_chart(t, p, o),
+                    recipe(breakdown_chart, title, tuple(points), overall),
                 )
             )
     recall_wave = _latest_wave_with(results.recall, group_code)
@@ -194,9 +205,7 @@ def group_charts(results: PlanResults, group_code: str) -> list[ChartSpec]:
                 name = results.channels.get(figure.channel, figure.channel)
                 reach[name] = reach.get(name, 0) + figure.value
         title = _("Minns nyheterna om planen, per kanal: %(wave)s") % {"wave": titles[recall_wave]}
-        specs.append(
-            ChartSpec("recall", title, lambda t=title, r=tuple(recall), m=dict(reach): recall_chart(t, r, m))
-        )
+        specs.append(ChartSpec("recall", title, recipe(recall_chart, title, tuple(recall), dict(reach))))
     return specs
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
+
+from analysis.charts import ChartRecipe
 from analysis.formatting import format_count
 from analysis.report import (
     ActivityRow,
@@ -12,6 +18,7 @@ from analysis.report import (
     build_pptx,
     methods_note,
 )
+from locales import current_locale
 from locales import gettext as _
 from surveys.dashboard import activity_recall, group_charts, overview, share_text, span_text
 from surveys.meetings import MeetingView, decisions
@@ -45,7 +52,11 @@ async def meeting_pack(view: MeetingView) -> MeetingPack:
         sentences = tuple(
             f"{row.step} {row.step_name}: {sentence}" for row in own for sentence in row.sentences
         )
-        charts = tuple(spec.build() for spec in group_charts(results, group.code))
+        # Recipes, not built charts: the PDF or the presentation builds them, in worker processes if running.
+        charts = tuple(
+            spec.build if isinstance(spec.build, ChartRecipe) else spec.build()
+            for spec in group_charts(results, group.code)
+        )
         groups.append(GroupPage(group.name, sentences, charts))
     plan = await plan_overview(view.plan_code)
     history: dict[str, list] = {}
@@ -92,5 +103,36 @@ def _decision_text(earlier: list) -> str:
     return f"{text}: {latest.motivation}" if latest.motivation else text
 
 
+_made: OrderedDict[str, bytes] = OrderedDict()
+_made_lock = threading.Lock()
+MADE_KEPT = 8  # packs kept, the least recently asked for dropped first
+
+
 def render_pack(pack: MeetingPack, fmt: str) -> bytes:
-    return build_pdf(pack) if fmt == "pdf" else build_pptx(pack)
+    """The pack as PDF or PowerPoint. The same pack asked for again (a meeting's snapshot does not change, but
+    a decision or an activity might) is served from memory: the key is the pack's whole content."""
+    key = _pack_key(pack, fmt)
+    if key is not None:
+        with _made_lock:
+            if key in _made:
+                _made.move_to_end(key)
+                return _made[key]
+    data = build_pdf(pack) if fmt == "pdf" else build_pptx(pack)
+    if key is not None:
+        with _made_lock:
+            _made[key] = data
+            while len(_made) > MADE_KEPT:
+                _made.popitem(last=False)
+    return data
+
+
+def _pack_key(pack: MeetingPack, fmt: str) -> str | None:
+    if not all(isinstance(chart, ChartRecipe) for group in pack.groups for chart in group.charts):
+        return None  # a built chart's figure is no key
+    digest = hashlib.sha256(pickle.dumps(pack, protocol=5)).hexdigest()
+    return f"{digest}/{fmt}/{current_locale()}"
+
+
+def forget_made_packs() -> None:
+    with _made_lock:
+        _made.clear()

@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 import locales
+from analysis import workers
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
@@ -98,6 +99,8 @@ async def _meeting_page(request: Request, code: str, meeting: int, *, errors=Non
 
 @get("/resultat/{code:str}/moten/{meeting:int}", guards=READER)
 async def meeting_page(request: Request, code: FromPath[str], meeting: FromPath[int]) -> Template:
+    # The pack is downloaded from this page: its worker processes start now (once), ready for the click.
+    workers.start()
     return await _meeting_page(request, code, meeting)
 
 
@@ -157,6 +160,7 @@ async def pack(request: Request, code: FromPath[str], meeting: FromPath[int], fm
     view = await meeting_view(code, meeting)
     if view is None:
         raise UserError(404, _("Mötet finns inte."))
+    workers.start()  # for the next pack, if this process has not shown a meeting page yet
     contents = await meeting_pack(view)
     locale = locales.current_locale()
 

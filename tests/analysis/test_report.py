@@ -9,6 +9,7 @@ import io
 import re
 import sys
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import pairwise
@@ -20,7 +21,17 @@ from pptx import Presentation
 from pptx.util import Emu, Pt
 from pypdf import PdfReader
 
-from analysis.charts import Chart, SharePoint, breakdown_chart, ladder_chart, recall_chart, trend_chart
+from analysis import report, workers
+from analysis.charts import (
+    Chart,
+    ChartRecipe,
+    SharePoint,
+    breakdown_chart,
+    ladder_chart,
+    recall_chart,
+    recipe,
+    trend_chart,
+)
 from analysis.report import (
     ActivityRow,
     GroupPage,
@@ -69,9 +80,15 @@ def point(label: str, share: float, half_width: float = 0.06) -> SharePoint:
     return SharePoint(label, share, max(share - half_width, 0.0), min(share + half_width, 1.0))
 
 
-def group_charts(name: str, index: int, waves: int) -> tuple[Chart, ...]:
+def built(builder, *args):
+    return builder(*args)
+
+
+def group_charts(name: str, index: int, waves: int, make=built) -> tuple[Chart | ChartRecipe, ...]:
+    """The group's charts, built, or as recipes with ``make=recipe``."""
     base = 0.30 + 0.04 * index
-    trend = trend_chart(
+    trend = make(
+        trend_chart,
         f"{name} som känner till färdplanen",
         [
             SharePoint.hidden(label, "för få svar")
@@ -81,12 +98,14 @@ def group_charts(name: str, index: int, waves: int) -> tuple[Chart, ...]:
         ],
         0.70,
     )
-    understanding = trend_chart(
+    understanding = make(
+        trend_chart,
         f"{name} som förstår vad Nära vård innebär",
         [point(label, base - 0.05 + 0.05 * wave) for wave, label in enumerate(WAVES[:waves])],
         0.50,
     )
-    ladder = ladder_chart(
+    ladder = make(
+        ladder_chart,
         f"Effekttrappan för {name.lower()}, {WAVES[waves - 1]}",
         [
             point("L1 kännedom", base + 0.2),
@@ -95,7 +114,8 @@ def group_charts(name: str, index: int, waves: int) -> tuple[Chart, ...]:
             SharePoint.hidden("L4 handling", "för få svar"),
         ],
     )
-    breakdown = breakdown_chart(
+    breakdown = make(
+        breakdown_chart,
         f"{name} per organisation",
         [
             SharePoint.hidden(org, "") if org == "Ånge kommun" else point(org, base + 0.03 * (i % 4), 0.1)
@@ -103,7 +123,8 @@ def group_charts(name: str, index: int, waves: int) -> tuple[Chart, ...]:
         ],
         base + 0.04,
     )
-    recall = recall_chart(
+    recall = make(
+        recall_chart,
         f"Var {name.lower()} har sett budskapet",
         [point(channel, 0.6 - 0.08 * i, 0.05) for i, channel in enumerate(CHANNELS)],
         {channel: 12000 - 1500 * i for i, channel in enumerate(CHANNELS[:-1])},
@@ -185,7 +206,7 @@ def activities(count: int = 4) -> tuple[ActivityRow, ...]:
 
 
 def make_pack(
-    groups: int = 2, waves: int = 3, *, summary_extra: int = 0, activity_count: int = 4
+    groups: int = 2, waves: int = 3, *, summary_extra: int = 0, activity_count: int = 4, make=built
 ) -> MeetingPack:
     names = GROUPS[:groups]
     rows = [row for i, name in enumerate(names) for row in summary_rows(name, i)]
@@ -196,7 +217,8 @@ def make_pack(
         meeting_date=MEETING_DAY,
         summary=tuple(rows),
         groups=tuple(
-            GroupPage(name, sentences(name), group_charts(name, i, waves)) for i, name in enumerate(names)
+            GroupPage(name, sentences(name), group_charts(name, i, waves, make))
+            for i, name in enumerate(names)
         ),
         activities=activities(activity_count),
         methods=methods_note(1712, 5120),
@@ -641,6 +663,71 @@ def test_the_demo_sized_pack_of_eight_groups_and_four_waves_builds_both_formats(
     presentation = Presentation(io.BytesIO(build_pptx(full)))
     alts = [p._element.nvPicPr.cNvPr.get("descr") for s in presentation.slides for p in pictures(s)]
     assert len(alts) == sum(len(g.charts) for g in full.groups) and all(alts)
+
+
+# --- Recipes and worker processes -------------------------------------------------------------------------------
+
+
+def pptx_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
+
+
+def test_a_pack_of_chart_recipes_comes_out_as_one_of_built_charts():
+    made, given = make_pack(make=recipe), make_pack()
+    assert pdf_pages(build_pdf(made)) == pdf_pages(build_pdf(given))
+    assert pptx_parts(build_pptx(made)) == pptx_parts(build_pptx(given))
+
+
+def test_the_pages_are_shared_out_in_consecutive_runs_of_about_the_same_work():
+    flow, _sections, _groups = report._layout_pdf(make_pack(groups=4, make=recipe))
+    ranges = report._page_ranges(flow, 2)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(flow.pages)
+    assert all(first < last for first, last in ranges)
+    assert all(a[1] == b[0] for a, b in pairwise(ranges))
+    charts = [sum(p.item.charts for page in flow.pages[first:last] for p in page) for first, last in ranges]
+    assert abs(charts[0] - charts[1]) <= 3
+
+
+def test_without_worker_processes_nothing_is_shared_out():
+    workers.stop()
+    assert workers.share(pow, [(2, 2)]) is None
+
+
+@pytest.fixture(scope="module")
+def running_workers():
+    workers.start()
+    deadline = time.monotonic() + 120
+    while not workers.ready() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not workers.ready():
+        pytest.skip("The worker processes did not start on this system.")
+    yield
+    workers.stop()
+
+
+def test_with_worker_processes_the_pack_says_exactly_the_same(running_workers, monkeypatch):
+    made = make_pack(make=recipe)
+    alone = (build_pdf(made), build_pptx(made))
+    shared = []
+    share = workers.share
+    monkeypatch.setattr(workers, "share", lambda *a: shared.append(share(*a)) or shared[-1])
+    together = (build_pdf(made), build_pptx(made))
+    assert len(shared) == 2 and all(result is not None for result in shared)  # both went to the workers
+    assert pdf_pages(together[0]) == pdf_pages(alone[0])
+    reader = PdfReader(io.BytesIO(together[0]))
+    assert reader.metadata["/Title"] == f"{PLAN} – {MEETING}" and reader.metadata["/Author"] == "effekt"
+    assert pptx_parts(together[1]) == pptx_parts(alone[1])
+
+
+def test_work_shared_with_the_workers_comes_back_complete_and_in_order(running_workers):
+    assert workers.share(pow, [(i, 2) for i in range(30)]) == [i * i for i in range(30)]
+    assert workers.share(pow, []) == []
+
+
+def test_an_error_in_a_worker_is_raised_here_as_usual(running_workers):
+    with pytest.raises(ValueError, match="invalid literal"):
+        workers.share(int, [("1",), ("x",), ("3",), ("4",), ("5",)])
 
 
 # --- Measuring (not a test) -------------------------------------------------------------------------------------

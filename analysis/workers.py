@@ -1,0 +1,134 @@
+"""Worker processes for the meeting pack: its charts are built and drawn on more than one core.
+
+matplotlib holds the GIL while it lays out and draws, so threads do not help; processes do. They are started
+from a fork server that has imported :mod:`analysis.report` once (so a worker is ready in milliseconds, not the
+second an import takes), never forked from the web server itself, whose other threads may hold locks (a
+chart render in progress, logging) that a forked child would wait on for ever.
+
+Starting takes about a second, in a background thread: :func:`start` returns at once, and until the workers
+are ready :func:`share` says so (``None``) and the caller does the work itself, as it would without workers.
+This process always does a share of the work too, from the other end of the list, so a build is never slower
+for having workers. A worker that dies (or any error in one) makes the caller do that task itself, where a
+real error is raised as usual.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+__all__ = ["count", "ready", "share", "start", "stop"]
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None  # set once the workers have answered
+_starting = False
+
+
+def count() -> int:
+    """Worker processes to start: one core is left for this process, which works too."""
+    return max(1, min(3, (os.cpu_count() or 2) - 1))
+
+
+def _hello() -> int:
+    return os.getpid()
+
+
+def _start() -> None:
+    global _pool, _starting
+    try:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["analysis.report"])
+        pool = ProcessPoolExecutor(max_workers=count(), mp_context=context)
+        for future in [pool.submit(_hello) for _ in range(count())]:
+            future.result(timeout=120)
+    except Exception:  # no fork server on this system, or it would not start: the work stays here
+        with _lock:
+            _starting = False
+        return
+    with _lock:
+        _pool, _starting = pool, False
+
+
+def start() -> None:
+    """Start the workers in the background, if they are not running or starting already."""
+    global _starting
+    with _lock:
+        if _pool is not None or _starting:
+            return
+        _starting = True
+    threading.Thread(target=_start, name="pack-workers", daemon=True).start()
+
+
+def ready() -> bool:
+    return _pool is not None
+
+
+def stop() -> None:
+    """Stop the workers (they stop by themselves when this process exits)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """A worker died: later builds work alone until the workers are started again."""
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def share(function: Callable[..., T], tasks: Sequence[tuple[Any, ...]]) -> list[T] | None:
+    """``[function(*task) for task in tasks]``, shared between the workers and this process; ``None`` when
+    the workers are not ready. ``function`` and the tasks must be picklable (module-level, plain data).
+
+    The workers take tasks from the front, one each plus one waiting, and are given more as they finish;
+    this process takes them from the back. So each task is done once, and nobody waits long at the end.
+    """
+    pool = _pool
+    if pool is None:
+        return None
+    results: dict[int, T] = {}
+    running: dict[Future[T], int] = {}
+    front, back = 0, len(tasks) - 1
+
+    def feed() -> None:  # the last task left is always this process's: it could not be taken back
+        nonlocal front
+        while len(running) <= count() and front < back:
+            try:
+                running[pool.submit(function, *tasks[front])] = front
+            except Exception:  # the pool broke or was stopped: the rest is done here
+                return
+            front += 1
+
+    def collect(future: Future[T]) -> None:
+        index = running.pop(future)
+        try:
+            results[index] = future.result()
+        except Exception as error:
+            if isinstance(error, BrokenProcessPool):
+                _discard(pool)
+            results[index] = function(*tasks[index])
+
+    feed()
+    while front <= back:
+        results[back] = function(*tasks[back])
+        back -= 1
+        for future in [future for future in running if future.done()]:
+            collect(future)
+        feed()
+    for future in list(running):
+        collect(future)
+    if len(results) != len(tasks):  # pragma: no cover - every index is filled above
+        raise RuntimeError("A task was lost.")
+    return [results[index] for index in range(len(tasks))]
