@@ -236,12 +236,14 @@ def _run(name: str, folder: Path) -> dict:
             json={"answers": ANSWERS, "submission_key": f"outage-probe-{uuid.uuid4().hex}"},
             timeout=20,
         )
+        ready_down = httpx.get(f"{server.base}/readyz", timeout=20)
         down_seconds = time.monotonic() - cut_at
 
         proxy.start()
         load.phase = "up again"
         recovered = _wait_for(lambda: load.count("up again", 201, 303) >= 20, RECOVERY_LIMIT)
         time.sleep(1)
+        ready_up = httpx.get(f"{server.base}/readyz", timeout=20)
         load.stop.set()
         for thread in load.threads:
             thread.join(timeout=30)
@@ -254,6 +256,7 @@ def _run(name: str, folder: Path) -> dict:
     return {
         "load": load,
         "json_down": json_down,
+        "ready": (ready_down.status_code, ready_up.status_code),
         "recovered": recovered,
         "down_seconds": down_seconds,
         "log": log,
@@ -283,6 +286,9 @@ async def test_a_database_outage_gives_try_again_later_and_the_server_recovers_b
     assert probe.status_code == 503 and probe.headers["content-type"].startswith("application/json")
     assert "Försök igen om en stund" in probe.json()["detail"]
     assert probe.headers.get("retry-after")
+    assert "frame-ancestors 'none'" in probe.headers["content-security-policy"]
+    # A load balancer's readiness check follows the database: out while it is away, back in after.
+    assert run["ready"] == (503, 200)
 
     # Nothing half written; everything acknowledged is there, once.
     stored = await _stored(_postgres_url(outage_database), load.sent)
