@@ -14,8 +14,8 @@ from tests.browser.conftest import create_user
 
 pytestmark = pytest.mark.browser
 
-NEW_QUESTION = "Har du läst nyhetsbrevet om nära vård?"
-NEW_CODE = "har_du_last_nyhetsbrevet_om_nara_vard"
+NEW_QUESTION = "Har du läst veckobrevet om nära vård?"
+NEW_CODE = "har_du_last_veckobrevet_om_nara_vard"
 
 
 def question_order(page) -> list[str]:
@@ -37,13 +37,14 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
 
     # A new questionnaire from two bank questions.
     page.click("text=Skapa en ny enkät")
-    page.fill("#title", "Nyhetsbrevet hösten 2027")
-    page.fill("#code", "nyhetsbrev-2027")
-    page.fill("#intro", "Tre snabba frågor om nyhetsbrevet.")
+    # A title after the demo questionnaire's, so that other walk-throughs still find theirs first.
+    page.fill("#title", "Veckobrevet hösten 2027")
+    page.fill("#code", "veckobrev-2027")
+    page.fill("#intro", "Tre snabba frågor om veckobrevet.")
     page.check("#bank-fardplan-kannedom")
     page.check("#bank-chef-informerat")
     page.click("text=Skapa enkäten")
-    page.wait_for_url("**/arbeta/enkater/nyhetsbrev-2027/redigera**")
+    page.wait_for_url("**/arbeta/enkater/veckobrev-2027/redigera**")
     assert page.locator("text=Enkäten är skapad").is_visible()
     assert question_order(page) == ["fraga-chef-informerat", "fraga-kannedom"]  # in the bank's order
 
@@ -61,7 +62,7 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
     assert summary.is_visible() and "räknas som att steget nås" in summary.inner_text()
     page.check("#option-1-reaches")
     page.click("text=Spara frågan")
-    page.wait_for_url("**/arbeta/enkater/nyhetsbrev-2027/redigera**")
+    page.wait_for_url("**/arbeta/enkater/veckobrev-2027/redigera**")
     assert question_order(page) == ["fraga-chef-informerat", "fraga-kannedom", f"fraga-{NEW_CODE}"]
 
     # Reorder with the buttons: the new question goes up one place.
@@ -83,9 +84,9 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
 
     # A wave with the new questionnaire, for one organisation and one group.
     page.goto(server_url + "/arbeta/omgangar/ny")
-    page.select_option("#questionnaire", "nyhetsbrev-2027")
-    page.fill("#title", "Nyhetsbrevet i Timrå")
-    page.fill("#slug", "nyhetsbrev-timra")
+    page.select_option("#questionnaire", "veckobrev-2027")
+    page.fill("#title", "Veckobrevet i Timrå")
+    page.fill("#slug", "veckobrev-timra")
     page.fill("#opens", (dt.datetime.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#closes", (dt.datetime.now() + dt.timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"))
     for box in page.locator("input[name=target_group]").all():
@@ -95,12 +96,12 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
         box.uncheck()
     page.check("#org-timra")
     page.click("text=Skapa mätomgången")
-    page.wait_for_url("**/arbeta/omgangar/nyhetsbrev-timra")
+    page.wait_for_url("**/arbeta/omgangar/veckobrev-timra")
 
     # A respondent answers the new question.
     respondent_context = browser.new_context(locale="sv-SE")
     respondent = respondent_context.new_page()
-    respondent.goto(server_url + "/e/nyhetsbrev-timra/o/timra")
+    respondent.goto(server_url + "/e/veckobrev-timra/o/timra")
     assert respondent.locator(f"text={NEW_QUESTION}").is_visible()
     respondent.check("#q-kannedom-ja_val")
     respondent.check(f"#q-{NEW_CODE}-ja")
@@ -111,7 +112,7 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
     # Progress counts the answer, shown only as "färre än 5"; the answered version is now locked.
     page.reload()
     assert "färre än 5" in page.inner_text("table.data >> nth=0")
-    page.goto(server_url + "/arbeta/enkater/nyhetsbrev-2027/redigera")
+    page.goto(server_url + "/arbeta/enkater/veckobrev-2027/redigera")
     assert page.locator("text=har svar och är låst").is_visible()
     context.close()
 
