@@ -42,7 +42,6 @@ def test_the_page_has_no_wcag_2_1_aa_violations(browser, site, axe_source, scree
         page.goto(site.address(screen))
         if screen.prepare:
             screen.prepare(page)
-        page.wait_for_load_state("networkidle")
         violations = axe_violations(page, axe_source)
         assert not violations, f"{page.url}\n{describe(violations)}"
     finally:
