@@ -418,6 +418,7 @@ async def _question_page(
             "kinds": kind_names(),
             "steps": step_names(),
             "step_codes": STEPS,
+            "scale_kinds": SCALE_KINDS,
             "problems": list(problems),
             "errors": dict(reversed(list(problems))),
             "breaks": list(breaks),
