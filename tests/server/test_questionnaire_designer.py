@@ -523,3 +523,22 @@ async def test_with_an_empty_bank_a_questionnaire_starts_with_its_own_first_ques
     question = (await current_draft("egen")).definition.questions[0]
     assert question.bank == "vilken_kanal_foredrar_du"
     assert [o.code for o in question.options] == ["intranatet", "e_post", "moten"]
+
+
+async def test_question_texts_are_escaped_on_every_designer_page(client):
+    token = await signed_in(client)
+    hostile = '<script>alert("x")</script>'
+    saved = await client.post(
+        "/arbeta/enkater/testenkat/ny-fraga",
+        data=new_question_form(token, text=hostile, code="farlig", **{"option-1-text": hostile}),
+    )
+    assert saved.status_code == 303, saved.text
+    for url in (
+        "/arbeta/enkater/testenkat/redigera",
+        "/arbeta/enkater/testenkat/fragor/farlig",
+        "/arbeta/fragebank?enkat=testenkat",
+        "/arbeta/enkater/ny",
+        "/arbeta/enkater/testenkat/ny-fraga",
+    ):
+        page = await client.get(url)
+        assert page.status_code == 200 and "<script>" not in page.text and "&lt;script&gt;" in page.text, url
