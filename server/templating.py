@@ -28,6 +28,8 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        # Templates ship with the code; checking their files on every render costs a stat() per template.
+        auto_reload=False,
     )
     env.policies["ext.i18n.trimmed"] = True
     # The locale lives in a context variable set per request, so one shared environment serves

@@ -17,6 +17,7 @@ from surveys.tables import (
     WaveOrganisation,
     WaveTargetGroup,
 )
+from surveys.waves import forget_wave
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
 
@@ -151,6 +152,7 @@ async def list_waves() -> list[WaveListing]:
 async def close_early(slug: str) -> bool:
     """Stop taking answers now; the wave keeps its planned dates for the record."""
     changed = await Wave.update({Wave.closed_early: True}).where(Wave.slug == slug).returning(Wave.id)
+    forget_wave()
     return bool(changed)
 
 
@@ -162,3 +164,4 @@ async def reopen(slug: str, now: datetime) -> None:
     if now >= row["closes_at"]:
         raise WaveError([_("Mätomgången har passerat sitt stängningsdatum och kan inte öppnas igen.")])
     await Wave.update({Wave.closed_early: False}).where(Wave.slug == slug)
+    forget_wave()

@@ -14,6 +14,12 @@ from surveys.tables import Wave, WaveOrganisation, WaveTargetGroup
 # Who may answer a wave changes rarely; each worker keeps it briefly and rebuilds it on its own.
 _CHOICES_TTL_SECONDS = 30.0
 _choices_cache: dict[int, tuple[float, tuple[Choice, ...], tuple[Choice, ...]]] = {}
+# The wave itself (title, dates, closed early) is read on every form view and submission. A worker keeps
+# it for two seconds: a change made through this worker is seen at once (forget_wave), one made through
+# another worker or server within two seconds, and the respondent's page costs no database query.
+_WAVE_TTL_SECONDS = 2.0
+_WAVE_CACHE_SIZE = 256
+_wave_cache: dict[str, tuple[float, WaveForm]] = {}
 
 
 class WaveStatus(enum.StrEnum):
@@ -77,6 +83,24 @@ class WaveForm:
 
 
 async def find_wave(slug: str) -> WaveForm | None:
+    cached = _wave_cache.get(slug)
+    if cached and time.monotonic() - cached[0] < _WAVE_TTL_SECONDS:
+        return cached[1]
+    wave = await _load_wave(slug)
+    if wave is not None:
+        if len(_wave_cache) >= _WAVE_CACHE_SIZE:
+            _wave_cache.clear()
+        _wave_cache[slug] = (time.monotonic(), wave)
+    return wave
+
+
+def forget_wave() -> None:
+    """Call after changing a wave, so this worker's next request reads it again."""
+    _wave_cache.clear()
+    _choices_cache.clear()
+
+
+async def _load_wave(slug: str) -> WaveForm | None:
     row = (
         await Wave.select(
             Wave.id,
@@ -156,6 +180,6 @@ async def open_waves(now: datetime) -> list[WaveSummary]:
 
 
 def clear_caches() -> None:
-    """Forget cached wave choices and questionnaires (after switching databases, or changing waves)."""
-    _choices_cache.clear()
+    """Forget cached waves, choices and questionnaires (after switching databases, or changing waves)."""
+    forget_wave()
     forget_versions()

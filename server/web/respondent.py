@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from html import escape
+
+from litestar import MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
+from locales import current_locale
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
@@ -72,25 +76,50 @@ def _form_page(
     )
 
 
+# An empty form is the same page for everyone but for two hidden fields, so it is rendered once per wave,
+# organisation link and language, with markers where the CSRF token and the submission key go.
+_TOKEN_MARK = "EFFEKTCSRFTOKENMARK0"
+_KEY_MARK = "EFFEKTSUBMISSIONKEYMARK0"
+_BLANK_FORMS_SIZE = 64
+_blank_forms: dict[tuple, str] = {}
+
+
+def _blank_form(request: Request, wave: WaveForm, fixed: Choice | None) -> Response[str]:
+    key = (wave, fixed, current_locale(), with_lang(request.url.path))
+    page = _blank_forms.get(key)
+    if page is None:
+        context = _form_page(request, wave, fixed, submission_key=_KEY_MARK).context
+        context["csrf_input"] = f'<input type="hidden" name="{CSRF_FIELD}" value="{_TOKEN_MARK}" />'
+        page = request.app.template_engine.get_template("survey.html").render(**context, request=request)
+        if len(_blank_forms) >= _BLANK_FORMS_SIZE:
+            _blank_forms.clear()
+        _blank_forms[key] = page
+    token = ScopeState.from_scope(request.scope).csrf_token or ""
+    html = page.replace(_TOKEN_MARK, escape(token), 1).replace(_KEY_MARK, new_submission_key(), 1)
+    return Response(html, media_type=MediaType.HTML)
+
+
 @get("/e/{slug:str}", name="survey")
-async def survey_form(request: Request, slug: FromPath[str], kod: FromQuery[str] = "") -> Template:
+async def survey_form(request: Request, slug: FromPath[str], kod: FromQuery[str] = "") -> Response:
     wave, _fixed = await _wave_or_404(slug)
     status = wave.status(clock.now())
     if status is not WaveStatus.OPEN:
         return _status_page(wave, status)
-    # A code may come in the link (a personal QR code), so the respondent need not type it.
-    return _form_page(request, wave, None, values={CODE_FIELD: [kod]} if kod else None)
+    if kod:
+        # A code may come in the link (a personal QR code), so the respondent need not type it.
+        return _form_page(request, wave, None, values={CODE_FIELD: [kod]})
+    return _blank_form(request, wave, None)
 
 
 @get("/e/{slug:str}/o/{organisation:str}", name="survey_for_organisation")
 async def survey_form_for_organisation(
     request: Request, slug: FromPath[str], organisation: FromPath[str]
-) -> Template:
+) -> Response:
     wave, fixed = await _wave_or_404(slug, organisation)
     status = wave.status(clock.now())
     if status is not WaveStatus.OPEN:
         return _status_page(wave, status)
-    return _form_page(request, wave, fixed)
+    return _blank_form(request, wave, fixed)
 
 
 @post("/e/{slug:str}", status_code=303)

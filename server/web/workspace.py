@@ -25,7 +25,7 @@ from surveys.progress import wave_progress, wave_sizes
 from surveys.questionnaires import questionnaire_list
 from surveys.tables import Wave
 from surveys.wave_admin import WaveError, close_early, create_wave, list_waves, reopen
-from surveys.waves import WaveForm, find_wave
+from surveys.waves import WaveForm, find_wave, forget_wave
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -195,6 +195,7 @@ async def make_codes(request: Request, slug: FromPath[str]) -> Response:
     async with write_transaction():
         await Wave.update({Wave.uses_codes: True}).where(Wave.id == wave.id)
         codes = await create_codes(wave.id, int(text))
+    forget_wave()
     # The codes exist only in this download: the database keeps their hashes.
     return Response(
         codes_csv(codes, _("Engångskoder för %(title)s") % {"title": wave.title}),
