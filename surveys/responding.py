@@ -5,15 +5,17 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from locales import gettext as _
 from surveys.access_codes import spend
 from surveys.answering import CleanAnswers, validate_answers
-from surveys.db import is_unique_violation, write_transaction
+from surveys.db import is_persistent_sqlite, is_unique_violation, run_on_sqlite_writer, write_transaction
 from surveys.questionnaires import freeze_version, is_frozen
 from surveys.tables import Answer, Response
 from surveys.waves import Choice, WaveForm
@@ -104,31 +106,24 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
 
     Only the date (in Swedish time) is kept: an exact time could identify a respondent.
     """
-    # Everything that can be prepared is prepared before the write lock: on SQLite the time spent inside
-    # it is what limits submissions per second. A repeated key is caught by the UNIQUE constraint, which
-    # rolls the transaction back; only a wave with one-time codes looks first, so that a retry of a stored
-    # response is told "already stored" rather than "code already used".
     rows = _answer_rows(wave, submission)
-    response = Response.raw(
-        "INSERT INTO response (wave, organisation, target_group, submitted_on, submission_key) "
-        "VALUES ({}, {}, {}, {}, {}) RETURNING id",
+    day = now.astimezone(STOCKHOLM).date()
+    response = (
         wave.id,
         submission.organisation_id,
         submission.target_group_id,
-        now.astimezone(STOCKHOLM).date(),
+        day,
         submission.submission_key,
     )
     try:
-        async with write_transaction():
-            if wave.uses_codes:
-                if await Response.exists().where(Response.submission_key == submission.submission_key):
-                    return Stored.DUPLICATE
-                await spend(wave.id, submission.code or "")  # CodeRejected rolls the whole response back
-            response_id = (await response)[0]["id"]
-            if rows:
-                await _insert_answers(response_id, rows)
-            if not is_frozen(wave.version_id):
-                await freeze_version(wave.version_id)
+        if wave.uses_codes or not is_frozen(wave.version_id):
+            return await _store_with_checks(wave, submission, response, rows)
+        # The common case, made as short as the database allows: a repeated key is caught by the UNIQUE
+        # constraint, which undoes the whole write.
+        if is_persistent_sqlite():
+            await run_on_sqlite_writer(partial(_store_on_sqlite, response, rows))
+        else:
+            await _store_on_postgres(response, rows)
     except Exception as exc:
         # The key was stored before (a retry, a double click, or another worker racing with it).
         if is_unique_violation(exc):
@@ -137,31 +132,74 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
     return Stored.CREATED
 
 
-_ANSWER_COLUMNS = ("response", "wave", "organisation", "target_group", "question", "option", "text")
-_ANSWER_VALUES = "(" + ", ".join("{}" for _ in _ANSWER_COLUMNS) + ")"
+async def _store_with_checks(
+    wave: WaveForm, submission: Submission, response: tuple, rows: list[tuple]
+) -> Stored:
+    async with write_transaction():
+        if wave.uses_codes:
+            # Looked up first, so that a retry of a stored response hears "already stored", not "code used".
+            if await Response.exists().where(Response.submission_key == submission.submission_key):
+                return Stored.DUPLICATE
+            await spend(wave.id, submission.code or "")  # CodeRejected rolls the whole response back
+        inserted = await Response.raw(_RESPONSE_INSERT.replace("?", "{}") + " RETURNING id", *response)
+        if rows:
+            await Answer.raw(_answers_insert(len(rows), "{}"), *_answer_values(inserted[0]["id"], rows))
+        if not is_frozen(wave.version_id):
+            await freeze_version(wave.version_id)
+    return Stored.CREATED
 
 
-async def _insert_answers(response_id: int, rows: list[dict]) -> None:
-    # One multi-row INSERT from a plain template: building Table instances costs more than the write.
-    template = f"INSERT INTO answer ({', '.join(_ANSWER_COLUMNS)}) VALUES " + ", ".join(
-        [_ANSWER_VALUES] * len(rows)
+_RESPONSE_INSERT = "INSERT INTO response (wave, organisation, target_group, submitted_on, submission_key) VALUES (?, ?, ?, ?, ?)"
+_ANSWER_COLUMNS = "response, wave, organisation, target_group, question, option, text"
+
+
+def _answers_insert(count: int, mark: str) -> str:
+    row = "(" + ", ".join([mark] * 7) + ")"
+    return f"INSERT INTO answer ({_ANSWER_COLUMNS}) VALUES " + ", ".join([row] * count)
+
+
+def _answer_values(response_id: int, rows: list[tuple]) -> list:
+    return [v for row in rows for v in (response_id, *row)]
+
+
+def _store_on_sqlite(response: tuple, rows: list[tuple], connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        response_id = connection.execute(_RESPONSE_INSERT, response).lastrowid
+        if rows:
+            connection.execute(_answers_insert(len(rows), "?"), _answer_values(response_id, rows))
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+async def _store_on_postgres(response: tuple, rows: list[tuple]) -> None:
+    # One statement is one round trip and its own transaction: the response and its answers together.
+    if not rows:
+        await Response.raw(_RESPONSE_INSERT.replace("?", "{}"), *response)
+        return
+    values = ", ".join(
+        ["({}::integer, {}::integer, {}::integer, {}::integer, {}::integer, {}::text)"] * len(rows)
     )
-    values = [v for row in rows for v in (response_id, *(row[c] for c in _ANSWER_COLUMNS[1:]))]
-    await Answer.raw(template, *values)
+    await Answer.raw(
+        "WITH r AS (" + _RESPONSE_INSERT.replace("?", "{}") + " RETURNING id) "
+        f"INSERT INTO answer ({_ANSWER_COLUMNS}) "
+        "SELECT r.id, v.wave, v.organisation, v.target_group, v.question, v.option, v.text "
+        f"FROM r, (VALUES {values}) AS v (wave, organisation, target_group, question, option, text)",
+        *response,
+        *(v for row in rows for v in row),
+    )
 
 
-def _answer_rows(wave: WaveForm, submission: Submission) -> list[dict]:
-    common = {
-        "wave": wave.id,
-        "organisation": submission.organisation_id,
-        "target_group": submission.target_group_id,
-    }
+def _answer_rows(wave: WaveForm, submission: Submission) -> list[tuple]:
+    """(wave, organisation, target group, question, option, text) for each answer row."""
+    common = (wave.id, submission.organisation_id, submission.target_group_id)
     rows = []
     for question in wave.questionnaire.questions:
         for code in submission.answers.chosen.get(question.code, ()):
-            option = question.option(code)
-            rows.append({**common, "question": question.id, "option": option.id, "text": None})
+            rows.append((*common, question.id, question.option(code).id, None))
         text = submission.answers.texts.get(question.code)
         if text:
-            rows.append({**common, "question": question.id, "option": None, "text": text})
+            rows.append((*common, question.id, None, text))
     return rows
