@@ -55,6 +55,19 @@ def submit(selector: str, **fields: str) -> Callable:
     return prepare
 
 
+def upload(selector: str, name: str, content: str) -> Callable:
+    """Choose a file with this content in the page's #file field, then press the button."""
+
+    def prepare(page) -> None:
+        page.set_input_files(
+            "#file", files=[{"name": name, "mimeType": "text/plain", "buffer": content.encode()}]
+        )
+        with page.expect_navigation():
+            page.click(selector)
+
+    return prepare
+
+
 SCREENS = [
     # Respondents
     Screen("home", "/"),
@@ -74,6 +87,23 @@ SCREENS = [
     Screen("workspace", "/arbeta", "kommunikator"),
     Screen("plan", f"/arbeta/planer/{PLAN}", "kommunikator"),
     Screen("reach-import", f"/arbeta/planer/{PLAN}/rackvidd", "kommunikator"),
+    Screen(
+        "reach-import-preview-with-a-bad-row",
+        f"/arbeta/planer/{PLAN}/rackvidd",
+        "kommunikator",
+        upload(
+            "button[value=preview]",
+            "statistik.csv",
+            "Datum;Kanal;Sidvisningar\n2026-03-01;Intranät;5\n2026-03-02;Intranät;x\n",
+        ),
+    ),
+    Screen(
+        "reach-import-without-a-file",
+        f"/arbeta/planer/{PLAN}/rackvidd",
+        "kommunikator",
+        submit("button[value=preview]"),
+    ),
+    Screen("plan-activity", f"/arbeta/planer/{PLAN}/aktiviteter/noterat-lansledning", "kommunikator"),
     Screen("plan-organisations", f"/arbeta/planer/{PLAN}/organisationer", "kommunikator"),
     Screen(
         "plan-organisation-refused",
@@ -109,6 +139,16 @@ SCREENS = [
         "kommunikator",
         submit("main form button.primary"),
     ),
+    Screen(
+        "plan-sizes-preview",
+        f"/arbeta/planer/{PLAN}/storlekar",
+        "kommunikator",
+        upload(
+            "main form button.primary",
+            "storlekar.csv",
+            "organisation;målgrupp;antal\ntimra;medarbetare;1 250\n",
+        ),
+    ),
     Screen("plan-reach-entries", f"/arbeta/planer/{PLAN}/rackvidd/poster", "kommunikator"),
     Screen(
         "plan-reach-entries-with-errors",
@@ -117,6 +157,16 @@ SCREENS = [
         submit("text=Spara siffrorna", views="12,5"),
     ),
     Screen("questionnaires", "/arbeta/enkater", "kommunikator"),
+    Screen(
+        "questionnaire-upload-with-errors",
+        "/arbeta/enkater",
+        "kommunikator",
+        upload(
+            "main form[enctype] button[type=submit]",
+            "enkat.toml",
+            'code = "trasig"\n[[questions]]\nkind = "okand"\n',
+        ),
+    ),
     Screen("questionnaire-preview", f"/arbeta/enkater/{QUESTIONNAIRE}/version/1", "kommunikator"),
     Screen("question-bank", "/arbeta/fragebank", "kommunikator"),
     Screen("question-bank-for-a-questionnaire", f"/arbeta/fragebank?enkat={QUESTIONNAIRE}", "kommunikator"),
@@ -162,7 +212,10 @@ SCREENS = [
     Screen("meeting-for-a-communicator", f"/resultat/{PLAN}/moten/{{meeting}}", "kommunikator"),
     # Accounts
     Screen("account", "/konto", "lasare"),
+    Screen("account-new-token", "/konto", "lasare", submit("main form button.primary", name="Granskning")),
+    Screen("account-with-errors", "/konto", "lasare", submit("main form button.primary")),
     Screen("users", "/admin/anvandare", "admin"),
+    Screen("users-with-errors", "/admin/anvandare", "admin", submit("main form button.primary")),
 ]
 
 
