@@ -950,7 +950,8 @@ def build_pdf(pack: MeetingPack) -> bytes:
     ):
         ranges = _page_ranges(flow, workers.count() + 1)
         locale = current_locale()
-        parts = workers.share(_pdf_part, [(pack, locale, first, last) for first, last in ranges])
+        # Only with workers ready: each part costs a little more than its share (its own fonts, the join).
+        parts = workers.share(_pdf_part, [(pack, locale, f, t) for f, t in ranges], late=False)
         if parts is not None:
             return _join_pdf(parts, _pdf_metadata(pack))
     buffer = io.BytesIO()

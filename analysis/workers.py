@@ -5,10 +5,12 @@ from a fork server that has imported :mod:`analysis.report` once (so a worker is
 second an import takes), never forked from the web server itself, whose other threads may hold locks (a
 chart render in progress, logging) that a forked child would wait on for ever.
 
-Starting takes about a second, in a background thread: :func:`start` returns at once, and until the workers
-are ready :func:`share` says so (``None``) and the caller does the work itself, as it would without workers.
-This process always does a share of the work too, from the other end of the list, so a build is never slower
-for having workers. A worker that dies (or any error in one) makes the caller do that task itself, where a
+Starting takes about a second, in a background thread: :func:`start` returns at once. Until the workers are
+ready this process does the work itself (or :func:`share` says ``None`` and the caller does it its own way,
+as it would without workers); workers join in as soon as they are ready. This process always does a share of
+the work too, from the other end of the list, so a build is never slower for having workers.
+Note for scripts: like any fork-server or spawn child, a worker imports the main script as ``__mp_main__``,
+so a script must keep its work under ``if __name__ == "__main__":``. A worker that dies (or any error in one) makes the caller do that task itself, where a
 real error is raised as usual.
 """
 
@@ -29,11 +31,14 @@ T = TypeVar("T")
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None  # set once the workers have answered
 _starting = False
+_started = threading.Event()  # set while no start is under way
+_started.set()
 
 
 def count() -> int:
     """Worker processes to start: one core is left for this process, which works too."""
-    return max(1, min(3, (os.cpu_count() or 2) - 1))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
+    return max(1, min(3, cores - 1))
 
 
 def _hello() -> int:
@@ -51,9 +56,11 @@ def _start() -> None:
     except Exception:  # no fork server on this system, or it would not start: the work stays here
         with _lock:
             _starting = False
+            _started.set()
         return
     with _lock:
         _pool, _starting = pool, False
+        _started.set()
 
 
 def start() -> None:
@@ -63,6 +70,7 @@ def start() -> None:
         if _pool is not None or _starting:
             return
         _starting = True
+        _started.clear()
     threading.Thread(target=_start, name="pack-workers", daemon=True).start()
 
 
@@ -73,6 +81,7 @@ def ready() -> bool:
 def stop() -> None:
     """Stop the workers (they stop by themselves when this process exits)."""
     global _pool
+    _started.wait(timeout=120)
     with _lock:
         pool, _pool = _pool, None
     if pool is not None:
@@ -88,23 +97,29 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def share(function: Callable[..., T], tasks: Sequence[tuple[Any, ...]]) -> list[T] | None:
+def share(
+    function: Callable[..., T], tasks: Sequence[tuple[Any, ...]], *, late: bool = True
+) -> list[T] | None:
     """``[function(*task) for task in tasks]``, shared between the workers and this process; ``None`` when
-    the workers are not ready. ``function`` and the tasks must be picklable (module-level, plain data).
+    no workers run or start. ``function`` and the tasks must be picklable (module-level, plain data).
 
     The workers take tasks from the front, one each plus one waiting, and are given more as they finish;
     this process takes them from the back. So each task is done once, and nobody waits long at the end.
+    Workers that are still starting join in when they are ready (``late``, for many small tasks); until then
+    this process works alone.
     """
-    pool = _pool
-    if pool is None:
+    with _lock:
+        pool, starting = _pool, _starting and late
+    if pool is None and not starting:
         return None
     results: dict[int, T] = {}
     running: dict[Future[T], int] = {}
     front, back = 0, len(tasks) - 1
 
     def feed() -> None:  # the last task left is always this process's: it could not be taken back
-        nonlocal front
-        while len(running) <= count() and front < back:
+        nonlocal front, pool
+        pool = pool or _pool
+        while pool is not None and len(running) <= count() and front < back:
             try:
                 running[pool.submit(function, *tasks[front])] = front
             except Exception:  # the pool broke or was stopped: the rest is done here
@@ -116,7 +131,7 @@ def share(function: Callable[..., T], tasks: Sequence[tuple[Any, ...]]) -> list[
         try:
             results[index] = future.result()
         except Exception as error:
-            if isinstance(error, BrokenProcessPool):
+            if isinstance(error, BrokenProcessPool) and pool is not None:
                 _discard(pool)
             results[index] = function(*tasks[index])
 

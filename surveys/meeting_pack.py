@@ -7,6 +7,7 @@ import pickle
 import threading
 from collections import OrderedDict
 
+from analysis import workers
 from analysis.charts import ChartRecipe
 from analysis.formatting import format_count
 from analysis.report import (
@@ -27,7 +28,12 @@ from surveys.reach_import import METRIC_LABELS
 
 
 async def meeting_pack(view: MeetingView) -> MeetingPack:
-    """Everything the pack shows, from the meeting's snapshot: the same numbers as its page."""
+    """Everything the pack shows, from the meeting's snapshot: the same numbers as its page.
+
+    The charts are left as recipes, for the PDF or the presentation to build; the worker processes that
+    can build them are started now if they are not running (they join in when ready, see analysis.workers).
+    """
+    workers.start()
     results = view.results
     rows = overview(results)
     summary = tuple(

@@ -694,6 +694,13 @@ def test_without_worker_processes_nothing_is_shared_out():
     assert workers.share(pow, [(2, 2)]) is None
 
 
+def test_work_asked_for_while_the_workers_start_is_all_done_and_in_order():
+    workers.stop()
+    workers.start()
+    assert workers.share(pow, [(i, 3) for i in range(40)]) == [i**3 for i in range(40)]
+    assert workers.share(pow, [(2, 2), (3, 2)], late=False) in (None, [4, 9])
+
+
 @pytest.fixture(scope="module")
 def running_workers():
     workers.start()
@@ -711,7 +718,7 @@ def test_with_worker_processes_the_pack_says_exactly_the_same(running_workers, m
     alone = (build_pdf(made), build_pptx(made))
     shared = []
     share = workers.share
-    monkeypatch.setattr(workers, "share", lambda *a: shared.append(share(*a)) or shared[-1])
+    monkeypatch.setattr(workers, "share", lambda *a, **k: shared.append(share(*a, **k)) or shared[-1])
     together = (build_pdf(made), build_pptx(made))
     assert len(shared) == 2 and all(result is not None for result in shared)  # both went to the workers
     assert pdf_pages(together[0]) == pdf_pages(alone[0])
