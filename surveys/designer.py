@@ -25,6 +25,7 @@ from surveys.questionnaire import (
 from surveys.questionnaire_file import to_toml, trend_breaks
 from surveys.questionnaires import load_version, store_questionnaire, store_questions, without_ids
 from surveys.tables import BankQuestion, Plan, Question, Questionnaire, QuestionnaireVersion, Wave
+from surveys.waves import forget_wave
 
 SCALE_KINDS = ("agree5", "yesno", "scale10")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -596,6 +597,8 @@ async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
         for bank_code in gone:
             if not await Question.exists().where(Question.bank_question.code == bank_code):
                 await BankQuestion.delete().where(BankQuestion.code == bank_code)
+    # A wave on this draft (not yet answered) shows the edit at once, on this worker at least.
+    forget_wave()
     return saved
 
 

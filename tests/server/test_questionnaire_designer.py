@@ -542,3 +542,10 @@ async def test_question_texts_are_escaped_on_every_designer_page(client):
     ):
         page = await client.get(url)
         assert page.status_code == 200 and "<script>" not in page.text and "&lt;script&gt;" in page.text, url
+
+
+async def test_a_draft_used_by_an_unanswered_wave_shows_the_edit_to_respondents_at_once(client):
+    token = await signed_in(client)
+    assert "Hur väl når informationen fram?" in (await client.get("/e/testomgang")).text
+    await client.post("/arbeta/enkater/testenkat/fragor/betyg/ta-bort", data={"_csrf_token": token})
+    assert "Hur väl når informationen fram?" not in (await client.get("/e/testomgang")).text
