@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -95,6 +96,15 @@ def _field_name(error: dict) -> str:
     return found.group(1) if found else str(error.get("key") or "body")
 
 
+def is_unstorable_text(exc: BaseException) -> bool:
+    """True when PostgreSQL refused a text with a NUL character in it: bad input, not a failure of ours."""
+    asyncpg = sys.modules.get("asyncpg")
+    return asyncpg is not None and isinstance(
+        exc,
+        asyncpg.exceptions.CharacterNotInRepertoireError | asyncpg.exceptions.UntranslatableCharacterError,
+    )
+
+
 def server_error(request: Request, exc: Exception) -> Response:
     apply_locale(request.scope)
     if is_database_unavailable(exc):
@@ -102,5 +112,11 @@ def server_error(request: Request, exc: Exception) -> Response:
         response = error_response(request, 503, _(MESSAGES[503]))
         response.headers["retry-after"] = "10"
         return response
+    if is_unstorable_text(exc):
+        # A NUL character (typed into an address, a form or JSON): PostgreSQL cannot even compare it.
+        message = _(
+            "Det du skickade innehöll ett tecken som inte kan användas (NUL). Ta bort det och försök igen."
+        )
+        return error_response(request, 400, message)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500, _(MESSAGES[500]))

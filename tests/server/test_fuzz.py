@@ -447,3 +447,26 @@ def _fuzz_operation(operation, base: str, store: Store, token: str, examples: in
             assert after == before, f"{operation.label} → {status} stored {after - before} responses"
 
     call()
+
+
+async def test_a_nul_character_anywhere_gets_a_clear_answer_never_a_server_error(client):
+    """PostgreSQL cannot compare or store NUL (found by the fuzzing): a 4xx in Swedish, on both engines."""
+    from surveys.accounts import Role
+    from tests.support import csrf_token, make_wave, sign_in
+
+    await make_wave()
+    page = await client.get("/e/testomgang")
+    login = await client.post(
+        "/logga-in", data={"_csrf_token": csrf_token(page.text), "username": "a\x00", "password": "x" * 12}
+    )
+    assert login.status_code in (400, 401), login.text
+    await sign_in(client, Role.ADMIN)
+    outcomes = {}
+    for url in ("/e/%00", "/e/a%00b/tack", "/api/v1/waves/%00", "/arbeta/planer/%00", "/resultat/%00"):
+        outcomes[url] = (await client.get(url)).status_code
+    posted = await client.post("/api/v1/waves/%00/responses", json={"answers": {}})
+    outcomes["POST /api/v1/waves/%00/responses"] = posted.status_code
+    assert all(400 <= status < 500 for status in outcomes.values()), outcomes
+    assert "Traceback" not in posted.text and posted.json()["detail"]
+    if posted.status_code == 400:
+        assert "NUL" in posted.json()["detail"]
