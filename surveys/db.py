@@ -227,6 +227,14 @@ def is_persistent_sqlite() -> bool:
     return isinstance(current_engine(), PersistentSQLiteEngine)
 
 
+def is_foreign_key_violation(exc: BaseException) -> bool:
+    """True when a row refers to one that is gone, on either engine."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "FOREIGN KEY" in str(exc)
+    asyncpg = sys.modules.get("asyncpg")
+    return asyncpg is not None and isinstance(exc, asyncpg.exceptions.ForeignKeyViolationError)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True for a UNIQUE constraint failure on either engine."""
     import sqlite3

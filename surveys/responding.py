@@ -12,19 +12,35 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from locales import N_
 from locales import gettext as _
 from surveys.access_codes import spend
 from surveys.answering import CleanAnswers, validate_answers
-from surveys.db import is_persistent_sqlite, is_unique_violation, run_on_sqlite_writer, write_transaction
+from surveys.db import (
+    is_foreign_key_violation,
+    is_persistent_sqlite,
+    is_unique_violation,
+    run_on_sqlite_writer,
+    write_transaction,
+)
 from surveys.questionnaires import freeze_version, is_frozen
-from surveys.tables import Answer, Response
-from surveys.waves import Choice, WaveForm
+from surveys.tables import Answer, Option, Question, Response
+from surveys.waves import Choice, WaveForm, forget_wave
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 CODE_FIELD = "code"
 ORGANISATION_FIELD = "organisation"
 TARGET_GROUP_FIELD = "target_group"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+CHANGED_MESSAGE = N_(
+    "Enkäten ändrades just medan du svarade. Gå tillbaka, ladda om sidan och skicka dina svar igen."
+)
+
+
+class QuestionnaireChanged(Exception):
+    """The draft questionnaire of an unanswered wave was edited while this respondent answered it."""
 
 
 class Stored(enum.Enum):
@@ -128,6 +144,10 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
         # The key was stored before (a retry, a double click, or another worker racing with it).
         if is_unique_violation(exc):
             return Stored.DUPLICATE
+        # A communicator saved the draft (new question ids) after this worker read the wave.
+        if is_foreign_key_violation(exc):
+            forget_wave()
+            raise QuestionnaireChanged from exc
         raise
     return Stored.CREATED
 
@@ -136,6 +156,14 @@ async def _store_with_checks(
     wave: WaveForm, submission: Submission, response: tuple, rows: list[tuple]
 ) -> Stored:
     async with write_transaction():
+        if not is_frozen(wave.version_id):
+            # The version's first answer freezes it. Done first, it claims the version row, so a designer
+            # save of the draft either waits for this answer or has finished; if it has, the question and
+            # option ids this worker read may be gone or, on SQLite, reused by other questions.
+            await freeze_version(wave.version_id)
+            if not await _same_questions(wave):
+                forget_wave()
+                raise QuestionnaireChanged
         if wave.uses_codes:
             # Looked up first, so that a retry of a stored response hears "already stored", not "code used".
             if await Response.exists().where(Response.submission_key == submission.submission_key):
@@ -144,12 +172,26 @@ async def _store_with_checks(
         inserted = await Response.raw(_RESPONSE_INSERT.replace("?", "{}") + " RETURNING id", *response)
         if rows:
             await Answer.raw(_answers_insert(len(rows), "{}"), *_answer_values(inserted[0]["id"], rows))
-        if not is_frozen(wave.version_id):
-            await freeze_version(wave.version_id)
     return Stored.CREATED
 
 
-_RESPONSE_INSERT = "INSERT INTO response (wave, organisation, target_group, submitted_on, submission_key) VALUES (?, ?, ?, ?, ?)"
+async def _same_questions(wave: WaveForm) -> bool:
+    questions = wave.questionnaire.questions
+    stored_questions = await Question.select(Question.id, Question.code).where(
+        Question.version == wave.version_id
+    )
+    stored_options = await Option.select(Option.id, Option.question, Option.code).where(
+        Option.question.version == wave.version_id
+    )
+    return {(r["id"], r["code"]) for r in stored_questions} == {(q.id, q.code) for q in questions} and {
+        (r["id"], r["question"], r["code"]) for r in stored_options
+    } == {(o.id, q.id, o.code) for q in questions for o in q.options}
+
+
+_RESPONSE_INSERT = (
+    "INSERT INTO response (wave, organisation, target_group, submitted_on, submission_key) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
 _ANSWER_COLUMNS = "response, wave, organisation, target_group, question, option, text"
 
 

@@ -15,6 +15,8 @@ from server.errors import UserError
 from surveys.access_codes import CodeRejected
 from surveys.questionnaire import QuestionDef
 from surveys.responding import (
+    CHANGED_MESSAGE,
+    QuestionnaireChanged,
     Stored,
     check_submission,
     is_valid_submission_key,
@@ -167,6 +169,8 @@ async def submit_response(
         raise UserError(422, _("Några svar behöver rättas."), errors=errors)
     try:
         stored = await store_submission(wave, submission, clock.now())
+    except QuestionnaireChanged:
+        raise UserError(409, _(CHANGED_MESSAGE)) from None
     except CodeRejected:
         message = _("Koden finns inte eller är redan använd. Kontrollera koden på lappen.")
         raise UserError(422, _("Några svar behöver rättas."), errors={"code": message}) from None

@@ -18,9 +18,11 @@ from server.web.forms import read_form
 from server.web.survey_page import QUESTION_PREFIX, build_fields
 from surveys.access_codes import CodeRejected
 from surveys.responding import (
+    CHANGED_MESSAGE,
     CODE_FIELD,
     ORGANISATION_FIELD,
     TARGET_GROUP_FIELD,
+    QuestionnaireChanged,
     check_submission,
     is_valid_submission_key,
     new_submission_key,
@@ -173,6 +175,8 @@ async def _submit(request: Request, slug: str, organisation: str | None) -> Temp
         return _form_page(request, wave, fixed, values=values, errors=errors, submission_key=key)
     try:
         await store_submission(wave, submission, clock.now())
+    except QuestionnaireChanged:
+        raise UserError(409, _(CHANGED_MESSAGE)) from None
     except CodeRejected:
         errors = {CODE_FIELD: _("Koden finns inte eller är redan använd. Kontrollera koden på lappen.")}
         return _form_page(request, wave, fixed, values=values, errors=errors, submission_key=key)
