@@ -212,3 +212,24 @@ async def test_the_api_is_not_open_to_cross_site_requests_riding_on_a_session_co
         outcomes[f"{method} {url}"] = response.status_code
     assert outcomes and set(outcomes.values()) == {401}, outcomes
     assert await _row_counts() == before
+
+
+async def test_a_csrf_token_with_characters_outside_ascii_is_refused_not_a_server_error(client):
+    """Found by the fuzzing: Litestar compares tokens with hmac.compare_digest, which raises on non-ASCII."""
+    await make_wave()
+    token = csrf_token((await client.get("/e/testomgang")).text)
+    before = await _row_counts()
+    in_form = await client.post("/e/testomgang", data={"_csrf_token": token[:-1] + "\x80"})
+    in_header = await client.post(
+        "/e/testomgang", data={}, headers={"x-csrftoken": (token[:-1] + "é").encode()}
+    )
+    cookie = next(c.value for c in client.cookies.jar if c.name == "csrftoken")
+    client.cookies.clear()
+    in_cookie = await client.post(
+        "/e/testomgang",
+        data={"_csrf_token": token},
+        headers={"cookie": f"csrftoken={cookie[:-1]}é".encode()},
+    )
+    assert [in_form.status_code, in_header.status_code, in_cookie.status_code] == [403, 403, 403]
+    assert "Formuläret har gått ut" in in_form.text
+    assert await _row_counts() == before
