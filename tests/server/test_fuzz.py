@@ -254,7 +254,9 @@ def form_fields(draw, wave: dict, token: str) -> list[tuple[str, str]]:
     if csrf == "good":
         fields.append(("_csrf_token", token))
     elif csrf == "wrong":
-        fields.append(("_csrf_token", draw(NASTY_TEXT)))
+        # Anything, or a real token with its end changed (non-ASCII there once gave a 500).
+        forged = st.text(min_size=1, max_size=2).map(lambda end: token[:-1] + end)
+        fields.append(("_csrf_token", draw(NASTY_TEXT | forged)))
     key = "new" if sane else draw(st.sampled_from(["new"] * 8 + ["missing", "bad", "twice"]))
     if key == "new":
         fields.append(("submission_key", f"fuzz-{uuid.uuid4().hex}"))
