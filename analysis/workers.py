@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -45,12 +47,36 @@ def _hello() -> int:
     return os.getpid()
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the process that started the workers has gone, however it ended (killed,
+    or ended without stopping them), so that no worker, and so no fork server, is left behind."""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(parent)  # Linux: readable once the process has ended
+            select.select([handle], [], [])
+        except (AttributeError, OSError):  # no pidfd here, or the parent is gone already: look every second
+            while True:
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+                time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _start() -> None:
     global _pool, _starting
     try:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["analysis.report"])
-        pool = ProcessPoolExecutor(max_workers=count(), mp_context=context)
+        pool = ProcessPoolExecutor(
+            max_workers=count(), mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)
+        )
         for future in [pool.submit(_hello) for _ in range(count())]:
             future.result(timeout=120)
     except Exception:  # no fork server on this system, or it would not start: the work stays here

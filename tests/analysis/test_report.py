@@ -6,7 +6,9 @@ Timing is not asserted here; measure with `python -m tests.analysis.test_report 
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
 import sys
 import time
 import zipfile
@@ -45,6 +47,7 @@ from analysis.report import (
 from locales import using_locale
 
 NBSP = "\u00a0"
+ROOT = Path(__file__).resolve().parents[2]
 MEETING_DAY = date(2026, 11, 24)
 PLAN = "Kommunikationsplan Nära vård Västernorrland 2026"
 MEETING = "Länsledningens uppföljningsmöte"
@@ -735,6 +738,32 @@ def test_work_shared_with_the_workers_comes_back_complete_and_in_order(running_w
 def test_an_error_in_a_worker_is_raised_here_as_usual(running_workers):
     with pytest.raises(ValueError, match="invalid literal"):
         workers.share(int, [("1",), ("x",), ("3",), ("4",), ("5",)])
+
+
+def test_the_workers_go_away_when_the_process_that_started_them_is_killed(tmp_path):
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, time\n"
+        "from analysis import workers\n"
+        "if __name__ == '__main__':\n"
+        "    workers.start()\n"
+        "    while not workers.ready():\n"
+        "        time.sleep(0.1)\n"
+        "    print(workers._pool.submit(os.getpid).result(), flush=True)\n"
+        "    os._exit(0)  # no clean-up, as when killed\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    worker = int(ran.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"Worker {worker} is still running.")
 
 
 # --- Measuring (not a test) -------------------------------------------------------------------------------------
