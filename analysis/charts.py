@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -143,7 +144,13 @@ class _PercentFormatter(Formatter):
         self.minus = get_minus_sign_symbol(locale)
 
     def __call__(self, value: float, pos: object = None) -> str:
-        return format_share(value, locale=self.locale).replace("-", self.minus)
+        return _axis_share(float(value), self.locale, self.minus)
+
+
+@lru_cache(maxsize=512)
+def _axis_share(value: float, locale: str, minus: str) -> str:
+    # Laying a chart out formats the same few tick values many times over; Babel is not quick about it.
+    return format_share(value, locale=locale).replace("-", minus)
 
 
 class _LabelFormatter(Formatter):
