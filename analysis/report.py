@@ -950,8 +950,8 @@ def build_pdf(pack: MeetingPack) -> bytes:
     ):
         ranges = _page_ranges(flow, workers.count() + 1)
         locale = current_locale()
-        # Only with workers ready: each part costs a little more than its share (its own fonts, the join).
-        parts = workers.share(_pdf_part, [(pack, locale, f, t) for f, t in ranges], late=False)
+        # With workers running or starting (they join in when ready, even while this process draws its part).
+        parts = workers.share(_pdf_part, [(pack, locale, first, last) for first, last in ranges])
         if parts is not None:
             return _join_pdf(parts, _pdf_metadata(pack))
     buffer = io.BytesIO()

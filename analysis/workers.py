@@ -129,10 +129,10 @@ def share(
     """``[function(*task) for task in tasks]``, shared between the workers and this process; ``None`` when
     no workers run or start. ``function`` and the tasks must be picklable (module-level, plain data).
 
-    The workers take tasks from the front, one each plus one waiting, and are given more as they finish;
-    this process takes them from the back. So each task is done once, and nobody waits long at the end.
-    Workers that are still starting join in when they are ready (``late``, for many small tasks); until then
-    this process works alone.
+    The workers take tasks from the front, as they become free (one waiting besides, when this process has
+    other tasks left to take); this process takes them from the back. So each task is done once, and nobody
+    waits long at the end. Workers that are still starting join in as soon as they are ready, even while this
+    process is in the middle of a task (``late``); until then this process works alone.
     """
     with _lock:
         pool, starting = _pool, _starting and late
@@ -140,20 +140,39 @@ def share(
         return None
     results: dict[int, T] = {}
     running: dict[Future[T], int] = {}
+    claims = threading.Lock()
     front, back = 0, len(tasks) - 1
+    finished = threading.Event()
 
-    def feed() -> None:  # the last task left is always this process's: it could not be taken back
+    def feed() -> None:
+        # A worker gets a task when one is free, or one more to wait when this process has others left:
+        # a task handed over cannot be taken back.
         nonlocal front, pool
         pool = pool or _pool
-        while pool is not None and len(running) <= count() and front < back:
-            try:
-                running[pool.submit(function, *tasks[front])] = front
-            except Exception:  # the pool broke or was stopped: the rest is done here
-                return
-            front += 1
+        with claims:
+            while pool is not None and front <= back:
+                busy = sum(1 for future in running if not future.done())
+                if busy >= count() + (1 if front < back else 0):
+                    return
+                try:
+                    running[pool.submit(function, *tasks[front])] = front
+                except Exception:  # the pool broke or was stopped: the rest is done here
+                    return
+                front += 1
 
-    def collect(future: Future[T]) -> None:
-        index = running.pop(future)
+    def feeder() -> None:
+        while not finished.wait(0.05):
+            feed()
+
+    def take() -> int | None:
+        nonlocal back
+        with claims:
+            if front > back:
+                return None
+            back -= 1
+            return back + 1
+
+    def collect(future: Future[T], index: int) -> None:
         try:
             results[index] = future.result()
         except Exception as error:
@@ -162,14 +181,16 @@ def share(
             results[index] = function(*tasks[index])
 
     feed()
-    while front <= back:
-        results[back] = function(*tasks[back])
-        back -= 1
-        for future in [future for future in running if future.done()]:
-            collect(future)
-        feed()
-    for future in list(running):
-        collect(future)
+    helper = threading.Thread(target=feeder, name="pack-feeder", daemon=True)
+    helper.start()
+    try:
+        while (index := take()) is not None:
+            results[index] = function(*tasks[index])
+    finally:
+        finished.set()
+        helper.join()
+    for future, index in list(running.items()):
+        collect(future, index)
     if len(results) != len(tasks):  # pragma: no cover - every index is filled above
         raise RuntimeError("A task was lost.")
     return [results[index] for index in range(len(tasks))]

@@ -704,6 +704,14 @@ def test_work_asked_for_while_the_workers_start_is_all_done_and_in_order():
     assert workers.share(pow, [(2, 2), (3, 2)], late=False) in (None, [4, 9])
 
 
+def test_a_pdf_asked_for_while_the_workers_start_says_exactly_the_same():
+    made = make_pack(make=recipe)
+    alone = build_pdf(made)
+    workers.stop()
+    workers.start()
+    assert pdf_pages(build_pdf(made)) == pdf_pages(alone)
+
+
 @pytest.fixture(scope="module")
 def running_workers():
     workers.start()
