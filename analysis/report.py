@@ -948,7 +948,8 @@ def build_pdf(pack: MeetingPack) -> bytes:
         and all(isinstance(chart, ChartRecipe) for chart in charts)
         and importlib.util.find_spec("pypdf") is not None
     ):
-        ranges = _page_ranges(flow, workers.count() + 1)
+        # Workers still starting begin late: a part more, so that this process can take two while they start.
+        ranges = _page_ranges(flow, workers.count() + (1 if workers.ready() else 2))
         locale = current_locale()
         # With workers running or starting (they join in when ready, even while this process draws its part).
         parts = workers.share(_pdf_part, [(pack, locale, first, last) for first, last in ranges])
