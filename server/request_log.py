@@ -9,7 +9,6 @@ import secrets
 import time
 from contextvars import ContextVar
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Scopes, Send
 
@@ -70,7 +69,7 @@ async def log_response(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
     request_id = _request_id_for(scope)
-    MutableScopeHeaders.from_message(message)["x-request-id"] = request_id
+    message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
     started = scope.get("state", {}).get("started")
     access.info(
         "request",

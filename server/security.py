@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = (
@@ -20,12 +19,19 @@ HEADERS = {
 }
 
 
+# Encoded once: this runs for every response, and the respondent's pages are the busiest there are.
+_ENCODED = [(name.encode(), value.encode()) for name, value in HEADERS.items()]
+_NO_STORE = [*_ENCODED, (b"cache-control", b"no-store")]
+_NAMES = {name for name, _ in _ENCODED}
+_NAMES_NO_STORE = {name for name, _ in _NO_STORE}
+
+
 async def security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in HEADERS.items():
-        headers[name] = value
-    if scope.get("path", "").startswith(("/e/", "/api/")):
-        # Survey pages hold a per-visit key and token; a shared cache must never keep them.
-        headers["cache-control"] = "no-store"
+    # Survey pages hold a per-visit key and token; a shared cache must never keep them.
+    no_store = scope.get("path", "").startswith(("/e/", "/api/"))
+    replaced = _NAMES_NO_STORE if no_store else _NAMES
+    headers = [h for h in message.get("headers", ()) if h[0].lower() not in replaced]
+    headers.extend(_NO_STORE if no_store else _ENCODED)
+    message["headers"] = headers

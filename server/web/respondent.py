@@ -83,19 +83,26 @@ def _form_page(
 _TOKEN_MARK = "EFFEKTCSRFTOKENMARK0"
 _KEY_MARK = "EFFEKTSUBMISSIONKEYMARK0"
 _BLANK_FORMS_SIZE = 64
-_blank_forms: dict[tuple, str] = {}
+_blank_forms: dict[tuple, tuple[WaveForm, str]] = {}
 
 
 def _blank_form(request: Request, wave: WaveForm, fixed: Choice | None) -> Response[str]:
-    key = (wave, fixed, current_locale(), with_lang(request.url.path))
-    page = _blank_forms.get(key)
+    key = (wave.id, fixed, current_locale(), with_lang(request.url.path))
+    cached = _blank_forms.get(key)
+    # The worker keeps one WaveForm object while it holds the wave, so identity is the usual, cheap match;
+    # equality catches a reloaded but unchanged wave, and anything changed renders again.
+    page = None
+    if cached and (cached[0] is wave or cached[0] == wave):
+        page = cached[1]
+        if cached[0] is not wave:
+            _blank_forms[key] = (wave, page)
     if page is None:
         context = _form_page(request, wave, fixed, submission_key=_KEY_MARK).context
         context["csrf_input"] = f'<input type="hidden" name="{CSRF_FIELD}" value="{_TOKEN_MARK}" />'
         page = request.app.template_engine.get_template("survey.html").render(**context, request=request)
         if len(_blank_forms) >= _BLANK_FORMS_SIZE:
             _blank_forms.clear()
-        _blank_forms[key] = page
+        _blank_forms[key] = (wave, page)
     token = ScopeState.from_scope(request.scope).csrf_token or ""
     html = page.replace(_TOKEN_MARK, escape(token), 1).replace(_KEY_MARK, new_submission_key(), 1)
     return Response(html, media_type=MediaType.HTML)
