@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -60,6 +61,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         if pending:
             raise RuntimeError("the database needs migrating first: run `effekt migrate`")
         pooled = await db.start_pool()
+        # Everything loaded at start-up (the libraries, the templates, the catalogues) lives as long as the
+        # worker: taken out of the garbage collector's view, a full collection no longer walks it, which
+        # otherwise shows up as a pause of tens of milliseconds in the slowest answers.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
