@@ -1,6 +1,6 @@
 """A communicator builds a questionnaire in a browser without JavaScript, and a respondent answers it.
 
-Log in → new questionnaire from bank questions → a new question with options and a step → reorder →
+Log in → edit the plan (a new channel) → new questionnaire from bank questions → a new question with options and a step → reorder →
 preview → pre-publish check → open a wave with it → a respondent answers → progress shows it.
 """
 
@@ -34,6 +34,14 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
     page.fill("#password", "ett-langt-losenord")
     page.click("button[type=submit]")
     page.wait_for_url("**/arbeta/enkater")
+
+    # The plan first: the weekly letter becomes one of its channels.
+    page.goto(server_url + "/arbeta/planer/vasternorrland-2026/kanaler")
+    page.fill("#new-name", "Veckobrevet")
+    page.click("text=Lägg till kanalen")
+    page.wait_for_url("**/kanaler?sparat=ja")
+    assert page.locator("h2", has_text="Veckobrevet").is_visible()
+    page.goto(server_url + "/arbeta/enkater")
 
     # A new questionnaire from two bank questions.
     page.click("text=Skapa en ny enkät")
