@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ import pytest
 
 from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
 from tests.server.test_fuzz import SETUP, WAVE
-from tests.slow.servers import Server
+from tests.slow.servers import Server, free_port
 from tests.slow.test_crash import ANSWER_ROWS, ANSWERS, _stored
 
 pytestmark = pytest.mark.slow
@@ -36,18 +35,12 @@ THREADS = 6
 RECOVERY_LIMIT = 30.0  # seconds; generous for a loaded 2-core CI machine, the measured figure is printed
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Proxy:
     """Forwards a loopback port to PostgreSQL until cut; restore() listens on the same port again."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
-        self.port = _free_port()
+        self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.server: asyncio.Server | None = None
