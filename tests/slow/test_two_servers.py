@@ -21,35 +21,21 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
-from tests.slow.servers import ROOT, Server
+from tests.slow.servers import ROOT, Server, fresh_postgres
+from tests.slow.test_crash import ANSWERS as CRASH_ANSWERS
 
 pytestmark = pytest.mark.slow
 
 WAVE = "omgang-4-nu"
 PLAN = "vasternorrland-2026"
-ANSWERS = {
-    "kannedom": ["ja_val"],
-    "kanaler": ["intranat", "mote"],
-    "forstaelse": ["4"],
-    "acceptans": ["5"],
-    "handling": ["ja_nagon"],
-    "chef-informerat": ["ja"],
-    "nar-fram": ["7"],
-}
+ANSWERS = {code: values for code, values in CRASH_ANSWERS.items() if code != "behov"}  # no free text
 PASSWORD = "ett-langt-losenord"
 
 
 @pytest.fixture(scope="module")
 def shared_database():
-    if not asyncio.run(_postgres_available()):
-        if REQUIRE_POSTGRES:
-            pytest.fail("PostgreSQL is not reachable")
-        pytest.skip("PostgreSQL is not reachable")
-    name = f"effekt_test_two_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_postgres_admin(f'CREATE DATABASE "{name}"'))
-    yield _postgres_url(name)
-    asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_postgres("two") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,15 @@ they work from the wheel alone (templates, static files, migrations and catalogu
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
-from tests.slow.servers import ROOT, Server
+from tests.slow.servers import ROOT, Server, fresh_postgres
 
 pytestmark = pytest.mark.slow
 
@@ -58,15 +55,9 @@ def installed(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def fresh_postgres():
-    if not asyncio.run(_postgres_available()):
-        if REQUIRE_POSTGRES:
-            pytest.fail("PostgreSQL is not reachable")
-        pytest.skip("PostgreSQL is not reachable")
-    name = f"effekt_test_wheel_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_postgres_admin(f'CREATE DATABASE "{name}"'))
-    yield _postgres_url(name)
-    asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def fresh_database():
+    with fresh_postgres("wheel") as url:
+        yield url
 
 
 def _children(pid: int) -> list[int]:
@@ -83,14 +74,14 @@ def _children(pid: int) -> list[int]:
 
 
 def test_the_installed_wheel_migrates_postgresql_and_serves_with_several_workers(
-    installed, fresh_postgres, tmp_path
+    installed, fresh_database, tmp_path
 ):
     env = {k: v for k, v in os.environ.items() if not k.startswith("EFFEKT_") and k != "PYTHONPATH"}
-    env["EFFEKT_DATABASE_URL"] = fresh_postgres
+    env["EFFEKT_DATABASE_URL"] = fresh_database
     effekt = installed / "bin" / "effekt"
 
     migrated = _run(effekt, "migrate", cwd=tmp_path, env=env)
-    server = Server(fresh_postgres, tmp_path, "wheel", command=[str(effekt)], EFFEKT_WORKERS="2")
+    server = Server(fresh_database, tmp_path, "wheel", command=[str(effekt)], EFFEKT_WORKERS="2")
     server.env.pop("PYTHONPATH", None)  # only the wheel, never this checkout
     try:
         server.wait_ready("/readyz")
