@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 import locales
 from analysis.formatting import format_share
@@ -42,6 +43,9 @@ def make_environment() -> Environment:
         num=format_number,
     )
     env.globals["current_locale"] = locales.current_locale
+    # The plan's own words (titles, group names, goal wordings, activities) are Swedish whatever the page's
+    # language; on an English page they are marked so that a screen reader reads them as Swedish (WCAG 3.1.2).
+    env.globals["plan_lang"] = lambda: Markup(' lang="sv"') if locales.current_locale() != "sv" else ""
     env.globals["with_lang"] = with_lang
     env.globals["metric_label"] = lambda metric: (
         _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric

@@ -191,3 +191,15 @@ async def test_the_activities_page_shows_reach_beside_recall(demo_client):
     assert page.status_code == 200
     assert "Exponeringar: 18\u00a0400" in page.text  # LinkedIn reach of "Noterat från Länsledning HälSam"
     assert "LinkedIn: " in page.text and " av Medarbetare inom skola" in page.text
+
+
+async def test_on_english_pages_the_plans_own_swedish_words_are_marked_as_swedish(demo_client):
+    await sign_in(demo_client, Role.READER)
+
+    english = await demo_client.get("/resultat/vasternorrland-2026?lang=en")
+    group = await demo_client.get("/resultat/vasternorrland-2026/malgrupper/hogsta-ledning?lang=en")
+    swedish = await demo_client.get("/resultat/vasternorrland-2026?lang=sv")
+
+    assert '<h1 lang="sv">' in english.text  # the plan's title
+    assert '<h1 lang="sv">' in group.text
+    assert '<h1 lang="sv">' not in swedish.text  # a Swedish page needs no marking
