@@ -89,6 +89,16 @@ async def test_the_bank_lists_its_questions_with_step_and_use_and_filters_them(c
     assert "Var har du sett information?" in by_text.text and "Känner du till planen?" not in by_text.text
 
 
+async def test_in_english_the_banks_swedish_question_texts_are_marked_as_swedish(client):
+    await signed_in(client)
+
+    english = await client.get("/arbeta/fragebank", params={"lang": "en"})
+    swedish = await client.get("/arbeta/fragebank", params={"lang": "sv"})
+
+    assert '-text" lang="sv">Känner du till planen?' in english.text
+    assert '-text" lang="sv">' not in swedish.text
+
+
 async def test_a_communicator_builds_a_new_questionnaire_from_bank_questions(client):
     token = await signed_in(client)
     form = await client.get("/arbeta/enkater/ny")
