@@ -53,15 +53,7 @@ def _cell(count: int, size: int | None, hidden: bool) -> ProgressCell:
 async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
     counts = {(org, group): n for (_, org, group), n in (await tallies.respondents([wave.id])).items()}
     group_ids = [g.id for g in wave.target_groups]
-    size_rows = (
-        await TargetGroupSize.select(
-            TargetGroupSize.target_group, TargetGroupSize.organisation, TargetGroupSize.size
-        ).where(TargetGroupSize.target_group.is_in(group_ids))
-        if group_ids
-        else []
-    )
-    sizes = {(r["organisation"], r["target_group"]): r["size"] for r in size_rows}
-    sized_groups = {r["target_group"] for r in size_rows}
+    sizes, sized_groups = await _known_sizes(wave)
     orgs = [o.id for o in wave.organisations]
     # The table publishes row, column and grand totals, so a small cell is protected with complementary
     # suppression: it cannot be recovered by subtraction either.
@@ -112,6 +104,16 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
 
 async def wave_sizes(wave: WaveForm) -> dict[tuple[str, str], int | None]:
     """Known group sizes by (organisation name, target group name); None where the size is unknown."""
+    sizes, sized = await _known_sizes(wave)
+    return {
+        (org.name, group.name): sizes.get((org.id, group.id), 0) if group.id in sized else None
+        for org in wave.organisations
+        for group in wave.target_groups
+    }
+
+
+async def _known_sizes(wave: WaveForm) -> tuple[dict[tuple[int, int], int], set[int]]:
+    """Sizes by (organisation id, group id), and the groups whose sizes are known at all."""
     group_ids = [g.id for g in wave.target_groups]
     rows = (
         await TargetGroupSize.select(
@@ -120,10 +122,6 @@ async def wave_sizes(wave: WaveForm) -> dict[tuple[str, str], int | None]:
         if group_ids
         else []
     )
-    sizes = {(r["organisation"], r["target_group"]): r["size"] for r in rows}
-    sized = {r["target_group"] for r in rows}
-    return {
-        (org.name, group.name): sizes.get((org.id, group.id), 0) if group.id in sized else None
-        for org in wave.organisations
-        for group in wave.target_groups
+    return {(r["organisation"], r["target_group"]): r["size"] for r in rows}, {
+        r["target_group"] for r in rows
     }

@@ -719,7 +719,7 @@ def running_workers():
     while not workers.ready() and time.monotonic() < deadline:
         time.sleep(0.1)
     if not workers.ready():
-        pytest.skip("The worker processes did not start on this system.")
+        pytest.fail("The worker processes did not start within two minutes.")
     yield
     workers.stop()
 
