@@ -22,9 +22,7 @@ from server.api import designer as api_designer
 from server.api import plan_edit as api_plan_edit
 from server.api import results as api_results
 from server.api import waves as api_waves
-from server.locale import LocaleMiddleware
-from server.request_log import RequestIdMiddleware, log_response
-from server.security import security_headers
+from server.front_door import EffektApp
 from server.sessions import session_config
 from server.settings import Settings
 from server.templating import make_environment
@@ -99,7 +97,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *api_designer.HANDLERS,
         ],
     )
-    return Litestar(
+    return EffektApp(
         route_handlers=[
             html,
             api,
@@ -113,8 +111,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             cookie_samesite="lax",
             exclude=["^/api/"],
         ),
-        middleware=[RequestIdMiddleware(), LocaleMiddleware(), session_config(settings).middleware],
-        before_send=[security_headers, log_response],
+        middleware=[session_config(settings).middleware],
         lifespan=[database],
         request_max_body_size=settings.max_body_bytes,
         exception_handlers={HTTPException: errors.http_error, Exception: errors.server_error},

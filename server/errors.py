@@ -12,7 +12,6 @@ from litestar.response import Redirect, Template
 
 from locales import N_
 from locales import gettext as _
-from server.locale import apply_locale
 from surveys.db import is_database_unavailable
 
 log = logging.getLogger("effekt")
@@ -64,8 +63,6 @@ def error_response(request: Request, status: int, message: str, errors: dict[str
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
-    # Errors raised before routing (404, 405) never pass the locale middleware.
-    apply_locale(request.scope)
     status = exc.status_code
     if status == 401 and exc.headers and "location" in exc.headers and not wants_json(request):
         return Redirect(path=exc.headers["location"], status_code=303)
@@ -106,7 +103,6 @@ def is_unstorable_text(exc: BaseException) -> bool:
 
 
 def server_error(request: Request, exc: Exception) -> Response:
-    apply_locale(request.scope)
     if is_database_unavailable(exc):
         log.warning("database unavailable: %s", type(exc).__name__)
         response = error_response(request, 503, _(MESSAGES[503]))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
+from functools import lru_cache
 from urllib.parse import parse_qs
-
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Scopes, Send
 
 import locales
 
@@ -14,25 +12,21 @@ import locales
 _lang_query: ContextVar[str] = ContextVar("effekt_lang_query", default="")
 
 
-def locale_for(scope: Scope) -> tuple[str, bool]:
-    """The request's locale, and whether the person chose it explicitly with ?lang= (kept in links)."""
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    chosen = query.get("lang", [""])[0]
-    if chosen in locales.SUPPORTED:
-        return chosen, True
-    headers = dict(scope.get("headers", ()))
-    accept = headers.get(b"accept-language", b"").decode("latin-1")
-    state = scope.get("app").state if scope.get("app") else None
-    default = state.settings.default_locale if state is not None and "settings" in state else locales.DEFAULT
-    return locales.negotiate(accept, default), False
+def choose_locale(query_string: bytes, accept_language: bytes, default: str) -> str:
+    """?lang= first (then kept in links and forms), then Accept-Language, then the configured default."""
+    explicit = ""
+    if b"lang=" in query_string:
+        chosen = parse_qs(query_string.decode("latin-1")).get("lang", [""])[0]
+        if chosen in locales.SUPPORTED:
+            explicit = chosen
+    _lang_query.set(f"lang={explicit}" if explicit else "")
+    return explicit or _negotiated(accept_language, default)
 
 
-def apply_locale(scope: Scope) -> str:
-    locale, explicit = locale_for(scope)
-    locales.set_locale(locale)
-    scope.setdefault("state", {})["locale"] = locale
-    _lang_query.set(f"lang={locale}" if explicit else "")
-    return locale
+@lru_cache(maxsize=256)
+def _negotiated(accept_language: bytes, default: str) -> str:
+    # Browsers send a handful of distinct headers, so each is parsed once per worker.
+    return locales.negotiate(accept_language.decode("latin-1"), default)
 
 
 def with_lang(path: str) -> str:
@@ -41,11 +35,3 @@ def with_lang(path: str) -> str:
     if not query:
         return path
     return f"{path}{'&' if '?' in path else '?'}{query}"
-
-
-class LocaleMiddleware(ASGIMiddleware):
-    scopes: Scopes = ("http",)  # type: ignore[assignment]
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        apply_locale(scope)
-        await next_app(scope, receive, send)

@@ -9,18 +9,23 @@ import secrets
 import time
 from contextvars import ContextVar
 
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Scopes, Send
+from litestar.types import Scope
 
 _request_id: ContextVar[str] = ContextVar("effekt_request_id", default="")
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 access = logging.getLogger("effekt.access")
 
 
 class JsonFormatter(logging.Formatter):
+    _second = -1
+    _time = ""
+
     def format(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:  # one line per request: the clock is formatted once a second
+            self._second, self._time = second, self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z")
         entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": self._time,
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -44,40 +49,31 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("piccolo").setLevel(logging.WARNING)
+    # The lines carry none of these, and the access line is written for every request; turning them off is
+    # the logging HOWTO's own advice ("Optimization").
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging._srcfile = None
 
 
-def _request_id_for(scope: Scope) -> str:
-    state = scope.setdefault("state", {})
-    if "request_id" not in state:
-        given = dict(scope.get("headers", ())).get(b"x-request-id", b"").decode("latin-1")
-        # A proxy's id is kept so logs can be followed across systems; anything odd is replaced.
-        state["request_id"] = given if _VALID_ID.match(given) else secrets.token_hex(8)
-    return state["request_id"]
+def request_id_from(given: bytes) -> str:
+    """The request's id, kept for every log line written while it runs."""
+    # A proxy's id is kept so logs can be followed across systems; anything odd is replaced.
+    text = given.decode("latin-1")
+    request_id = text if _VALID_ID.fullmatch(text) else secrets.token_hex(8)
+    _request_id.set(request_id)
+    return request_id
 
 
-class RequestIdMiddleware(ASGIMiddleware):
-    scopes: Scopes = ("http",)  # type: ignore[assignment]
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        _request_id.set(_request_id_for(scope))
-        scope["state"]["started"] = time.perf_counter()
-        await next_app(scope, receive, send)
-
-
-async def log_response(message: Message, scope: Scope) -> None:
-    """Adds the request id to every response (404s too) and writes one access line."""
-    if message["type"] != "http.response.start":
-        return
-    request_id = _request_id_for(scope)
-    message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
-    started = scope.get("state", {}).get("started")
-    access.info(
-        "request",
-        extra={
-            "request_id": request_id,
-            "method": scope.get("method"),
-            "path": scope.get("path"),  # the path only: a query string may carry a one-time code
-            "status": message["status"],
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-        },
-    )
+def log_request(request_id: str, scope: Scope, status: int, started: float) -> None:
+    """The access line, written when the response starts."""
+    if access.isEnabledFor(logging.INFO):
+        access.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": scope["method"],
+                "path": scope["path"],  # the path only: a query string may carry a one-time code
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )

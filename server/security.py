@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.types import Message, Scope
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
@@ -22,16 +20,8 @@ HEADERS = {
 # Encoded once: this runs for every response, and the respondent's pages are the busiest there are.
 _ENCODED = [(name.encode(), value.encode()) for name, value in HEADERS.items()]
 _NO_STORE = [*_ENCODED, (b"cache-control", b"no-store")]
-_NAMES = {name for name, _ in _ENCODED}
-_NAMES_NO_STORE = {name for name, _ in _NO_STORE}
 
 
-async def security_headers(message: Message, scope: Scope) -> None:
-    if message["type"] != "http.response.start":
-        return
+def headers_for(path: str) -> list[tuple[bytes, bytes]]:
     # Survey pages hold a per-visit key and token; a shared cache must never keep them.
-    no_store = scope.get("path", "").startswith(("/e/", "/api/"))
-    replaced = _NAMES_NO_STORE if no_store else _NAMES
-    headers = [h for h in message.get("headers", ()) if h[0].lower() not in replaced]
-    headers.extend(_NO_STORE if no_store else _ENCODED)
-    message["headers"] = headers
+    return _NO_STORE if path.startswith(("/e/", "/api/")) else _ENCODED

@@ -78,15 +78,15 @@ def _form_page(
     )
 
 
-# An empty form is the same page for everyone but for two hidden fields, so it is rendered once per wave,
-# organisation link and language, with markers where the CSRF token and the submission key go.
+# An empty form is the same page for everyone but for two hidden fields, so it is rendered (and encoded) once
+# per wave, organisation link and language, with markers where the CSRF token and the submission key go.
 _TOKEN_MARK = "EFFEKTCSRFTOKENMARK0"
 _KEY_MARK = "EFFEKTSUBMISSIONKEYMARK0"
 _BLANK_FORMS_SIZE = 64
-_blank_forms: dict[tuple, tuple[WaveForm, str]] = {}
+_blank_forms: dict[tuple, tuple[WaveForm, bytes]] = {}
 
 
-def _blank_form(request: Request, wave: WaveForm, fixed: Choice | None) -> Response[str]:
+def _blank_form(request: Request, wave: WaveForm, fixed: Choice | None) -> Response[bytes]:
     key = (wave.id, fixed, current_locale(), with_lang(request.url.path))
     cached = _blank_forms.get(key)
     # The worker keeps one WaveForm object while it holds the wave, so identity is the usual, cheap match;
@@ -99,13 +99,16 @@ def _blank_form(request: Request, wave: WaveForm, fixed: Choice | None) -> Respo
     if page is None:
         context = _form_page(request, wave, fixed, submission_key=_KEY_MARK).context
         context["csrf_input"] = f'<input type="hidden" name="{CSRF_FIELD}" value="{_TOKEN_MARK}" />'
-        page = request.app.template_engine.get_template("survey.html").render(**context, request=request)
+        text = request.app.template_engine.get_template("survey.html").render(**context, request=request)
+        page = text.encode()
         if len(_blank_forms) >= _BLANK_FORMS_SIZE:
             _blank_forms.clear()
         _blank_forms[key] = (wave, page)
-    token = ScopeState.from_scope(request.scope).csrf_token or ""
-    html = page.replace(_TOKEN_MARK, escape(token), 1).replace(_KEY_MARK, new_submission_key(), 1)
-    return Response(html, media_type=MediaType.HTML)
+    token = escape(ScopeState.from_scope(request.scope).csrf_token or "").encode()
+    body = page.replace(_TOKEN_MARK.encode(), token, 1).replace(
+        _KEY_MARK.encode(), new_submission_key().encode(), 1
+    )
+    return Response(body, media_type=MediaType.HTML)
 
 
 @get("/e/{slug:str}", name="survey")
