@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -22,6 +22,7 @@ from server.api import designer as api_designer
 from server.api import plan_edit as api_plan_edit
 from server.api import results as api_results
 from server.api import waves as api_waves
+from server.csrf import CsrfMiddleware
 from server.front_door import EffektApp
 from server.sessions import session_config
 from server.settings import Settings
@@ -104,14 +105,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             create_static_files_router(path="/static", directories=[STATIC], cache_control=None),
         ],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment())),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.https,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            exclude=["^/api/"],
-        ),
-        middleware=[session_config(settings).middleware],
+        middleware=[
+            DefineMiddleware(CsrfMiddleware, secret=settings.secret_key, secure=settings.https),
+            session_config(settings).middleware,
+        ],
         lifespan=[database],
         request_max_body_size=settings.max_body_bytes,
         exception_handlers={HTTPException: errors.http_error, Exception: errors.server_error},

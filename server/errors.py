@@ -108,10 +108,6 @@ def server_error(request: Request, exc: Exception) -> Response:
         response = error_response(request, 503, _(MESSAGES[503]))
         response.headers["retry-after"] = "10"
         return response
-    if isinstance(exc, TypeError) and "non-ASCII" in str(exc):
-        # Litestar's CSRF check compares tokens with hmac.compare_digest, which raises this for a token with
-        # characters outside ASCII: such a token is forged, so it gets the CSRF answer, not a server error.
-        return error_response(request, 403, _(MESSAGES[403]))
     if is_unstorable_text(exc):
         # A NUL character (typed into an address, a form or JSON): PostgreSQL cannot even compare it.
         message = _(

@@ -9,7 +9,7 @@ import re
 import sqlite3
 import sys
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -221,6 +221,28 @@ async def run_on_sqlite_writer(work: Callable[[sqlite3.Connection], T]) -> T:
             raise RuntimeError("write transactions do not nest")
         connection = await engine.writer()
         return await connection._execute(lambda: work(connection._conn))
+
+
+async def execute_on_postgres(sql: str, args: Sequence[object]) -> None:
+    """Run one statement with `$n` placeholders on a pooled connection, outside any transaction.
+
+    For the one hot write (a submission): Piccolo's raw queries compile `{}` placeholders and inspect every
+    argument on each call, which for a response with its answers cost as much CPU as the rest of the
+    request. asyncpg prepares the statement once per connection and keeps it.
+    """
+    engine = current_engine()
+    assert isinstance(engine, PostgresEngine)
+    if engine.current_transaction.get() is not None:
+        raise RuntimeError("execute_on_postgres runs in its own transaction, not inside another")
+    if engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            await connection.execute(sql, *args)
+        return
+    connection = await engine.get_new_connection()
+    try:
+        await connection.execute(sql, *args)
+    finally:
+        await connection.close()
 
 
 def is_persistent_sqlite() -> bool:

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from locales import N_
@@ -17,6 +17,7 @@ from locales import gettext as _
 from surveys.access_codes import spend
 from surveys.answering import CleanAnswers, validate_answers
 from surveys.db import (
+    execute_on_postgres,
     is_foreign_key_violation,
     is_persistent_sqlite,
     is_unique_violation,
@@ -218,19 +219,24 @@ def _store_on_sqlite(response: tuple, rows: list[tuple], connection: sqlite3.Con
 
 async def _store_on_postgres(response: tuple, rows: list[tuple]) -> None:
     # One statement is one round trip and its own transaction: the response and its answers together.
-    if not rows:
-        await Response.raw(_RESPONSE_INSERT.replace("?", "{}"), *response)
-        return
+    await execute_on_postgres(_postgres_insert(len(rows)), [*response, *(v for row in rows for v in row)])
+
+
+@lru_cache(maxsize=64)
+def _postgres_insert(count: int) -> str:
+    """The response and `count` answer rows in one statement, with asyncpg's numbered placeholders."""
+    marks = iter(f"${n}" for n in range(1, 6 + 6 * count))
+    response = _RESPONSE_INSERT.replace("?", "{}").format(*(next(marks) for _ in range(5)))
+    if not count:
+        return response
+    casts = ("integer", "integer", "integer", "integer", "integer", "text")
     values = ", ".join(
-        ["({}::integer, {}::integer, {}::integer, {}::integer, {}::integer, {}::text)"] * len(rows)
+        "(" + ", ".join(f"{next(marks)}::{cast}" for cast in casts) + ")" for _ in range(count)
     )
-    await Answer.raw(
-        "WITH r AS (" + _RESPONSE_INSERT.replace("?", "{}") + " RETURNING id) "
-        f"INSERT INTO answer ({_ANSWER_COLUMNS}) "
+    return (
+        f"WITH r AS ({response} RETURNING id) INSERT INTO answer ({_ANSWER_COLUMNS}) "
         "SELECT r.id, v.wave, v.organisation, v.target_group, v.question, v.option, v.text "
-        f"FROM r, (VALUES {values}) AS v (wave, organisation, target_group, question, option, text)",
-        *response,
-        *(v for row in rows for v in row),
+        f"FROM r, (VALUES {values}) AS v (wave, organisation, target_group, question, option, text)"
     )
 
 

@@ -11,6 +11,7 @@ from server.errors import UserError
 
 MAX_FIELDS = 400
 FORM_TYPE = "application/x-www-form-urlencoded"
+_PARSED = "effekt_form"
 
 
 async def read_form(request: Request) -> dict[str, list[str]]:
@@ -20,6 +21,9 @@ async def read_form(request: Request) -> dict[str, list[str]]:
         raise UserError(
             415, _("Formuläret skickades i ett format som inte stöds. Ladda om sidan och försök igen.")
         )
+    parsed = request.scope["state"].get(_PARSED)
+    if parsed is not None:  # already read by the CSRF check
+        return parsed
     body = await request.body()
     try:
         text = body.decode("ascii")
@@ -38,4 +42,5 @@ async def read_form(request: Request) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for name, value in pairs:
         fields.setdefault(name, []).append(value)
+    request.scope["state"][_PARSED] = fields
     return fields
