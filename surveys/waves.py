@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,8 +20,17 @@ _choices_cache: dict[int, tuple[float, tuple[Choice, ...], tuple[Choice, ...]]] 
 # it for two seconds: a change made through this worker is seen at once (forget_wave), one made through
 # another worker or server within two seconds, and the respondent's page costs no database query.
 _WAVE_TTL_SECONDS = 2.0
+# One request at a time reads a wave; when a copy is due, the others keep answering from it meanwhile (for
+# at most this long). Under load, every request reading it at once queued up behind SQLite's one reader
+# connection and stalled the form page for up to a second every few seconds.
+_WAVE_STALE_SECONDS = 5.0
 _WAVE_CACHE_SIZE = 256
 _wave_cache: dict[str, tuple[float, WaveForm]] = {}
+_reading: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+# Bumped by forget_wave(), so a read that began before a change cannot put the old wave back.
+_generation = 0
 
 
 class WaveStatus(enum.StrEnum):
@@ -84,18 +95,39 @@ class WaveForm:
 
 async def find_wave(slug: str) -> WaveForm | None:
     cached = _wave_cache.get(slug)
-    if cached and time.monotonic() - cached[0] < _WAVE_TTL_SECONDS:
-        return cached[1]
-    wave = await _load_wave(slug)
-    if wave is not None:
-        if len(_wave_cache) >= _WAVE_CACHE_SIZE:
-            _wave_cache.clear()
-        _wave_cache[slug] = (time.monotonic(), wave)
-    return wave
+    reading = _reading_lock(slug)
+    if cached:
+        age = time.monotonic() - cached[0]
+        if age < _WAVE_TTL_SECONDS or (reading.locked() and age < _WAVE_STALE_SECONDS):
+            return cached[1]
+    async with reading:
+        cached = _wave_cache.get(slug)
+        if cached and time.monotonic() - cached[0] < _WAVE_TTL_SECONDS:
+            return cached[1]  # read by the request this one waited for
+        generation = _generation
+        wave = await _load_wave(slug)
+        if wave is not None and generation == _generation:
+            if len(_wave_cache) >= _WAVE_CACHE_SIZE:
+                _wave_cache.clear()
+            _wave_cache[slug] = (time.monotonic(), wave)
+        return wave
+
+
+def _reading_lock(slug: str) -> asyncio.Lock:
+    # Per event loop, since an asyncio lock belongs to one (tests run several in turn).
+    locks = _reading.setdefault(asyncio.get_running_loop(), {})
+    lock = locks.get(slug)
+    if lock is None:
+        if len(locks) >= _WAVE_CACHE_SIZE:  # addresses that are not waves must not grow it for ever
+            locks.clear()
+        lock = locks[slug] = asyncio.Lock()
+    return lock
 
 
 def forget_wave() -> None:
     """Call after changing a wave, so this worker's next request reads it again."""
+    global _generation
+    _generation += 1
     _wave_cache.clear()
     _choices_cache.clear()
 
