@@ -34,9 +34,6 @@ class EffektApp(Litestar):
         request_id = request_id_from(given_id)
         locale = choose_locale(scope["query_string"], accept_language, self.state.settings.default_locale)
         locales.set_locale(locale)
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        state["locale"] = locale
         extra = [*headers_for(scope["path"]), (b"x-request-id", request_id.encode())]
 
         async def send_with_headers(message: Message) -> None:
