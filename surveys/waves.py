@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import enum
 import time
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from surveys.questionnaire import QuestionnaireDef
 from surveys.questionnaires import forget_versions, load_version
@@ -20,13 +22,15 @@ _choices_cache: dict[int, tuple[float, tuple[Choice, ...], tuple[Choice, ...]]] 
 # it for two seconds: a change made through this worker is seen at once (forget_wave), one made through
 # another worker or server within two seconds, and the respondent's page costs no database query.
 _WAVE_TTL_SECONDS = 2.0
-# One request at a time reads a wave; when a copy is due, the others keep answering from it meanwhile (for
-# at most this long). Under load, every request reading it at once queued up behind SQLite's one reader
-# connection and stalled the form page for up to a second every few seconds.
+# One read of a wave at a time, shared by every request that needs it (its result or its error); when a copy
+# is due, the others keep answering from it meanwhile (for at most this long). Under load, every request
+# reading it at once queued up behind SQLite's one reader connection and stalled the form page for up to a
+# second every few seconds; sharing the outcome also means a database outage costs one failed read per
+# wave, not one per waiting request in turn.
 _WAVE_STALE_SECONDS = 5.0
 _WAVE_CACHE_SIZE = 256
 _wave_cache: dict[str, tuple[float, WaveForm]] = {}
-_reading: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+_reads: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Task]] = (
     weakref.WeakKeyDictionary()
 )
 # Bumped by forget_wave(), so a read that began before a change cannot put the old wave back.
@@ -95,33 +99,36 @@ class WaveForm:
 
 async def find_wave(slug: str) -> WaveForm | None:
     cached = _wave_cache.get(slug)
-    reading = _reading_lock(slug)
+    loop = asyncio.get_running_loop()
+    reads = _reads.setdefault(loop, {})
+    pending = reads.get(slug)
     if cached:
         age = time.monotonic() - cached[0]
-        if age < _WAVE_TTL_SECONDS or (reading.locked() and age < _WAVE_STALE_SECONDS):
+        if age < _WAVE_TTL_SECONDS or (pending is not None and age < _WAVE_STALE_SECONDS):
             return cached[1]
-    async with reading:
-        cached = _wave_cache.get(slug)
-        if cached and time.monotonic() - cached[0] < _WAVE_TTL_SECONDS:
-            return cached[1]  # read by the request this one waited for
-        generation = _generation
-        wave = await _load_wave(slug)
-        if wave is not None and generation == _generation:
-            if len(_wave_cache) >= _WAVE_CACHE_SIZE:
-                _wave_cache.clear()
-            _wave_cache[slug] = (time.monotonic(), wave)
-        return wave
+    if pending is None:
+        # A fresh context: the read must not join a transaction the first caller happens to be in.
+        pending = reads[slug] = loop.create_task(_read(slug), context=contextvars.Context())
+        pending.add_done_callback(partial(_read_done, reads, slug))
+    # Shielded: a visitor who leaves does not cancel the read the others wait for.
+    return await asyncio.shield(pending)
 
 
-def _reading_lock(slug: str) -> asyncio.Lock:
-    # Per event loop, since an asyncio lock belongs to one (tests run several in turn).
-    locks = _reading.setdefault(asyncio.get_running_loop(), {})
-    lock = locks.get(slug)
-    if lock is None:
-        if len(locks) >= _WAVE_CACHE_SIZE:  # addresses that are not waves must not grow it for ever
-            locks.clear()
-        lock = locks[slug] = asyncio.Lock()
-    return lock
+async def _read(slug: str) -> WaveForm | None:
+    generation = _generation
+    wave = await _load_wave(slug)
+    if wave is not None and generation == _generation:
+        if len(_wave_cache) >= _WAVE_CACHE_SIZE:
+            _wave_cache.clear()
+        _wave_cache[slug] = (time.monotonic(), wave)
+    return wave
+
+
+def _read_done(reads: dict[str, asyncio.Task], slug: str, task: asyncio.Task) -> None:
+    if reads.get(slug) is task:
+        del reads[slug]
+    if not task.cancelled():
+        task.exception()  # seen, even when every waiter has gone
 
 
 def forget_wave() -> None:
@@ -129,6 +136,8 @@ def forget_wave() -> None:
     global _generation
     _generation += 1
     _wave_cache.clear()
+    for reads in _reads.values():
+        reads.clear()  # a read begun before the change is not joined by anyone after it
     _choices_cache.clear()
 
 

@@ -224,9 +224,15 @@ def _run(name: str, folder: Path) -> dict:
         cut_at = time.monotonic()
         _wait_for(lambda: load.count("down", 503) >= 40, 60)
         time.sleep(3)  # a few seconds down: the pool's reconnect attempts fail too
+        # A complete, valid response: the worker may still hold the wave, so only storing it can fail.
         json_down = httpx.post(
             f"{server.base}/api/v1/waves/{WAVE}/responses",
-            json={"answers": ANSWERS, "submission_key": f"outage-probe-{uuid.uuid4().hex}"},
+            json={
+                "answers": ANSWERS,
+                "organisation": load.organisation,
+                "target_group": load.target_group,
+                "submission_key": f"outage-probe-{uuid.uuid4().hex}",
+            },
             timeout=20,
         )
         ready_down = httpx.get(f"{server.base}/readyz", timeout=20)

@@ -72,3 +72,30 @@ async def test_a_read_begun_before_a_change_does_not_bring_the_old_wave_back(dat
     forget_wave()  # as every change through this worker does
     await reading
     assert (await find_wave("testomgang")).title == "Ändrad"
+
+
+async def test_when_the_database_is_away_every_waiting_visitor_hears_it_from_one_read(database, monkeypatch):
+    await make_wave()
+    attempts: list[str] = []
+
+    async def unreachable(slug: str):
+        attempts.append(slug)
+        await asyncio.sleep(0.05)
+        raise ConnectionRefusedError("the database is away")
+
+    monkeypatch.setattr(waves, "_load_wave", unreachable)
+    clear_caches()
+    outcomes = await asyncio.gather(*(find_wave("testomgang") for _ in range(30)), return_exceptions=True)
+    assert all(isinstance(o, ConnectionRefusedError) for o in outcomes)
+    assert attempts == ["testomgang"]  # one failed read, not thirty in a row
+    monkeypatch.undo()
+    assert (await find_wave("testomgang")).slug == "testomgang"  # the next visitor reads again
+
+
+async def test_a_visitor_who_leaves_does_not_cancel_the_read_the_others_wait_for(database, reads):
+    await make_wave()
+    leaving = asyncio.create_task(find_wave("testomgang"))
+    staying = asyncio.create_task(find_wave("testomgang"))
+    await asyncio.sleep(0.01)
+    leaving.cancel()
+    assert (await staying).slug == "testomgang" and reads == ["testomgang"]
