@@ -23,7 +23,7 @@ from surveys.questionnaire import (
     parse_questionnaire,
 )
 from surveys.questionnaire_file import to_toml, trend_breaks
-from surveys.questionnaires import load_version, store_questionnaire, store_questions, without_ids
+from surveys.questionnaires import load_version, replace_questions, store_questionnaire, without_ids
 from surveys.tables import BankQuestion, Plan, Question, Questionnaire, QuestionnaireVersion, Wave
 from surveys.waves import forget_wave
 
@@ -577,8 +577,7 @@ async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
             await QuestionnaireVersion.update(
                 {QuestionnaireVersion.title: definition.title, QuestionnaireVersion.intro: definition.intro}
             ).where(QuestionnaireVersion.id == draft.version_id)
-            await Question.delete().where(Question.version == draft.version_id)
-            await store_questions(draft.version_id, definition, draft.plan_id)
+            await replace_questions(draft.version_id, definition, draft.plan_id)
             saved = Saved(draft.number, new_version=False)
         else:
             await store_questionnaire(definition)

@@ -44,41 +44,77 @@ async def store_questionnaire(
 
 
 async def store_questions(version_id: int, definition: QuestionnaireDef, plan_id: int | None) -> None:
-    """Store `definition`'s questions and options in an existing version (a new one, or a draft emptied first)."""
+    """Store `definition`'s questions and options in a new, empty version."""
+    await replace_questions(version_id, definition, plan_id)
+
+
+async def replace_questions(version_id: int, definition: QuestionnaireDef, plan_id: int | None) -> None:
+    """Make a version's stored questions and options `definition`'s (a draft being saved, or a new version).
+
+    A question or option whose code stays keeps its row and id, and only its contents change. A respondent
+    who opened the form before a communicator fixed a typo in the draft can still send it: the ids in their
+    worker's copy of the wave still point at the same questions.
+    """
     channels = await _channel_ids(plan_id)
-    for position, q in enumerate(definition.questions, start=1):
-        bank_id = await _bank_question(q) if q.bank else None
-        question = Question(
-            version=version_id,
-            bank_question=bank_id,
-            position=position,
-            code=q.code,
-            kind=q.kind,
-            text=q.text,
-            help=q.help,
-            required=q.required,
-            step=q.step,
-            dont_know=q.dont_know,
-            show_if={"question": q.show_if.question, "any_of": list(q.show_if.any_of)} if q.show_if else None,
-            max_length=q.max_length,
+    stored = {
+        row["code"]: row["id"]
+        for row in await Question.select(Question.id, Question.code).where(Question.version == version_id)
+    }
+    stored_options = {
+        (row["question"], row["code"]): row["id"]
+        for row in await Option.select(Option.id, Option.question, Option.code).where(
+            Option.question.version == version_id
         )
-        await question.save()
-        if q.options:
-            await Option.insert(
-                *(
-                    Option(
-                        question=question.id,
-                        position=i,
-                        code=o.code,
-                        text=o.text,
-                        value=o.value,
-                        reaches_step=o.reaches_step,
-                        dont_know=o.dont_know,
-                        channel=channels.get(o.channel) if o.channel else None,
-                    )
-                    for i, o in enumerate(q.options, start=1)
-                )
-            )
+    }
+    kept: set[int] = set()
+    for position, q in enumerate(definition.questions, start=1):
+        values = {
+            Question.version: version_id,
+            Question.bank_question: await _bank_question(q) if q.bank else None,
+            Question.position: position,
+            Question.code: q.code,
+            Question.kind: q.kind,
+            Question.text: q.text,
+            Question.help: q.help,
+            Question.required: q.required,
+            Question.step: q.step,
+            Question.dont_know: q.dont_know,
+            Question.show_if: {"question": q.show_if.question, "any_of": list(q.show_if.any_of)}
+            if q.show_if
+            else None,
+            Question.max_length: q.max_length,
+        }
+        question_id = await _upsert(Question, stored.get(q.code), values)
+        kept.add(question_id)
+        kept_options: set[int] = set()
+        for i, o in enumerate(q.options, start=1):
+            option_values = {
+                Option.question: question_id,
+                Option.position: i,
+                Option.code: o.code,
+                Option.text: o.text,
+                Option.value: o.value,
+                Option.reaches_step: o.reaches_step,
+                Option.dont_know: o.dont_know,
+                Option.channel: channels.get(o.channel) if o.channel else None,
+            }
+            kept_options.add(await _upsert(Option, stored_options.get((question_id, o.code)), option_values))
+        gone_options = [oid for (qid, _c), oid in stored_options.items() if qid == question_id]
+        gone_options = [oid for oid in gone_options if oid not in kept_options]
+        if gone_options:
+            await Option.delete().where(Option.id.is_in(gone_options))
+    gone = [qid for qid in stored.values() if qid not in kept]
+    if gone:
+        await Question.delete().where(Question.id.is_in(gone))  # their options go with them
+
+
+async def _upsert(table, row_id: int | None, values: dict) -> int:
+    if row_id is None:
+        row = table(**{column._meta.name: value for column, value in values.items()})
+        await row.save()
+        return row.id
+    await table.update(values).where(table.id == row_id)
+    return row_id
 
 
 async def _channel_ids(plan_id: int | None) -> dict[str, int]:

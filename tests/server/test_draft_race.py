@@ -1,12 +1,17 @@
-"""A draft questionnaire edited while someone answers its (still unanswered) wave: a clear 409, never a 500."""
+"""A draft questionnaire edited while someone answers its (still unanswered) wave.
+
+A reworded question keeps its row, so the form still goes in; a form whose questions are gone or renumbered
+gets a clear 409 with advice, never a 500 or answers filed under the wrong question.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from surveys import db
+from surveys.designer import edit, with_question
 from surveys.questionnaires import load_version, store_questions, without_ids
-from surveys.tables import Question, Response, Wave
+from surveys.tables import Answer, Question, Response, Wave
 from surveys.waves import find_wave
 from tests.support import VALID_ANSWERS, form_body, make_wave
 
@@ -57,3 +62,23 @@ async def test_the_api_says_the_same_and_a_new_attempt_is_stored(client):
     assert "ladda om sidan" in refused.json()["detail"]
     assert again.status_code == 201
     assert await Response.count() == 1
+
+
+async def test_a_form_opened_before_a_typo_was_fixed_in_the_draft_is_still_stored(client):
+    await make_wave()
+    page = await client.get("/e/testomgang")  # this worker holds the wave as it was
+    before = await find_wave("testomgang")
+
+    def fix_typo(data: dict) -> dict:
+        question = {**data["questions"][1], "text": "Jag förstår varför vårdplanen behövs."}
+        return with_question(data, question, replacing="forstaelse")
+
+    await edit("testenkat", fix_typo)
+    response = await client.post(
+        "/e/testomgang", data=dict(form_body(page.text, VALID_ANSWERS, **ORGANISATION))
+    )
+
+    assert response.status_code == 303
+    stored = {row["question"] for row in await Answer.select(Answer.question)}
+    assert stored == {q.id for q in before.questionnaire.questions if q.code in VALID_ANSWERS}
+    assert (await find_wave("testomgang")).questionnaire.questions[1].text.endswith("vårdplanen behövs.")

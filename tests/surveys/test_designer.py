@@ -24,8 +24,9 @@ from surveys.designer import (
     with_question,
     without_question,
 )
+from surveys.questionnaires import load_version
 from surveys.responding import Submission, store_submission
-from surveys.tables import BankQuestion, QuestionnaireVersion
+from surveys.tables import BankQuestion, Option, Question, QuestionnaireVersion
 from surveys.waves import find_wave
 from tests.support import QUESTIONNAIRE, make_wave
 
@@ -223,3 +224,31 @@ async def test_a_save_based_on_an_outdated_draft_is_refused_instead_of_undoing_a
         await _save(stale, mine)
     assert "Någon annan ändrade enkäten" in raised.value.problems[0][1]
     assert (await current_draft("testenkat")).definition.question("fritext") is not None
+
+
+async def test_saving_a_draft_keeps_the_rows_of_the_questions_and_options_that_stay(database):
+    await make_wave()
+    draft = await current_draft("testenkat")
+    before = await load_version(draft.version_id)  # with the rows' ids
+
+    def change(data: dict) -> dict:
+        first = data["questions"][0]
+        options = [{**o, "text": "Ja, absolut"} if o["code"] == "ja" else o for o in first["options"]]
+        options = [o for o in options if o["code"] != "nej"] + [{"code": "delvis", "text": "Delvis"}]
+        reworded = {**first, "text": "Känner du till vårdplanen?", "options": options}
+        return without_question(with_question(data, reworded, replacing="kannedom"), "betyg")
+
+    assert not (await edit("testenkat", change)).new_version
+    after = await load_version(draft.version_id)
+    ids = {q.code: q.id for q in before.questions}
+    assert None not in ids.values()
+    assert {q.code: q.id for q in after.questions} == {c: i for c, i in ids.items() if c != "betyg"}
+    kannedom_before, kannedom_after = before.questions[0], after.questions[0]
+    assert kannedom_after.text == "Känner du till vårdplanen?"
+    assert kannedom_after.option("ja").id == kannedom_before.option("ja").id
+    assert kannedom_after.option("ja").text == "Ja, absolut"
+    assert kannedom_after.option("vet_ej").id == kannedom_before.option("vet_ej").id
+    assert kannedom_after.option("nej") is None and kannedom_after.option("delvis").id is not None
+    assert [o.code for o in kannedom_after.options] == ["ja", "vet_ej", "delvis"]
+    assert not await Question.exists().where(Question.id == ids["betyg"])  # its row is gone, not orphaned
+    assert not await Option.exists().where(Option.id == kannedom_before.option("nej").id)
