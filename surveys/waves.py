@@ -99,13 +99,13 @@ class WaveForm:
 
 async def find_wave(slug: str) -> WaveForm | None:
     cached = _wave_cache.get(slug)
+    if cached and time.monotonic() - cached[0] < _WAVE_TTL_SECONDS:
+        return cached[1]  # the common case, first and cheapest
     loop = asyncio.get_running_loop()
     reads = _reads.setdefault(loop, {})
     pending = reads.get(slug)
-    if cached:
-        age = time.monotonic() - cached[0]
-        if age < _WAVE_TTL_SECONDS or (pending is not None and age < _WAVE_STALE_SECONDS):
-            return cached[1]
+    if cached and pending is not None and time.monotonic() - cached[0] < _WAVE_STALE_SECONDS:
+        return cached[1]
     if pending is None:
         # A fresh context: the read must not join a transaction the first caller happens to be in.
         pending = reads[slug] = loop.create_task(_read(slug), context=contextvars.Context())
