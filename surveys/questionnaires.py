@@ -39,13 +39,8 @@ async def store_questionnaire(
         frozen=frozen,
     )
     await version.save()
-    await store_questions(version.id, definition, plan_id)
+    await replace_questions(version.id, definition, plan_id)
     return version.id
-
-
-async def store_questions(version_id: int, definition: QuestionnaireDef, plan_id: int | None) -> None:
-    """Store `definition`'s questions and options in a new, empty version."""
-    await replace_questions(version_id, definition, plan_id)
 
 
 async def replace_questions(version_id: int, definition: QuestionnaireDef, plan_id: int | None) -> None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from surveys import db
 from surveys.designer import edit, with_question
-from surveys.questionnaires import load_version, store_questions, without_ids
+from surveys.questionnaires import load_version, replace_questions, without_ids
 from surveys.tables import Answer, Question, Response, Wave
 from surveys.waves import find_wave
 from tests.support import VALID_ANSWERS, form_body, make_wave
@@ -19,7 +19,8 @@ ORGANISATION = {"organisation": "alby", "target_group": "chefer"}
 
 
 async def _rewrite_draft_with_new_ids(slug: str) -> None:
-    """What the designer does on save: the draft's questions written again, here with two swapped.
+    """The draft's questions written again as new rows, here with two swapped: what removing and adding
+    questions does to the ids a worker holds (and what every designer save did before it kept rows).
 
     PostgreSQL gives the rows new ids; SQLite may hand the old ids to other questions.
     """
@@ -30,7 +31,7 @@ async def _rewrite_draft_with_new_ids(slug: str) -> None:
     definition = replace(definition, questions=tuple(q))
     async with db.write_transaction():
         await Question.delete().where(Question.version == wave["version"])
-        await store_questions(wave["version"], definition, wave["plan"])
+        await replace_questions(wave["version"], definition, wave["plan"])
 
 
 async def test_a_form_sent_after_the_draft_was_saved_again_is_refused_with_advice(client):
