@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
-from server.web.forms import read_form
+from server.web.forms import field_value, field_values, read_form
 from surveys.accounts import (
     AccountError,
     Role,
@@ -47,7 +47,7 @@ async def new_token(request: Request) -> Template:
     fields = await read_form(request)
     me = await session_account(request)
     try:
-        token = await create_token(me.id, (fields.get("name") or [""])[0])
+        token = await create_token(me.id, field_value(fields, "name"))
     except AccountError as exc:
         return await _account_page(request, error=str(exc), status=422)
     # Shown once, on this response only: it is never stored in a form a browser might keep.
@@ -84,9 +84,7 @@ async def users_page(request: Request) -> Template:
 @post("/admin/anvandare", guards=ADMIN, status_code=303)
 async def new_user(request: Request) -> Template | Redirect:
     fields = await read_form(request)
-    values = {
-        name: (fields.get(name) or [""])[0] for name in ("username", "display_name", "role", "password")
-    }
+    values = field_values(fields, "username", "display_name", "role", "password")
     if values["role"] not in {r.value for r in Role}:
         return await _users_page(request, errors={"role": _("Välj en roll.")}, values=values, status=422)
     try:

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
-from server.web.forms import read_form
+from server.web.forms import field_value, read_form
 from surveys.accounts import Role
 from surveys.designer import (
     SCALE_KINDS,
@@ -79,7 +79,7 @@ async def _draft_or_404(code: str) -> Draft:
 
 
 def _one(fields: dict[str, list[str]], name: str) -> str:
-    return (fields.get(name) or [""])[0].strip()
+    return field_value(fields, name).strip()
 
 
 # The bank ----------------------------------------------------------------------------------------

@@ -44,3 +44,12 @@ async def read_form(request: Request) -> dict[str, list[str]]:
         fields.setdefault(name, []).append(value)
     request.scope["state"][_PARSED] = fields
     return fields
+
+
+def field_value(fields: dict[str, list[str]], name: str) -> str:
+    """The first value sent for `name`; "" when the field was not sent."""
+    return (fields.get(name) or [""])[0]
+
+
+def field_values(fields: dict[str, list[str]], *names: str) -> dict[str, str]:
+    return {name: field_value(fields, name) for name in names}

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from locales import gettext as _
 from server import clock
 from server.sessions import EPOCH, USER_ID, safe_next, session_account
-from server.web.forms import read_form
+from server.web.forms import field_value, read_form
 from surveys.accounts import (
     authenticate,
     clear_failures,
@@ -30,8 +30,8 @@ async def login_form(request: Request, next: FromQuery[str | None] = None) -> Te
 @post("/logga-in", status_code=303)
 async def login(request: Request) -> Template | Redirect:
     fields = await read_form(request)
-    username = (fields.get("username") or [""])[0].strip()
-    password = (fields.get("password") or [""])[0]
+    username = field_value(fields, "username").strip()
+    password = field_value(fields, "password")
     target = safe_next((fields.get("next") or [None])[0])
     client = request.client.host if request.client else "unknown"
     now = clock.now()

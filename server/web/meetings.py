@@ -13,7 +13,7 @@ from locales import gettext as _
 from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
-from server.web.forms import read_form
+from server.web.forms import field_values, read_form
 from surveys.accounts import Role
 from surveys.dashboard import activity_recall, overview, share_text, span_text
 from surveys.meeting_pack import meeting_pack, render_pack
@@ -59,7 +59,7 @@ async def meetings_page(request: Request, code: FromPath[str]) -> Template:
 @post("/resultat/{code:str}/moten", guards=COMMUNICATOR, status_code=303)
 async def new_meeting(request: Request, code: FromPath[str]) -> Template | Redirect:
     fields = await read_form(request)
-    values = {name: (fields.get(name) or [""])[0] for name in ("title", "held_on")}
+    values = field_values(fields, "title", "held_on")
     try:
         meeting_id = await create_meeting(
             code, values["title"], values["held_on"], k=request.app.state.settings.min_group_size
@@ -107,7 +107,7 @@ async def meeting_page(request: Request, code: FromPath[str], meeting: FromPath[
 @post("/resultat/{code:str}/moten/{meeting:int}/beslut", guards=COMMUNICATOR, status_code=303)
 async def decide(request: Request, code: FromPath[str], meeting: FromPath[int]) -> Template | Redirect:
     fields = await read_form(request)
-    value = {name: (fields.get(name) or [""])[0] for name in ("activity", "verdict", "motivation")}
+    value = field_values(fields, "activity", "verdict", "motivation")
     try:
         await record_decision(code, meeting, value["activity"], value["verdict"], value["motivation"])
     except MeetingError as exc:

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
-from server.web.forms import read_form
+from server.web.forms import field_values, read_form
 from surveys.accounts import Role
 from surveys.plan_admin import (
     ACTIVITY_STATUSES,
@@ -53,10 +53,6 @@ async def _plan(code: str) -> PlanOverview:
     if plan is None:
         raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
     return plan
-
-
-def _one(fields: dict[str, list[str]], *names: str) -> dict[str, str]:
-    return {name: (fields.get(name) or [""])[0] for name in names}
 
 
 def _saved(path: str) -> Redirect:
@@ -107,7 +103,7 @@ async def organisations_page(request: Request, code: FromPath[str]) -> Template:
 @post(f"{BASE}/organisationer", guards=COMMUNICATOR, status_code=303)
 async def organisation_add(request: Request, code: FromPath[str]) -> Template | Redirect:
     plan = await _plan(code)
-    values = _one(await read_form(request), "name", "code", "kind")
+    values = field_values(await read_form(request), "name", "code", "kind")
     try:
         await add_organisation(plan.id, **values)
     except PlanEditError as error:
@@ -122,7 +118,7 @@ async def organisation_edit(
     request: Request, code: FromPath[str], organisation: FromPath[str]
 ) -> Template | Redirect:
     plan = await _plan(code)
-    values = _one(await read_form(request), "name", "kind")
+    values = field_values(await read_form(request), "name", "kind")
     try:
         await rename_organisation(plan.id, organisation, **values)
     except PlanEditError as error:
@@ -176,7 +172,7 @@ async def channels_page(request: Request, code: FromPath[str]) -> Template:
 @post(f"{BASE}/kanaler", guards=COMMUNICATOR, status_code=303)
 async def channel_add(request: Request, code: FromPath[str]) -> Template | Redirect:
     plan = await _plan(code)
-    values = _one(await read_form(request), "name", "code", "kind")
+    values = field_values(await read_form(request), "name", "code", "kind")
     try:
         await save_channel(plan.id, **values)
     except PlanEditError as error:
@@ -189,7 +185,7 @@ async def channel_add(request: Request, code: FromPath[str]) -> Template | Redir
 @post(f"{BASE}/kanaler/{{channel:str}}", guards=COMMUNICATOR, status_code=303)
 async def channel_edit(request: Request, code: FromPath[str], channel: FromPath[str]) -> Template | Redirect:
     plan = await _plan(code)
-    values = _one(await read_form(request), "name", "kind")
+    values = field_values(await read_form(request), "name", "kind")
     try:
         await save_channel(plan.id, existing=channel, **values)
     except PlanEditError as error:
@@ -222,7 +218,9 @@ async def channel_delete(
 
 
 def _activity_input(fields: dict[str, list[str]]) -> ActivityInput:
-    one = _one(fields, "title", "code", "starts_on", "ends_on", "timing", "step", "responsible", "status")
+    one = field_values(
+        fields, "title", "code", "starts_on", "ends_on", "timing", "step", "responsible", "status"
+    )
     return ActivityInput(
         **one,
         channels=tuple(fields.get("channel", [])),
@@ -345,7 +343,7 @@ async def groups_page(request: Request, code: FromPath[str]) -> Template:
 @post(f"{BASE}/malgrupper", guards=COMMUNICATOR, status_code=303)
 async def group_add(request: Request, code: FromPath[str]) -> Template | Redirect:
     plan = await _plan(code)
-    values = _one(await read_form(request), "name", "code", "description")
+    values = field_values(await read_form(request), "name", "code", "description")
     try:
         await save_target_group(plan.id, **values)
     except PlanEditError as error:
@@ -358,7 +356,7 @@ async def group_add(request: Request, code: FromPath[str]) -> Template | Redirec
 @post(f"{BASE}/malgrupper/{{group:str}}", guards=COMMUNICATOR, status_code=303)
 async def group_edit(request: Request, code: FromPath[str], group: FromPath[str]) -> Template | Redirect:
     plan = await _plan(code)
-    values = _one(await read_form(request), "name", "description")
+    values = field_values(await read_form(request), "name", "description")
     try:
         await save_target_group(plan.id, existing=group, **values)
     except PlanEditError as error:
@@ -450,7 +448,7 @@ async def reach_entries_page(request: Request, code: FromPath[str]) -> Template:
 @post(f"{BASE}/rackvidd/poster", guards=COMMUNICATOR, status_code=303)
 async def reach_add(request: Request, code: FromPath[str]) -> Template | Redirect:
     plan = await _plan(code)
-    values = _one(await read_form(request), *REACH_FIELDS)
+    values = field_values(await read_form(request), *REACH_FIELDS)
     try:
         await add_manual_reach(plan.id, values)
     except PlanEditError as error:

@@ -14,7 +14,7 @@ from locales import gettext as _
 from server import clock
 from server.errors import UserError
 from server.locale import with_lang
-from server.web.forms import read_form
+from server.web.forms import field_value, read_form
 from server.web.survey_page import QUESTION_PREFIX, build_fields
 from surveys.access_codes import CodeRejected
 from surveys.responding import (
@@ -160,7 +160,7 @@ async def _submit(request: Request, slug: str, organisation: str | None) -> Temp
             400,
             _("Formuläret innehöll fält som enkäten inte känner till. Ladda om sidan och försök igen."),
         )
-    key = (fields.get(KEY_FIELD) or [""])[0]
+    key = field_value(fields, KEY_FIELD)
     if not is_valid_submission_key(key):
         raise UserError(400, _("Formuläret saknar en del som behövs. Ladda om sidan och försök igen."))
     answers = {

@@ -15,7 +15,7 @@ from locales import gettext as _
 from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
-from server.web.forms import read_form
+from server.web.forms import field_value, field_values, read_form
 from surveys.access_codes import MAX_CODES, code_counts, codes_csv, create_codes
 from surveys.accounts import Role
 from surveys.db import write_transaction
@@ -76,7 +76,7 @@ async def plan_page(request: Request, code: FromPath[str], sparat: FromQuery[str
 async def edit_goal(request: Request, code: FromPath[str], goal: FromPath[int]) -> Template | Redirect:
     plan = await _plan_or_404(code)
     fields = await read_form(request)
-    values = {name: (fields.get(name) or [""])[0] for name in ("target", "deadline", "wording")}
+    values = field_values(fields, "target", "deadline", "wording")
     errors = await update_goal(plan.id, goal, **values)
     if errors:
         keyed = {f"goal-{goal}-{field}": message for field, message in errors.items()}
@@ -187,7 +187,7 @@ async def reopen_wave(request: Request, slug: FromPath[str]) -> Redirect:
 async def make_codes(request: Request, slug: FromPath[str]) -> Response:
     wave = await _wave_or_404(slug)
     fields = await read_form(request)
-    text = (fields.get("count") or [""])[0].strip()
+    text = field_value(fields, "count").strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_CODES:
         raise UserError(
             422, _("Skriv hur många koder du behöver, ett heltal från 1 till %(max)s.") % {"max": MAX_CODES}
@@ -257,17 +257,13 @@ def _local_time(text: str) -> datetime | None:
 @post("/arbeta/omgangar/ny", guards=COMMUNICATOR, status_code=303)
 async def new_wave(request: Request) -> Template | Redirect:
     fields = await read_form(request)
-    one = {
-        name: (fields.get(name) or [""])[0]
-        for name in ("plan", "questionnaire", "slug", "title", "opens", "closes", "intro")
-    }
     values = {
-        **one,
+        **field_values(fields, "plan", "questionnaire", "slug", "title", "opens", "closes", "intro"),
         "target_groups": fields.get("target_group", []),
         "organisations": fields.get("organisation", []),
     }
     problems = []
-    opens, closes = _local_time(one["opens"]), _local_time(one["closes"])
+    opens, closes = _local_time(values["opens"]), _local_time(values["closes"])
     if opens is None or closes is None:
         problems.append(_("Skriv när mätomgången öppnar och stänger, till exempel 2027-03-01 08:00."))
     if not values["organisations"]:
@@ -276,21 +272,21 @@ async def new_wave(request: Request) -> Template | Redirect:
         try:
             async with write_transaction():
                 await create_wave(
-                    plan_code=one["plan"],
-                    questionnaire_code=one["questionnaire"],
-                    slug=one["slug"].strip(),
-                    title=one["title"],
+                    plan_code=values["plan"],
+                    questionnaire_code=values["questionnaire"],
+                    slug=values["slug"].strip(),
+                    title=values["title"],
                     opens_at=opens,
                     closes_at=closes,
                     target_groups=values["target_groups"],
                     organisations=values["organisations"],
-                    intro=one["intro"].strip(),
+                    intro=values["intro"].strip(),
                 )
         except WaveError as exc:
             problems = exc.problems
     if problems:
-        return await _new_wave_page(request, one["plan"], problems=problems, values=values, status=422)
-    return Redirect(path=f"/arbeta/omgangar/{one['slug'].strip()}", status_code=303)
+        return await _new_wave_page(request, values["plan"], problems=problems, values=values, status=422)
+    return Redirect(path=f"/arbeta/omgangar/{values['slug'].strip()}", status_code=303)
 
 
 HANDLERS = [*HANDLERS, new_wave_page, new_wave]

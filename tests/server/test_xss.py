@@ -232,17 +232,16 @@ async def test_the_corpus_is_inert_on_every_respondent_page(client):
     assert pages["API wave"].json()["title"] == payload(30)
 
 
-async def test_the_corpus_is_inert_in_the_workspace_dashboard_meetings_and_charts(client):
+async def _hostile_meeting(client, *, title: str, motivation: str) -> str:
+    """The hostile wave answered, an admin signed in, and a meeting with a decision typed from the corpus."""
     await load_hostile_wave()
     await answer_with_hostile_texts(client)
     forget_results()
     await sign_in(client, Role.ADMIN)
-
-    # Meetings and decisions, typed by a communicator.
     page = await client.get("/resultat/testplan/moten")
     created = await client.post(
         "/resultat/testplan/moten",
-        data={"_csrf_token": csrf_token(page.text), "title": payload(40), "held_on": "2026-12-10"},
+        data={"_csrf_token": csrf_token(page.text), "title": title, "held_on": "2026-12-10"},
     )
     assert created.status_code == 303, created.text
     meeting = created.headers["location"]
@@ -252,10 +251,16 @@ async def test_the_corpus_is_inert_in_the_workspace_dashboard_meetings_and_chart
             "_csrf_token": csrf_token(page.text),
             "activity": "nyhet",
             "verdict": "upprepa",
-            "motivation": payload(41),
+            "motivation": motivation,
         },
     )
     assert decided.status_code == 303, decided.text
+    return meeting
+
+
+async def test_the_corpus_is_inert_in_the_workspace_dashboard_meetings_and_charts(client):
+    # Meetings and decisions, typed by a communicator.
+    meeting = await _hostile_meeting(client, title=payload(40), motivation=payload(41))
 
     # A reach CSV import with hostile cells.
     reach = await client.get("/arbeta/planer/testplan/rackvidd")
@@ -363,21 +368,7 @@ async def test_exports_and_meeting_packs_show_the_corpus_as_plain_text(client):
     from pptx import Presentation
     from pypdf import PdfReader
 
-    await load_hostile_wave()
-    await answer_with_hostile_texts(client)
-    forget_results()
-    await sign_in(client, Role.ADMIN)
-    page = await client.get("/resultat/testplan/moten")
-    created = await client.post(
-        "/resultat/testplan/moten",
-        data={"_csrf_token": csrf_token(page.text), "title": payload(18), "held_on": "2026-12-10"},
-    )
-    meeting = created.headers["location"]
-    await client.post(
-        meeting + "/beslut",
-        data={"_csrf_token": csrf_token(page.text), "activity": "nyhet", "verdict": "upprepa",
-              "motivation": payload(19)},
-    )  # fmt: skip
+    meeting = await _hostile_meeting(client, title=payload(18), motivation=payload(19))
 
     xlsx = await client.get("/resultat/testplan/export/xlsx")
     assert xlsx.status_code == 200
