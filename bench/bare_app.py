@@ -3,7 +3,7 @@
     EFFEKT_DATABASE_URL=sqlite:////tmp/bare.sqlite python bench/bare_app.py --port 8100
 
 - `POST /insert` reads a small JSON body and does one Piccolo INSERT into its own table, inside
-  `surveys.db.write_transaction()` (SQLite: WAL, one in-process writer lock, an IMMEDIATE transaction;
+  `surveys.db.engine.write_transaction()` (SQLite: WAL, one in-process writer lock, an IMMEDIATE transaction;
   PostgreSQL: a pooled connection), so the baseline pays the same write discipline effekt does.
 - `GET /` returns a tiny HTML page.
 

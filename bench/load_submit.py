@@ -7,7 +7,7 @@ For each engine this starts two servers as subprocesses on free loopback ports, 
 (a temporary SQLite file, or a PostgreSQL database created here and dropped afterwards):
 
 - effekt itself: `python -m server.cli serve --demo` (migrations, the demo plan, uvicorn as in production);
-- bench/bare_app.py under uvicorn with the same options: one Piccolo INSERT inside surveys.db's
+- bench/bare_app.py under uvicorn with the same options: one Piccolo INSERT inside surveys.db.engine's
   write_transaction() (`POST /insert`), and a tiny HTML page (`GET /`).
 
 A load client in a separate process (asyncio, one keep-alive connection and cookie jar per simulated

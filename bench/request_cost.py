@@ -118,7 +118,7 @@ async def _cpu_per_request(work: Callable[[int], Awaitable[None]], n: int) -> fl
 async def measure(url: str, requests: int, profile: str | None) -> None:
     from server.app import create_app
     from server.request_log import configure_logging
-    from surveys import db
+    from surveys.db import engine as db
     from surveys.demo import load_demo
 
     engine = db.use_database(url)

@@ -38,16 +38,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from surveys import db  # noqa: E402
-from surveys.answering import CleanAnswers  # noqa: E402
+from surveys.db.tables import Organisation, TargetGroup, Wave  # noqa: E402
 from surveys.demo import PLAN_FILE, QUESTIONNAIRE_FILE  # noqa: E402
-from surveys.plans import load_plan_file, store_plan  # noqa: E402
-from surveys.questionnaire import load_questionnaire_file  # noqa: E402
-from surveys.questionnaires import load_version, store_questionnaire  # noqa: E402
-from surveys.responding import Submission, store_submission  # noqa: E402
-from surveys.results import forget_results, plan_results  # noqa: E402
-from surveys.tables import Organisation, TargetGroup, Wave  # noqa: E402
-from surveys.wave_admin import create_wave  # noqa: E402
-from surveys.waves import find_wave  # noqa: E402
+from surveys.plans.plan_file import load_plan_file, store_plan  # noqa: E402
+from surveys.questionnaires.model import load_questionnaire_file  # noqa: E402
+from surveys.questionnaires.storage import load_version, store_questionnaire  # noqa: E402
+from surveys.responding.submission import Submission, store_submission  # noqa: E402
+from surveys.responding.validation import CleanAnswers  # noqa: E402
+from surveys.results.plan_results import forget_results, plan_results  # noqa: E402
+from surveys.waves.lookup import find_wave  # noqa: E402
+from surveys.waves.setup import create_wave  # noqa: E402
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WAVES = 4

@@ -19,7 +19,7 @@ from litestar.template import TemplateConfig
 
 from server import errors
 from server.api import designer as api_designer
-from server.api import plan_edit as api_plan_edit
+from server.api import plans as api_plans
 from server.api import results as api_results
 from server.api import waves as api_waves
 from server.csrf import CsrfMiddleware
@@ -29,19 +29,19 @@ from server.settings import Settings
 from server.templating import make_environment
 from server.web import (
     account,
-    dashboard,
     designer,
     health,
     home,
     login,
     meetings,
-    plan_pages,
+    plans,
     questionnaires,
     reach,
     respondent,
+    results,
     workspace,
 )
-from surveys import db
+from surveys.db import engine as db
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -79,14 +79,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *respondent.HANDLERS,
             *login.HANDLERS,
             *workspace.HANDLERS,
-            *dashboard.HANDLERS,
+            *results.HANDLERS,
             *meetings.HANDLERS,
             *health.HANDLERS,
             *account.HANDLERS,
             *reach.HANDLERS,
             *questionnaires.HANDLERS,
             *designer.HANDLERS,
-            *plan_pages.HANDLERS,
+            *plans.HANDLERS,
         ],
     )
     api = Router(
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         route_handlers=[
             *api_waves.HANDLERS,
             *api_results.HANDLERS,
-            *api_plan_edit.HANDLERS,
+            *api_plans.HANDLERS,
             *api_designer.HANDLERS,
         ],
     )

@@ -9,7 +9,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from locales import gettext as _
 from server.errors import UserError
-from surveys.accounts import Account, Role, token_account
+from surveys.accounts.users import Account, Role, token_account
 
 ACCOUNT_KEY = "effekt_account"
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import locales
 from locales import gettext as _
 from server.settings import Settings, SettingsError
-from surveys import db
-from surveys.accounts import Role
+from surveys.accounts.users import Role
+from surveys.db import engine as db
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -281,8 +281,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_plan(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.plans import PlanFileError, load_plan_file, store_plan
-    from surveys.tables import Plan
+    from surveys.db.tables import Plan
+    from surveys.plans.plan_file import PlanFileError, load_plan_file, store_plan
 
     try:
         definition = load_plan_file(_existing(args.file))
@@ -304,9 +304,9 @@ def cmd_load_plan(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_questionnaire(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.questionnaire import QuestionnaireFileError, load_questionnaire_file
-    from surveys.questionnaires import store_questionnaire
-    from surveys.tables import Plan
+    from surveys.db.tables import Plan
+    from surveys.questionnaires.model import QuestionnaireFileError, load_questionnaire_file
+    from surveys.questionnaires.storage import store_questionnaire
 
     try:
         definition = load_questionnaire_file(_existing(args.file))
@@ -330,7 +330,7 @@ def cmd_load_questionnaire(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.wave_admin import WaveError, create_wave
+    from surveys.waves.setup import WaveError, create_wave
 
     async def work() -> None:
         async with db.write_transaction():
@@ -354,7 +354,7 @@ def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.accounts import AccountError, create_user
+    from surveys.accounts.users import AccountError, create_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -377,8 +377,8 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.accounts import AccountError, create_token, normalise_username
-    from surveys.tables import User
+    from surveys.accounts.users import AccountError, create_token, normalise_username
+    from surveys.db.tables import User
 
     async def work() -> str:
         user = await User.select(User.id).where(User.username == normalise_username(args.username)).first()
@@ -396,8 +396,8 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.meeting_pack import meeting_pack, render_pack
-    from surveys.meetings import meeting_view
+    from surveys.meetings.pack import meeting_pack, render_pack
+    from surveys.meetings.records import meeting_view
 
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "pptx"):
@@ -420,7 +420,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.backup import BackupError, backup, default_name
+    from surveys.operations.backup import BackupError, backup, default_name
 
     out = args.out or Path(
         default_name(settings.database_url, datetime.now(STOCKHOLM).strftime("%Y%m%d-%H%M"))
@@ -439,12 +439,12 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.backup import BackupError, migrations_in, restore
+    from surveys.operations.backup import BackupError, migrations_in, restore
 
     source = _existing(args.file)
 
     async def check() -> None:
-        from surveys.tables import Plan, Response, User
+        from surveys.db.tables import Plan, Response, User
 
         known = set(await db.known_migrations())
         try:
@@ -478,7 +478,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys import retention
+    from surveys.operations import retention
 
     today = args.today or datetime.now(STOCKHOLM).date()
 
@@ -526,7 +526,7 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_migrate_data(settings: Settings, args: argparse.Namespace) -> int:
     from server.settings import check_database_url
-    from surveys.data_copy import DataCopyError, copy_database
+    from surveys.operations.data_copy import DataCopyError, copy_database
 
     try:
         check_database_url(args.to)

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from locales import N_
 from locales import gettext as _
-from surveys.db import is_database_unavailable
+from surveys.db.engine import is_database_unavailable
 
 log = logging.getLogger("effekt")
 

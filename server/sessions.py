@@ -15,8 +15,8 @@ from locales import gettext as _
 from server.auth import ACCOUNT_KEY
 from server.errors import UserError
 from server.settings import Settings
-from surveys.accounts import Account, Role
-from surveys.accounts import session_account as account_of_session
+from surveys.accounts.users import Account, Role
+from surveys.accounts.users import session_account as account_of_session
 
 SESSION_HOURS = 8
 USER_ID = "uid"

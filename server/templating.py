@@ -12,11 +12,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 import locales
-from analysis.formatting import format_share
+from analysis.render.formatting import format_share
 from locales import gettext as _
 from server.locale import with_lang
-from surveys.questionnaire import STEP_NAMES
-from surveys.reach_import import METRIC_LABELS
+from surveys.plans.reach import METRIC_LABELS
+from surveys.questionnaires.model import STEP_NAMES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

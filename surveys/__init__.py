@@ -3,5 +3,5 @@
 import os
 
 # Piccolo finds its engine and apps through this module; the engine itself is chosen at run time
-# by surveys.db.use_database(), so importing tables never opens or creates a database.
-os.environ.setdefault("PICCOLO_CONF", "surveys.piccolo_conf")
+# by surveys.db.engine.use_database(), so importing tables never opens or creates a database.
+os.environ.setdefault("PICCOLO_CONF", "surveys.db.piccolo_conf")

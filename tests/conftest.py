@@ -20,9 +20,9 @@ import pytest
 
 from server.app import create_app
 from server.settings import Settings
-from surveys import db
-from surveys.tables import TABLES
-from surveys.waves import clear_caches
+from surveys.db import engine as db
+from surveys.db.tables import TABLES
+from surveys.waves.lookup import clear_caches
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "EFFEKT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from surveys import db
-from surveys.plans import parse_plan, store_plan
-from surveys.questionnaire import parse_questionnaire
-from surveys.questionnaires import store_questionnaire
-from surveys.wave_admin import create_wave
+from surveys.db import engine as db
+from surveys.plans.plan_file import parse_plan, store_plan
+from surveys.questionnaires.model import parse_questionnaire
+from surveys.questionnaires.storage import store_questionnaire
+from surveys.waves.setup import create_wave
 
 PLAN = {
     "plan": {"code": "testplan", "title": "Testplanen"},
@@ -86,7 +86,7 @@ async def make_wave(
     questionnaire: dict | None = None,
 ) -> int:
     """A plan (once), a questionnaire version and a wave whose open window puts it in `status` now."""
-    from surveys.tables import Plan
+    from surveys.db.tables import Plan
 
     async with db.write_transaction():
         if not await Plan.exists().where(Plan.code == "testplan"):
@@ -135,7 +135,7 @@ async def sign_in(client, role, username: str | None = None, password: str = "et
     """A user with `role`, signed in on `client` through the login form (CSRF and all)."""
     import uuid
 
-    from surveys.accounts import create_user
+    from surveys.accounts.users import create_user
 
     username = username or f"{role.value}-{uuid.uuid4().hex[:8]}@example.se"
     account = await create_user(username, password, role)

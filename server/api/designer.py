@@ -17,8 +17,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from locales import gettext as _
 from server.auth import requires
 from server.errors import UserError
-from surveys.accounts import Role
-from surveys.designer import (
+from surveys.accounts.users import Role
+from surveys.questionnaires.designer import (
     DesignError,
     Draft,
     TrendBreakNotConfirmed,

@@ -8,15 +8,23 @@ import msgspec
 from litestar import Request, get
 from litestar.params import FromPath
 
-from analysis.disclosure import SuppressionReason
-from analysis.effects import ShareEstimate
+from analysis.stats.disclosure import SuppressionReason
+from analysis.stats.effects import ShareEstimate
 from locales import gettext as _
 from server.auth import requires
 from server.errors import UserError
-from surveys.accounts import Role
-from surveys.questionnaire import STEP_NAMES
-from surveys.results import Cell, GoalView, PlanNotFound, PlanResults, ReachTotal, hidden_text, plan_results
-from surveys.tables import Plan
+from surveys.accounts.users import Role
+from surveys.db.tables import Plan
+from surveys.questionnaires.model import STEP_NAMES
+from surveys.results.plan_results import (
+    Cell,
+    GoalView,
+    PlanNotFound,
+    PlanResults,
+    ReachTotal,
+    hidden_text,
+    plan_results,
+)
 
 
 class Span(msgspec.Struct):

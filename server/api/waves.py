@@ -12,9 +12,8 @@ from litestar.params import FromPath, JSONBody
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
-from surveys.access_codes import CodeRejected
-from surveys.questionnaire import QuestionDef
-from surveys.responding import (
+from surveys.questionnaires.model import QuestionDef
+from surveys.responding.submission import (
     CHANGED_MESSAGE,
     QuestionnaireChanged,
     Stored,
@@ -23,7 +22,8 @@ from surveys.responding import (
     new_submission_key,
     store_submission,
 )
-from surveys.waves import WaveForm, WaveStatus, find_wave, open_waves
+from surveys.waves.codes import CodeRejected
+from surveys.waves.lookup import WaveForm, WaveStatus, find_wave, open_waves
 
 
 class WaveItem(msgspec.Struct):

@@ -10,7 +10,7 @@ from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, field_values, read_form
-from surveys.accounts import (
+from surveys.accounts.users import (
     AccountError,
     Role,
     all_users,
@@ -20,7 +20,7 @@ from surveys.accounts import (
     set_active,
     tokens_of,
 )
-from surveys.db import write_transaction
+from surveys.db.engine import write_transaction
 
 SIGNED_IN = [requires_page(Role.READER)]
 ADMIN = [requires_page(Role.ADMIN)]

@@ -1,7 +1,7 @@
 """The questionnaire designer in the browser: the question bank, new questionnaires, editing questions.
 
 Every action is an ordinary form post (moving a question is a button), so the designer works without
-JavaScript. The rules are the file format's: surveys/designer.py reads each edit back through the parser.
+JavaScript. The rules are the file format's: surveys/questionnaires/designer.py reads each edit back through the parser.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, read_form
-from surveys.accounts import Role
-from surveys.designer import (
+from surveys.accounts.users import Role
+from surveys.plans.editing import plan_codes
+from surveys.questionnaires.designer import (
     SCALE_KINDS,
     DesignError,
     Draft,
@@ -36,9 +37,8 @@ from surveys.designer import (
     with_question,
     without_question,
 )
-from surveys.plan_admin import plan_codes
-from surveys.prepublish import check_privacy, check_questionnaire
-from surveys.questionnaire import STEPS, QuestionDef
+from surveys.questionnaires.model import STEPS, QuestionDef
+from surveys.waves.prestart_check import check_privacy, check_questionnaire
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 BLANK_OPTION_ROWS = 3
@@ -110,7 +110,7 @@ async def _bank_page(
 
 
 async def _questionnaire_choices() -> list[tuple[str, str]]:
-    from surveys.questionnaires import questionnaire_list
+    from surveys.questionnaires.storage import questionnaire_list
 
     return [(q.code, q.title) for q in await questionnaire_list()]
 

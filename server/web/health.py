@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Response, get
 
-from surveys import db
+from surveys.db import engine as db
 
 
 @get("/healthz", include_in_schema=False)

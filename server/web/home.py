@@ -6,7 +6,7 @@ from litestar import get
 from litestar.response import Template
 
 from server import clock
-from surveys.waves import open_waves
+from surveys.waves.lookup import open_waves
 
 
 @get("/", name="home")

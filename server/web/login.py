@@ -10,7 +10,7 @@ from locales import gettext as _
 from server import clock
 from server.sessions import EPOCH, USER_ID, safe_next, session_account
 from server.web.forms import field_value, read_form
-from surveys.accounts import (
+from surveys.accounts.users import (
     authenticate,
     clear_failures,
     end_sessions,

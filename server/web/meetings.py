@@ -8,16 +8,15 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 import locales
-from analysis import workers
+from analysis.render import workers
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_values, read_form
-from surveys.accounts import Role
-from surveys.dashboard import activity_recall, overview, share_text, span_text
-from surveys.meeting_pack import meeting_pack, render_pack
-from surveys.meetings import (
+from surveys.accounts.users import Role
+from surveys.meetings.pack import meeting_pack, render_pack
+from surveys.meetings.records import (
     VERDICTS,
     MeetingError,
     create_meeting,
@@ -27,8 +26,9 @@ from surveys.meetings import (
     record_decision,
     verdict_label,
 )
-from surveys.plan_admin import plan_overview
-from surveys.results import PlanNotFound, plan_results
+from surveys.plans.editing import plan_overview
+from surveys.results.overview import activity_recall, overview, share_text, span_text
+from surveys.results.plan_results import PlanNotFound, plan_results
 
 READER = [requires_page(Role.READER)]
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]

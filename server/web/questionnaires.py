@@ -14,12 +14,12 @@ from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.survey_page import build_fields
-from surveys.accounts import Role
-from surveys.db import write_transaction
-from surveys.questionnaire import QuestionnaireFileError, parse_questionnaire
-from surveys.questionnaire_file import to_toml, trend_breaks
-from surveys.questionnaires import questionnaire_list, store_questionnaire, version_of
-from surveys.waves import WaveForm
+from surveys.accounts.users import Role
+from surveys.db.engine import write_transaction
+from surveys.questionnaires.model import QuestionnaireFileError, parse_questionnaire
+from surveys.questionnaires.storage import questionnaire_list, store_questionnaire, version_of
+from surveys.questionnaires.toml_file import to_toml, trend_breaks
+from surveys.waves.lookup import WaveForm
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 MAX_FILE = 256 * 1024

@@ -10,9 +10,9 @@ from litestar.response import Template
 from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
-from surveys.accounts import Role
-from surveys.plan_admin import plan_overview
-from surveys.reach_import import (
+from surveys.accounts.users import Role
+from surveys.plans.editing import plan_overview
+from surveys.plans.reach import (
     MAX_BYTES,
     ImportDefaults,
     ReachImportError,

@@ -16,8 +16,7 @@ from server.errors import UserError
 from server.locale import with_lang
 from server.web.forms import field_value, read_form
 from server.web.survey_page import QUESTION_PREFIX, build_fields
-from surveys.access_codes import CodeRejected
-from surveys.responding import (
+from surveys.responding.submission import (
     CHANGED_MESSAGE,
     CODE_FIELD,
     ORGANISATION_FIELD,
@@ -28,7 +27,8 @@ from surveys.responding import (
     new_submission_key,
     store_submission,
 )
-from surveys.waves import Choice, WaveForm, WaveStatus, find_wave
+from surveys.waves.codes import CodeRejected
+from surveys.waves.lookup import Choice, WaveForm, WaveStatus, find_wave
 
 KEY_FIELD = "submission_key"
 CSRF_FIELD = "_csrf_token"

@@ -9,9 +9,9 @@ from babel.lists import format_list
 
 import locales
 from locales import gettext as _
-from surveys.questionnaire import QuestionDef
-from surveys.responding import CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD
-from surveys.waves import Choice, WaveForm
+from surveys.questionnaires.model import QuestionDef
+from surveys.responding.submission import CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD
+from surveys.waves.lookup import Choice, WaveForm
 
 QUESTION_PREFIX = "q-"
 SCALE_KINDS = ("agree5", "scale10")

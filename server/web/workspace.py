@@ -16,16 +16,16 @@ from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, field_values, read_form
-from surveys.access_codes import MAX_CODES, code_counts, codes_csv, create_codes
-from surveys.accounts import Role
-from surveys.db import write_transaction
-from surveys.plan_admin import plan_codes, plan_overview, update_goal, update_sizes
-from surveys.prepublish import check_privacy, check_questionnaire
-from surveys.progress import wave_progress, wave_sizes
-from surveys.questionnaires import questionnaire_list
-from surveys.tables import Wave
-from surveys.wave_admin import WaveError, close_early, create_wave, list_waves, reopen
-from surveys.waves import WaveForm, find_wave, forget_wave
+from surveys.accounts.users import Role
+from surveys.db.engine import write_transaction
+from surveys.db.tables import Wave
+from surveys.plans.editing import plan_codes, plan_overview, update_goal, update_sizes
+from surveys.questionnaires.storage import questionnaire_list
+from surveys.waves.codes import MAX_CODES, code_counts, codes_csv, create_codes
+from surveys.waves.lookup import WaveForm, find_wave, forget_wave
+from surveys.waves.prestart_check import check_privacy, check_questionnaire
+from surveys.waves.progress import wave_progress, wave_sizes
+from surveys.waves.setup import WaveError, close_early, create_wave, list_waves, reopen
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

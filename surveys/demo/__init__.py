@@ -9,14 +9,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from surveys.db import write_transaction
+from surveys.db.engine import write_transaction
+from surveys.db.tables import Answer, Organisation, Plan, Response, TargetGroup
 from surveys.demo import synthetic
-from surveys.plans import PlanDef, load_plan_file, store_plan
-from surveys.questionnaire import load_questionnaire_file
-from surveys.questionnaires import load_version, store_questionnaire
-from surveys.tables import Answer, Organisation, Plan, Response, TargetGroup
-from surveys.wave_admin import create_wave
-from surveys.waves import clear_caches
+from surveys.plans.plan_file import PlanDef, load_plan_file, store_plan
+from surveys.questionnaires.model import load_questionnaire_file
+from surveys.questionnaires.storage import load_version, store_questionnaire
+from surveys.waves.lookup import clear_caches
+from surveys.waves.setup import create_wave
 
 HERE = Path(__file__).resolve().parent
 PLAN_FILE = HERE / "vasternorrland.toml"

@@ -6,8 +6,8 @@ import csv
 import io
 from urllib.parse import urlencode
 
-from surveys.accounts import Role
-from surveys.tables import AccessCode, Answer, Response
+from surveys.accounts.users import Role
+from surveys.db.tables import AccessCode, Answer, Response
 from tests.support import VALID_ANSWERS, csrf_token, form_body, make_wave, sign_in
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from surveys.accounts import Role, create_user
-from surveys.tables import User
+from surveys.accounts.users import Role, create_user
+from surveys.db.tables import User
 from tests.support import csrf_token, make_wave, sign_in
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surveys.tables import Answer, Response
+from surveys.db.tables import Answer, Response
 from tests.support import make_wave
 
 ANSWERS = {"kannedom": "ja", "forstaelse": 4, "kanaler": ["intranat"], "fritext": "Bra!"}

@@ -9,8 +9,8 @@ import pytest
 from litestar.routes import HTTPRoute
 
 from server.app import create_app
-from surveys.accounts import Role, create_token
-from surveys.tables import EffectGoal
+from surveys.accounts.users import Role, create_token
+from surveys.db.tables import EffectGoal
 from tests.conftest import make_settings
 from tests.support import csrf_token, make_wave, sign_in
 
@@ -191,7 +191,7 @@ EXPECTED = {
     },
     ("GET", "/api/v1/plans"): TOKEN,
     ("GET", "/api/v1/plans/{code:str}/results"): TOKEN,
-    # Editing the plan (server/web/plan_pages.py, server/api/plan_edit.py).
+    # Editing the plan (server/web/plans.py, server/api/plans.py).
     ("GET", "/arbeta/planer/{code:str}/organisationer"): STAFF,
     ("POST", "/arbeta/planer/{code:str}/organisationer"): {
         **STAFF_POST,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-from surveys.tables import Answer, Response
+from surveys.db.tables import Answer, Response
 from tests.support import make_wave
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from litestar.middleware.csrf import generate_csrf_token
 
-from surveys.accounts import Role
-from surveys.tables import Response, TargetGroupSize
+from surveys.accounts.users import Role
+from surveys.db.tables import Response, TargetGroupSize
 from tests.server.test_respondent import post_form
 from tests.support import VALID_ANSWERS, csrf_token, form_body, make_wave, sign_in
 

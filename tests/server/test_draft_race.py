@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from surveys import db
-from surveys.designer import edit, with_question
-from surveys.questionnaires import load_version, replace_questions, without_ids
-from surveys.tables import Answer, Question, Response, Wave
-from surveys.waves import find_wave
+from surveys.db import engine as db
+from surveys.db.tables import Answer, Question, Response, Wave
+from surveys.questionnaires.designer import edit, with_question
+from surveys.questionnaires.storage import load_version, replace_questions, without_ids
+from surveys.waves.lookup import find_wave
 from tests.support import VALID_ANSWERS, form_body, make_wave
 
 ORGANISATION = {"organisation": "alby", "target_group": "chefer"}

@@ -9,7 +9,7 @@ and schemathesis-generated requests for every operation in /api/v1/schema/openap
   and never on anything else;
 
 and afterwards every stored response of the demo's open wave validates against its questionnaire with the
-same checks the server uses (surveys.answering.validate_answers), with an organisation and target group of
+same checks the server uses (surveys.responding.validation.validate_answers), with an organisation and target group of
 the wave.
 
 The default run (SQLite) sends about 1 500 cases; the `slow` runs (CI) send four times as many, and also run
@@ -34,9 +34,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveys.answering import validate_answers
 from surveys.demo import QUESTIONNAIRE_FILE
-from surveys.questionnaire import load_questionnaire_file
+from surveys.questionnaires.model import load_questionnaire_file
+from surveys.responding.validation import validate_answers
 from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
 from tests.slow.servers import Server
 from tests.slow.test_crash import ANSWERS
@@ -54,13 +54,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = f"""
 import asyncio, sys
 from datetime import UTC, datetime, timedelta
-from surveys import db
+from surveys.db import engine as db
 from surveys.demo import PLAN_FILE, QUESTIONNAIRE_FILE
-from surveys.plans import load_plan_file, store_plan
-from surveys.questionnaire import load_questionnaire_file
-from surveys.questionnaires import store_questionnaire
-from surveys.wave_admin import create_wave
-from surveys.accounts import Role, create_token, create_user
+from surveys.plans.plan_file import load_plan_file, store_plan
+from surveys.questionnaires.model import load_questionnaire_file
+from surveys.questionnaires.storage import store_questionnaire
+from surveys.waves.setup import create_wave
+from surveys.accounts.users import Role, create_token, create_user
 
 async def main():
     db.use_database(sys.argv[1])
@@ -453,7 +453,7 @@ def _fuzz_operation(operation, base: str, store: Store, token: str, examples: in
 
 async def test_a_nul_character_anywhere_gets_a_clear_answer_never_a_server_error(client):
     """PostgreSQL cannot compare or store NUL (found by the fuzzing): a 4xx in Swedish, on both engines."""
-    from surveys.accounts import Role
+    from surveys.accounts.users import Role
     from tests.support import csrf_token, make_wave, sign_in
 
     await make_wave()

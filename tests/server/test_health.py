@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.app import create_app
-from surveys import db
+from surveys.db import engine as db
 from tests.conftest import make_settings, running
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from surveys.accounts import Role
-from surveys.answering import CleanAnswers
-from surveys.responding import Submission, store_submission
-from surveys.results import forget_results
-from surveys.tables import Activity, Decision, Meeting
-from surveys.waves import find_wave
+from surveys.accounts.users import Role
+from surveys.db.tables import Activity, Decision, Meeting
+from surveys.responding.submission import Submission, store_submission
+from surveys.responding.validation import CleanAnswers
+from surveys.results.plan_results import forget_results
+from surveys.waves.lookup import find_wave
 from tests.support import csrf_token, make_wave, sign_in
 
 
@@ -40,7 +40,7 @@ async def new_meeting(client, title="Länsledningens möte", held_on="2026-12-10
 
 
 async def _with_an_activity():
-    from surveys.tables import Plan
+    from surveys.db.tables import Plan
 
     plan = await Plan.select(Plan.id).first()
     await Activity(plan=plan["id"], code="nyhet", title="Nyhet på intranätet", timing="Mars").save()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
-from surveys.accounts import Role, create_token
-from surveys.designer import current_draft
-from surveys.tables import BankQuestion, Question, QuestionnaireVersion
+from surveys.accounts.users import Role, create_token
+from surveys.db.tables import BankQuestion, Question, QuestionnaireVersion
+from surveys.questionnaires.designer import current_draft
 from tests.support import QUESTIONNAIRE, csrf_token, make_wave, sign_in
 
 
@@ -63,9 +63,9 @@ def new_question_form(token: str, **fields) -> dict:
 
 
 async def answer_once() -> None:
-    from surveys.answering import validate_answers
-    from surveys.responding import Submission, store_submission
-    from surveys.waves import find_wave
+    from surveys.responding.submission import Submission, store_submission
+    from surveys.responding.validation import validate_answers
+    from surveys.waves.lookup import find_wave
 
     wave = await find_wave("testomgang")
     answers, _errors = validate_answers(wave.questionnaire, {"kannedom": ["ja"], "forstaelse": ["4"]})
@@ -367,7 +367,7 @@ async def test_a_reader_may_not_design_questionnaires(client):
 
 
 async def api_headers(role=Role.COMMUNICATOR) -> dict:
-    from surveys.accounts import create_user
+    from surveys.accounts.users import create_user
 
     account = await create_user(f"{role.value}-api@example.se", "ett-langt-losenord", role)
     return {"authorization": f"Bearer {await create_token(account.id, 'designer')}"}

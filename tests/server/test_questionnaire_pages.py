@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
-from surveys.accounts import Role
-from surveys.tables import QuestionnaireVersion
+from surveys.accounts.users import Role
+from surveys.db.tables import QuestionnaireVersion
 from tests.support import csrf_token, make_wave, sign_in
 
 
@@ -57,7 +57,7 @@ async def test_a_broken_file_lists_its_problems_and_saves_nothing(client):
 
 
 async def test_a_new_version_by_file_keeps_its_options_channels(client):
-    from surveys.tables import Option
+    from surveys.db.tables import Option
 
     await make_wave()
     await sign_in(client, Role.COMMUNICATOR)

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from piccolo.query.functions.aggregate import Count
 
-from surveys.tables import Answer, Response
+from surveys.db.tables import Answer, Response
 from tests.support import VALID_ANSWERS, csrf_token, form_body, make_wave
 
 

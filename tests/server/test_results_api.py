@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from surveys.accounts import Role, create_token, create_user, revoke_token
-from surveys.tables import ApiToken
+from surveys.accounts.users import Role, create_token, create_user, revoke_token
+from surveys.db.tables import ApiToken
 
 URL = "/api/v1/plans/vasternorrland-2026/results"
 

@@ -10,8 +10,8 @@ import pytest
 from litestar.routes import HTTPRoute
 
 from server.app import create_app
-from surveys.accounts import Role, create_token
-from surveys.tables import TABLES, EffectGoal
+from surveys.accounts.users import Role, create_token
+from surveys.db.tables import TABLES, EffectGoal
 from tests.conftest import make_settings
 from tests.server.test_authorization import EXPECTED, concrete
 from tests.support import csrf_token, make_wave, sign_in

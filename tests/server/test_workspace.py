@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 
-from surveys.accounts import Role, create_user
-from surveys.tables import EffectGoal, Response, TargetGroupSize
+from surveys.accounts.users import Role, create_user
+from surveys.db.tables import EffectGoal, Response, TargetGroupSize
 from tests.support import VALID_ANSWERS, csrf_token, form_body, make_wave, sign_in
 
 
@@ -201,13 +201,15 @@ async def test_a_wave_past_its_closing_date_cannot_be_reopened(client):
 async def test_reach_is_previewed_refused_with_bad_rows_and_saved_when_they_are_skipped(client):
     from pathlib import Path
 
-    from surveys.tables import ReachFigure
+    from surveys.db.tables import ReachFigure
 
     await make_wave()
     await sign_in(client, Role.COMMUNICATOR)
     page = await client.get("/arbeta/planer/testplan/rackvidd")
     assert page.status_code == 200
-    sample = (Path(__file__).parents[1] / "surveys" / "reach_samples" / "fel_rader.csv").read_bytes()
+    sample = (
+        Path(__file__).parents[1] / "surveys" / "plans" / "reach_samples" / "fel_rader.csv"
+    ).read_bytes()
 
     async def upload(action: str, skip: bool = False):
         data = {"_csrf_token": csrf_token(page.text), "channel": "intranat", "action": action}
@@ -231,7 +233,7 @@ async def test_reach_is_previewed_refused_with_bad_rows_and_saved_when_they_are_
 
 
 async def test_a_communicator_creates_a_wave_in_the_browser_and_bad_input_saves_nothing(client):
-    from surveys.tables import Wave
+    from surveys.db.tables import Wave
 
     await make_wave()
     await sign_in(client, Role.COMMUNICATOR)

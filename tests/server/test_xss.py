@@ -30,15 +30,15 @@ from xml.etree import ElementTree
 
 import pytest
 
-from surveys import db
-from surveys.accounts import Role
-from surveys.plans import load_plan_file, parse_plan, store_plan
-from surveys.questionnaire import load_questionnaire_file, parse_questionnaire
-from surveys.questionnaire_file import to_toml
-from surveys.questionnaires import store_questionnaire
-from surveys.results import forget_results
-from surveys.tables import EffectGoal
-from surveys.wave_admin import create_wave
+from surveys.accounts.users import Role
+from surveys.db import engine as db
+from surveys.db.tables import EffectGoal
+from surveys.plans.plan_file import load_plan_file, parse_plan, store_plan
+from surveys.questionnaires.model import load_questionnaire_file, parse_questionnaire
+from surveys.questionnaires.storage import store_questionnaire
+from surveys.questionnaires.toml_file import to_toml
+from surveys.results.plan_results import forget_results
+from surveys.waves.setup import create_wave
 from tests.server.test_authorization import EXPECTED, concrete
 from tests.support import PLAN, QUESTIONNAIRE, csrf_token, form_body, sign_in
 
@@ -433,11 +433,11 @@ import asyncio, sys
 from datetime import UTC, datetime
 import pytest
 
-from surveys import db
-from surveys.accounts import Role, create_user
-from surveys.answering import CleanAnswers
-from surveys.responding import Submission, store_submission
-from surveys.waves import find_wave
+from surveys.db import engine as db
+from surveys.accounts.users import Role, create_user
+from surveys.responding.validation import CleanAnswers
+from surveys.responding.submission import Submission, store_submission
+from surveys.waves.lookup import find_wave
 from tests.server.test_xss import load_hostile_wave, payload
 
 async def main():

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from piccolo.query.functions.aggregate import Count
 
-from surveys.demo import synthetic
-from surveys.tables import (
+from surveys.db.tables import (
     Activity,
     Answer,
     EffectGoal,
@@ -17,7 +16,8 @@ from surveys.tables import (
     TargetGroup,
     Wave,
 )
-from surveys.waves import open_waves
+from surveys.demo import synthetic
+from surveys.waves.lookup import open_waves
 
 
 async def test_it_holds_the_plans_eight_organisations_target_groups_and_activities(demo_database):
@@ -98,7 +98,7 @@ def test_only_those_who_know_the_plan_are_asked_about_understanding():
 
 
 async def test_reach_figures_come_with_the_plan_and_reach_the_results(demo_database):
-    from surveys.results import plan_results
+    from surveys.results.plan_results import plan_results
 
     results = await plan_results("vasternorrland-2026")
     linkedin = [r for r in results.reach if r.channel == "linkedin"]

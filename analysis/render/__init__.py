@@ -1,0 +1,1 @@
+"""Rendering: formatting, verdict texts, charts, exports and the meeting pack documents."""

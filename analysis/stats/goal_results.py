@@ -1,0 +1,228 @@
+"""Results for a plan's effect goals across waves, with disclosure control applied last.
+
+For each goal (target group × step) and wave: the estimate, the goal status, the change since the previous
+wave (p adjusted with Holm across all goals' changes into the same wave: the goals are declared in the plan),
+the trend over the waves since the question last changed (Holm across goals), and the breakdown per
+organisation. Disclosure control: a wave's whole group below k (or unanimous and small) is hidden,
+organisations are protected with complementary suppression (and weighted only as one merged group when
+hidden), and changes are measured between shown waves only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from analysis.stats.disclosure import (
+    Count,
+    SuppressionReason,
+    check_minimum,
+    primary_reason,
+    suppress_breakdown,
+)
+from analysis.stats.effects import Change, ShareEstimate, Stratum, compare, estimate_share, status, trend
+from analysis.stats.estimates import GoalStatus, Test, adjust_p_values
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One wave's counts for one target group and step (None strata: the wave did not ask it)."""
+
+    wave: str
+    strata: tuple[Stratum, ...] | None
+    trend_break: bool = False  # the question's wording or scale changed since the previous measured wave
+    time: float | None = None  # when the wave ran (e.g. months since the first); the trend's score
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    key: str
+    target: float
+    measures: tuple[Measure, ...]  # one per wave, in wave order
+
+
+@dataclass(frozen=True)
+class OrganisationResult:
+    label: str
+    estimate: ShareEstimate | None
+    hidden: SuppressionReason | None
+
+
+@dataclass(frozen=True)
+class WaveResult:
+    wave: str
+    measured: bool
+    estimate: ShareEstimate | None  # None when not measured or hidden
+    hidden: SuppressionReason | None
+    status: GoalStatus | None
+    change: Change | None
+    change_p_adjusted: float | None
+    change_since: str | None  # the wave the change is measured from (the last shown one)
+    trend_break: bool
+    organisations: tuple[OrganisationResult, ...]
+    other: ShareEstimate | None = None  # the hidden organisations together, when that group may be shown
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    key: str
+    target: float
+    waves: tuple[WaveResult, ...]
+    trend: Test | None
+    trend_p_adjusted: float | None
+
+    @property
+    def latest(self) -> WaveResult | None:
+        return next((w for w in reversed(self.waves) if w.measured), None)
+
+
+OTHER = "__other__"
+
+
+def _disclosure_count(strata: Sequence[Stratum]) -> Count:
+    # Respondents, not just the base: three people who all said "Vet ej" are still three people.
+    return Count(sum(s.respondents for s in strata), sum(s.reached for s in strata))
+
+
+def protected(
+    strata: Sequence[Stratum], k: int, confidence: float = 0.95
+) -> tuple[ShareEstimate | None, SuppressionReason | None]:
+    """An estimate for a whole group, or the reason it may not be shown."""
+    estimate, reason, _organisations, _other = _protected_breakdown(
+        strata, k, confidence, organisations=False
+    )
+    return estimate, reason
+
+
+def _protected_breakdown(
+    strata: Sequence[Stratum], k: int, confidence: float, *, organisations: bool = True
+) -> tuple[
+    ShareEstimate | None, SuppressionReason | None, tuple[OrganisationResult, ...], ShareEstimate | None
+]:
+    """The group's estimate and its organisations, with hidden organisations merged before weighting.
+
+    Weighting each hidden organisation by its own known size would let a reader solve for its answers from
+    the weighted total (methods.md §2.3); merged, the total reveals only the merged group, which complementary
+    suppression has already made large enough to show.
+    """
+    reason = primary_reason(_disclosure_count(strata), k)
+    if reason:
+        return None, reason, (), None
+    suppression = suppress_breakdown({s.label: _disclosure_count([s]) for s in strata}, k=k)
+    hidden = [s for s in strata if suppression.is_hidden(s.label)]
+    shown = [s for s in strata if not suppression.is_hidden(s.label)]
+    merged = _merge(hidden)
+    estimate = estimate_share([*shown, merged] if merged else shown, confidence=confidence)
+    if not organisations:
+        return estimate, None, (), None
+    per_organisation = tuple(
+        OrganisationResult(
+            s.label,
+            None if suppression.is_hidden(s.label) else estimate_share([s], confidence=confidence),
+            suppression.reason(s.label),
+        )
+        for s in strata
+    )
+    other = (
+        estimate_share([merged], confidence=confidence) if merged and suppression.other is not None else None
+    )
+    return estimate, None, per_organisation, other
+
+
+def _merge(strata: Sequence[Stratum]) -> Stratum | None:
+    if not strata:
+        return None
+    sizes = [s.population for s in strata]
+    return Stratum(
+        OTHER,
+        sum(s.respondents for s in strata),
+        sum(s.base for s in strata),
+        sum(s.reached for s in strata),
+        None if any(size is None for size in sizes) else sum(sizes),
+    )
+
+
+def goal_results(
+    specs: Sequence[GoalSpec], *, k: int = 5, confidence: float = 0.95
+) -> tuple[GoalResult, ...]:
+    k = check_minimum(k)
+    drafts = [_draft(spec, k, confidence) for spec in specs]
+    changes = _holm_by_wave(drafts)
+    trends = [d["trend"] for d in drafts]
+    trend_p = iter(adjust_p_values([t.p_value for t in trends if t is not None], "holm"))
+    trend_adjusted = [next(trend_p) if t is not None else None for t in trends]
+    results = []
+    for spec, draft, trend_value, trend_adj in zip(specs, drafts, trends, trend_adjusted, strict=True):
+        waves = tuple(
+            WaveResult(**{**w, "change_p_adjusted": changes.get((spec.key, w["wave"]))})
+            for w in draft["waves"]
+        )
+        results.append(GoalResult(spec.key, spec.target, waves, trend_value, trend_adj))
+    return tuple(results)
+
+
+def _draft(spec: GoalSpec, k: int, confidence: float) -> dict:
+    waves: list[dict] = []
+    previous: tuple[str, ShareEstimate] | None = None
+    segment: list[tuple[float, ShareEstimate]] = []
+    for position, measure in enumerate(spec.measures, start=1):
+        if measure.strata is None:
+            waves.append(_empty(measure.wave, measure.trend_break))
+            continue
+        if measure.trend_break:
+            previous, segment = None, []
+        estimate, hidden, organisations, other = _protected_breakdown(measure.strata, k, confidence)
+        answered = estimate is not None and estimate.base > 0
+        # Compared with the last wave that was shown: a hidden wave is skipped, never compared against.
+        change = compare(previous[1], estimate, confidence=confidence) if previous and answered else None
+        waves.append(
+            {
+                "wave": measure.wave,
+                "measured": True,
+                "estimate": estimate,
+                "hidden": hidden,
+                "status": status(estimate, spec.target) if answered else None,
+                "change": change,
+                "change_since": previous[0] if change else None,
+                "trend_break": measure.trend_break,
+                "organisations": organisations,
+                "other": other,
+            }
+        )
+        if answered:
+            previous = (measure.wave, estimate)
+            segment.append((measure.time if measure.time is not None else float(position), estimate))
+    return {
+        "key": spec.key,
+        "waves": waves,
+        "trend": trend([e for _t, e in segment], [t for t, _e in segment]),
+    }
+
+
+def _empty(wave: str, trend_break: bool) -> dict:
+    return {
+        "wave": wave,
+        "measured": False,
+        "estimate": None,
+        "hidden": None,
+        "status": None,
+        "change": None,
+        "change_since": None,
+        "trend_break": trend_break,
+        "organisations": (),
+        "other": None,
+    }
+
+
+def _holm_by_wave(drafts: Sequence[dict]) -> Mapping[tuple[str, str], float]:
+    """Holm across the goals' changes into the same wave: one family per wave, as one screen shows it."""
+    families: dict[str, list[tuple[int, float]]] = {}
+    for index, draft in enumerate(drafts):
+        for w in draft["waves"]:
+            if w["change"] is not None:
+                families.setdefault(w["wave"], []).append((index, w["change"].test.p_value))
+    adjusted: dict[tuple[str, str], float] = {}
+    for wave, members in families.items():
+        for (index, _p), value in zip(members, adjust_p_values([p for _, p in members], "holm"), strict=True):
+            adjusted[(drafts[index]["key"], wave)] = value
+    return adjusted

@@ -1,0 +1,496 @@
+"""Editing a plan in the browser: organisations, channels, activities, target groups, sizes from a file,
+reach typed in by hand. Every form posts, then redirects (303) back to a page that shows the change."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from locales import gettext as _
+from server.errors import UserError
+from server.sessions import requires_page, session_account
+from server.web.forms import field_values, read_form
+from surveys.accounts.users import Role
+from surveys.plans.editing import (
+    ACTIVITY_STATUSES,
+    ACTIVITY_STEPS,
+    MANUAL_METRICS,
+    SIZES_MAX_BYTES,
+    STATUS_NAMES,
+    ActivityInput,
+    PlanEditError,
+    PlanOverview,
+    add_manual_reach,
+    add_organisation,
+    delete_activity,
+    delete_channel,
+    delete_reach,
+    parse_sizes_csv,
+    plan_channels,
+    plan_organisations,
+    plan_overview,
+    reach_entries,
+    remove_organisation,
+    rename_organisation,
+    save_activity,
+    save_channel,
+    save_target_group,
+    set_organisation_active,
+    sizes_template,
+    store_sizes,
+)
+from surveys.plans.plan_file import ORGANISATION_KINDS
+from surveys.questionnaires.model import STEP_NAMES
+
+COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
+BASE = "/arbeta/planer/{code:str}"
+
+
+async def _plan(code: str) -> PlanOverview:
+    plan = await plan_overview(code)
+    if plan is None:
+        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+    return plan
+
+
+def _saved(path: str) -> Redirect:
+    return Redirect(path=f"{path}?sparat=ja", status_code=303)
+
+
+async def _render(
+    request: Request, template: str, plan: PlanOverview, status: int = 200, **context
+) -> Template:
+    return Template(
+        f"workspace/{template}",
+        context={
+            "account": await session_account(request),
+            "plan": plan,
+            "errors": {},
+            "values": {},
+            "saved": request.query_params.get("sparat", "") if request.method == "GET" else "",
+            **context,
+        },
+        status_code=status,
+    )
+
+
+def _keyed(prefix: str, error: PlanEditError) -> dict[str, str]:
+    """Field errors keyed by the id of the input on the page, so the summary can link to it."""
+    return {f"{prefix}{field}": message for field, message in error.errors.items()}
+
+
+# --- organisations ------------------------------------------------------------------------------------------
+
+
+async def _organisations_page(request: Request, plan: PlanOverview, **context) -> Template:
+    return await _render(
+        request,
+        "plan_organisations.html",
+        plan,
+        organisations=await plan_organisations(plan.id),
+        kinds=ORGANISATION_KINDS,
+        **context,
+    )
+
+
+@get(f"{BASE}/organisationer", guards=COMMUNICATOR)
+async def organisations_page(request: Request, code: FromPath[str]) -> Template:
+    return await _organisations_page(request, await _plan(code))
+
+
+@post(f"{BASE}/organisationer", guards=COMMUNICATOR, status_code=303)
+async def organisation_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    values = field_values(await read_form(request), "name", "code", "kind")
+    try:
+        await add_organisation(plan.id, **values)
+    except PlanEditError as error:
+        return await _organisations_page(
+            request, plan, errors=_keyed("new-", error), values={"new": values}, status=error.status
+        )
+    return _saved(f"/arbeta/planer/{code}/organisationer")
+
+
+@post(f"{BASE}/organisationer/{{organisation:str}}", guards=COMMUNICATOR, status_code=303)
+async def organisation_edit(
+    request: Request, code: FromPath[str], organisation: FromPath[str]
+) -> Template | Redirect:
+    plan = await _plan(code)
+    values = field_values(await read_form(request), "name", "kind")
+    try:
+        await rename_organisation(plan.id, organisation, **values)
+    except PlanEditError as error:
+        return await _organisations_page(
+            request,
+            plan,
+            errors=_keyed(f"org-{organisation}-", error),
+            values={organisation: values},
+            status=error.status,
+        )
+    return _saved(f"/arbeta/planer/{code}/organisationer")
+
+
+ORGANISATION_ACTIONS = {"inaktivera", "aktivera", "ta-bort"}
+
+
+@post(f"{BASE}/organisationer/{{organisation:str}}/{{action:str}}", guards=COMMUNICATOR, status_code=303)
+async def organisation_action(
+    request: Request, code: FromPath[str], organisation: FromPath[str], action: FromPath[str]
+) -> Template | Redirect:
+    plan = await _plan(code)
+    if action not in ORGANISATION_ACTIONS:
+        raise UserError(404, _("Sidan finns inte. Kontrollera adressen eller gå till startsidan."))
+    await read_form(request)
+    try:
+        if action == "ta-bort":
+            await remove_organisation(plan.id, organisation)
+        else:
+            await set_organisation_active(plan.id, organisation, action == "aktivera")
+    except PlanEditError as error:
+        return await _organisations_page(
+            request, plan, errors=_keyed(f"org-{organisation}-", error), status=error.status
+        )
+    return _saved(f"/arbeta/planer/{code}/organisationer")
+
+
+# --- channels -----------------------------------------------------------------------------------------------
+
+
+async def _channels_page(request: Request, plan: PlanOverview, **context) -> Template:
+    return await _render(
+        request, "plan_channels.html", plan, channels=await plan_channels(plan.id), **context
+    )
+
+
+@get(f"{BASE}/kanaler", guards=COMMUNICATOR)
+async def channels_page(request: Request, code: FromPath[str]) -> Template:
+    return await _channels_page(request, await _plan(code))
+
+
+@post(f"{BASE}/kanaler", guards=COMMUNICATOR, status_code=303)
+async def channel_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    values = field_values(await read_form(request), "name", "code", "kind")
+    try:
+        await save_channel(plan.id, **values)
+    except PlanEditError as error:
+        return await _channels_page(
+            request, plan, errors=_keyed("new-", error), values={"new": values}, status=error.status
+        )
+    return _saved(f"/arbeta/planer/{code}/kanaler")
+
+
+@post(f"{BASE}/kanaler/{{channel:str}}", guards=COMMUNICATOR, status_code=303)
+async def channel_edit(request: Request, code: FromPath[str], channel: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    values = field_values(await read_form(request), "name", "kind")
+    try:
+        await save_channel(plan.id, existing=channel, **values)
+    except PlanEditError as error:
+        return await _channels_page(
+            request,
+            plan,
+            errors=_keyed(f"ch-{channel}-", error),
+            values={channel: values},
+            status=error.status,
+        )
+    return _saved(f"/arbeta/planer/{code}/kanaler")
+
+
+@post(f"{BASE}/kanaler/{{channel:str}}/ta-bort", guards=COMMUNICATOR, status_code=303)
+async def channel_delete(
+    request: Request, code: FromPath[str], channel: FromPath[str]
+) -> Template | Redirect:
+    plan = await _plan(code)
+    await read_form(request)
+    try:
+        await delete_channel(plan.id, channel)
+    except PlanEditError as error:
+        return await _channels_page(
+            request, plan, errors=_keyed(f"ch-{channel}-", error), status=error.status
+        )
+    return _saved(f"/arbeta/planer/{code}/kanaler")
+
+
+# --- activities ---------------------------------------------------------------------------------------------
+
+
+def _activity_input(fields: dict[str, list[str]]) -> ActivityInput:
+    one = field_values(
+        fields, "title", "code", "starts_on", "ends_on", "timing", "step", "responsible", "status"
+    )
+    return ActivityInput(
+        **one,
+        channels=tuple(fields.get("channel", [])),
+        target_groups=tuple(fields.get("target_group", [])),
+    )
+
+
+async def _activity_page(request: Request, plan: PlanOverview, activity, given, **context) -> Template:
+    return await _render(
+        request,
+        "plan_activity.html",
+        plan,
+        activity=activity,
+        given=given,
+        channel_choices=[(c.code, c.name) for c in plan.channels],
+        group_choices=[(g.group.code, g.group.name) for g in plan.groups],
+        step_choices=[(step, f"{step} {_(STEP_NAMES[step])}") for step in ACTIVITY_STEPS],
+        status_choices=[(status, _(STATUS_NAMES[status])) for status in ACTIVITY_STATUSES],
+        **context,
+    )
+
+
+def _find_activity(plan: PlanOverview, code: str):
+    found = next((a for a in plan.activities if a.code == code), None)
+    if found is None:
+        raise UserError(404, _("Aktiviteten finns inte i den här planen."))
+    return found
+
+
+def _as_input(activity) -> ActivityInput:
+    dated = activity.starts_on is not None and activity.timing.startswith(activity.starts_on.isoformat())
+    return ActivityInput(
+        title=activity.title,
+        code=activity.code,
+        starts_on=activity.starts_on.isoformat() if activity.starts_on else "",
+        ends_on=activity.ends_on.isoformat()
+        if activity.ends_on and activity.ends_on != activity.starts_on
+        else "",
+        timing="" if dated else activity.timing,
+        channels=activity.channel_codes,
+        target_groups=activity.group_codes,
+        step=activity.step,
+        responsible=activity.responsible,
+        status=activity.status,
+    )
+
+
+@get(f"{BASE}/aktiviteter/ny", guards=COMMUNICATOR)
+async def activity_new_page(request: Request, code: FromPath[str]) -> Template:
+    return await _activity_page(request, await _plan(code), None, ActivityInput(title=""))
+
+
+@post(f"{BASE}/aktiviteter", guards=COMMUNICATOR, status_code=303)
+async def activity_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    given = _activity_input(await read_form(request))
+    try:
+        await save_activity(plan.id, given)
+    except PlanEditError as error:
+        return await _activity_page(request, plan, None, given, errors=_keyed("", error), status=error.status)
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
+
+
+@get(f"{BASE}/aktiviteter/{{activity:str}}", guards=COMMUNICATOR)
+async def activity_page(request: Request, code: FromPath[str], activity: FromPath[str]) -> Template:
+    plan = await _plan(code)
+    found = _find_activity(plan, activity)
+    return await _activity_page(request, plan, found, _as_input(found))
+
+
+@post(f"{BASE}/aktiviteter/{{activity:str}}", guards=COMMUNICATOR, status_code=303)
+async def activity_edit(
+    request: Request, code: FromPath[str], activity: FromPath[str]
+) -> Template | Redirect:
+    plan = await _plan(code)
+    found = _find_activity(plan, activity)
+    given = _activity_input(await read_form(request))
+    try:
+        await save_activity(plan.id, given, existing=activity)
+    except PlanEditError as error:
+        return await _activity_page(
+            request, plan, found, given, errors=_keyed("", error), status=error.status
+        )
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
+
+
+@post(f"{BASE}/aktiviteter/{{activity:str}}/ta-bort", guards=COMMUNICATOR, status_code=303)
+async def activity_delete(
+    request: Request, code: FromPath[str], activity: FromPath[str]
+) -> Template | Redirect:
+    plan = await _plan(code)
+    found = _find_activity(plan, activity)
+    await read_form(request)
+    try:
+        await delete_activity(plan.id, activity)
+    except PlanEditError as error:
+        return await _activity_page(
+            request,
+            plan,
+            found,
+            _as_input(found),
+            errors={"delete": error.errors["activity"]},
+            status=error.status,
+        )
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
+
+
+# --- target groups and their sizes ----------------------------------------------------------------------------
+
+
+async def _groups_page(request: Request, plan: PlanOverview, **context) -> Template:
+    return await _render(request, "plan_groups.html", plan, **context)
+
+
+@get(f"{BASE}/malgrupper", guards=COMMUNICATOR)
+async def groups_page(request: Request, code: FromPath[str]) -> Template:
+    return await _groups_page(request, await _plan(code))
+
+
+@post(f"{BASE}/malgrupper", guards=COMMUNICATOR, status_code=303)
+async def group_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    values = field_values(await read_form(request), "name", "code", "description")
+    try:
+        await save_target_group(plan.id, **values)
+    except PlanEditError as error:
+        return await _groups_page(
+            request, plan, errors=_keyed("new-", error), values={"new": values}, status=error.status
+        )
+    return _saved(f"/arbeta/planer/{code}/malgrupper")
+
+
+@post(f"{BASE}/malgrupper/{{group:str}}", guards=COMMUNICATOR, status_code=303)
+async def group_edit(request: Request, code: FromPath[str], group: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    values = field_values(await read_form(request), "name", "description")
+    try:
+        await save_target_group(plan.id, existing=group, **values)
+    except PlanEditError as error:
+        return await _groups_page(
+            request, plan, errors=_keyed(f"tg-{group}-", error), values={group: values}, status=error.status
+        )
+    return _saved(f"/arbeta/planer/{code}/malgrupper")
+
+
+async def _sizes_page(request: Request, plan: PlanOverview, **context) -> Template:
+    return await _render(request, "plan_sizes.html", plan, **{"preview": None, "error": "", **context})
+
+
+@get(f"{BASE}/storlekar", guards=COMMUNICATOR)
+async def sizes_page(request: Request, code: FromPath[str]) -> Template:
+    return await _sizes_page(request, await _plan(code))
+
+
+@get(f"{BASE}/storlekar/mall.csv", guards=COMMUNICATOR)
+async def sizes_template_file(request: Request, code: FromPath[str]) -> Response:
+    plan = await _plan(code)
+    return Response(
+        sizes_template(list(plan.organisations), list(plan.groups)),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="malgruppsstorlekar-{plan.code}.csv"'},
+    )
+
+
+@post(
+    f"{BASE}/storlekar",
+    guards=COMMUNICATOR,
+    status_code=200,
+    request_max_body_size=SIZES_MAX_BYTES + 64 * 1024,
+)
+async def sizes_preview(request: Request, code: FromPath[str]) -> Template:
+    """Shows what the file would change; saving is a second step, with the checked rows in the form."""
+    plan = await _plan(code)
+    if request.content_type[0] != "multipart/form-data":
+        raise UserError(415, _("Välj en fil att läsa in."))
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _sizes_page(request, plan, error=_("Välj en CSV-fil att läsa in."), status=422)
+    preview = parse_sizes_csv(
+        await upload.read(), organisations=list(plan.organisations), groups=[g.group for g in plan.groups]
+    )
+    return await _sizes_page(request, plan, preview=preview, status=200 if preview.ok else 422)
+
+
+@post(f"{BASE}/storlekar/spara", guards=COMMUNICATOR, status_code=303)
+async def sizes_save(request: Request, code: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    rows = (await read_form(request)).get("row", [])
+    text = "organisation;målgrupp;antal\n" + "\n".join(rows)
+    preview = parse_sizes_csv(
+        text.encode("utf-8"), organisations=list(plan.organisations), groups=[g.group for g in plan.groups]
+    )
+    if not preview.ok:
+        return await _sizes_page(request, plan, preview=preview, status=422)
+    try:
+        await store_sizes(plan.id, preview.rows, source=_("CSV-fil"))
+    except PlanEditError as error:
+        return await _sizes_page(request, plan, error=error.errors["file"], status=error.status)
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=storlekar#malgrupper", status_code=303)
+
+
+# --- reach typed in by hand -----------------------------------------------------------------------------------
+
+REACH_FIELDS = ("period_start", "period_end", "channel", "activity", "url", *MANUAL_METRICS)
+
+
+async def _reach_page(request: Request, plan: PlanOverview, **context) -> Template:
+    return await _render(
+        request,
+        "plan_reach_entries.html",
+        plan,
+        entries=await reach_entries(plan.id),
+        metrics=MANUAL_METRICS,
+        channel_choices=[(c.code, c.name) for c in plan.channels],
+        activity_choices=[(a.code, a.title) for a in plan.activities],
+        **context,
+    )
+
+
+@get(f"{BASE}/rackvidd/poster", guards=COMMUNICATOR)
+async def reach_entries_page(request: Request, code: FromPath[str]) -> Template:
+    return await _reach_page(request, await _plan(code))
+
+
+@post(f"{BASE}/rackvidd/poster", guards=COMMUNICATOR, status_code=303)
+async def reach_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    plan = await _plan(code)
+    values = field_values(await read_form(request), *REACH_FIELDS)
+    try:
+        await add_manual_reach(plan.id, values)
+    except PlanEditError as error:
+        return await _reach_page(request, plan, errors=_keyed("", error), values=values, status=error.status)
+    return _saved(f"/arbeta/planer/{code}/rackvidd/poster")
+
+
+@post(f"{BASE}/rackvidd/poster/{{figure:int}}/ta-bort", guards=COMMUNICATOR, status_code=303)
+async def reach_delete(request: Request, code: FromPath[str], figure: FromPath[int]) -> Template | Redirect:
+    plan = await _plan(code)
+    await read_form(request)
+    try:
+        await delete_reach(plan.id, figure)
+    except PlanEditError as error:
+        return await _reach_page(
+            request, plan, errors={"entries": error.errors["figure"]}, status=error.status
+        )
+    return _saved(f"/arbeta/planer/{code}/rackvidd/poster")
+
+
+HANDLERS = [
+    organisations_page,
+    organisation_add,
+    organisation_edit,
+    organisation_action,
+    channels_page,
+    channel_add,
+    channel_edit,
+    channel_delete,
+    activity_new_page,
+    activity_add,
+    activity_page,
+    activity_edit,
+    activity_delete,
+    groups_page,
+    group_add,
+    group_edit,
+    sizes_page,
+    sizes_template_file,
+    sizes_preview,
+    sizes_save,
+    reach_entries_page,
+    reach_add,
+    reach_delete,
+]

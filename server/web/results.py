@@ -1,0 +1,160 @@
+"""Länsledning's pages: the plan overview, a target group's charts, and the charts themselves."""
+
+from __future__ import annotations
+
+import anyio
+from litestar import Request, Response, get
+from litestar.params import FromPath
+from litestar.response import Redirect, Stream, Template
+
+import locales
+from analysis.render.charts import render_cached, text_cached
+from analysis.render.export import to_csv, to_xlsx
+from locales import gettext as _
+from server.errors import UserError
+from server.sessions import requires_page, session_account
+from surveys.accounts.users import Role
+from surveys.plans.editing import plan_codes
+from surveys.results.exports import export_tables
+from surveys.results.overview import group_charts, overview, share_text, span_text
+from surveys.results.plan_results import PlanNotFound, PlanResults, plan_results
+from surveys.results.raw_export import raw_rows
+
+READER = [requires_page(Role.READER)]
+
+
+async def _results(request: Request, code: str) -> PlanResults:
+    try:
+        return await plan_results(code, k=request.app.state.settings.min_group_size)
+    except PlanNotFound:
+        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code}) from None
+
+
+@get("/resultat", name="results_home", guards=READER)
+async def results_home(request: Request) -> Template | Redirect:
+    plans = await plan_codes()
+    if len(plans) == 1:
+        return Redirect(path=f"/resultat/{plans[0][0]}", status_code=303)
+    return Template(
+        "dashboard/plans.html", context={"account": await session_account(request), "plans": plans}
+    )
+
+
+@get("/resultat/{code:str}", name="overview", guards=READER)
+async def overview_page(request: Request, code: FromPath[str]) -> Template:
+    results = await _results(request, code)
+    return Template(
+        "dashboard/overview.html",
+        context={
+            "account": await session_account(request),
+            "results": results,
+            "rows": overview(results),
+            "share_text": share_text,
+            "span_text": span_text,
+        },
+    )
+
+
+@get("/resultat/{code:str}/malgrupper/{group:str}", name="group", guards=READER)
+async def group_page(request: Request, code: FromPath[str], group: FromPath[str]) -> Template:
+    results = await _results(request, code)
+    found = next((g for g in results.groups if g.code == group), None)
+    if found is None:
+        raise UserError(404, _("Planen har ingen målgrupp med koden %(code)s.") % {"code": group})
+    # Building a chart lays it out (matplotlib): off the event loop, and only once per version of the data.
+    specs = group_charts(results, group)
+    locale = locales.current_locale()
+
+    def texts():
+        with locales.using_locale(locale):
+            return [
+                (spec, text_cached(_chart_key(code, group, spec.key, results.stamp), spec.build))
+                for spec in specs
+            ]
+
+    charts = await anyio.to_thread.run_sync(texts)
+    rows = [row for row in overview(results) if row.group_code == group]
+    return Template(
+        "dashboard/group.html",
+        context={
+            "account": await session_account(request),
+            "results": results,
+            "group": found,
+            "rows": rows,
+            "charts": charts,
+            "stamp": results.stamp,
+            "share_text": share_text,
+            "span_text": span_text,
+        },
+    )
+
+
+def _chart_key(code: str, group: str, name: str, stamp: str) -> str:
+    """Everything a chart depends on, so any worker can rebuild the same chart from the same key."""
+    return f"{code}/{group}/{name}/{stamp}/{locales.current_locale()}"
+
+
+@get("/resultat/{code:str}/malgrupper/{group:str}/diagram/{chart:str}", guards=READER)
+async def chart_image(
+    request: Request, code: FromPath[str], group: FromPath[str], chart: FromPath[str]
+) -> Response:
+    name, _dot, fmt = chart.rpartition(".")
+    if fmt not in ("svg", "png"):
+        raise UserError(404, _("Diagrammet finns som svg och png."))
+    results = await _results(request, code)
+    spec = next((s for s in group_charts(results, group) if s.key == name), None)
+    if spec is None:
+        raise UserError(404, _("Diagrammet finns inte."))
+    key = _chart_key(code, group, name, results.stamp)
+    locale = locales.current_locale()
+
+    def draw() -> bytes:
+        with locales.using_locale(locale):
+            return render_cached(key, spec.build, fmt)
+
+    data = await anyio.to_thread.run_sync(draw)
+    return Response(
+        data,
+        media_type="image/svg+xml" if fmt == "svg" else "image/png",
+        headers={"cache-control": "private, max-age=300"},
+    )
+
+
+HANDLERS = [results_home, overview_page, group_page, chart_image]
+
+
+@get("/resultat/{code:str}/export/{fmt:str}", guards=READER)
+async def export(request: Request, code: FromPath[str], fmt: FromPath[str]) -> Response:
+    if fmt not in ("xlsx", "csv"):
+        raise UserError(404, _("Resultaten kan hämtas som xlsx och csv."))
+    results = await _results(request, code)
+    tables = export_tables(results)
+    data = await anyio.to_thread.run_sync(
+        lambda: to_xlsx(tables, title=results.plan_title) if fmt == "xlsx" else to_csv(tables)
+    )
+    media = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    return Response(
+        data,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="resultat-{code}.{fmt}"'},
+    )
+
+
+HANDLERS = [*HANDLERS, export]
+
+
+@get("/resultat/{code:str}/svar.csv", guards=[requires_page(Role.ADMIN)])
+async def raw_responses(request: Request, code: FromPath[str]) -> Stream:
+    await _results(request, code)  # a plain 404 for an unknown plan
+    return Stream(
+        raw_rows(code, request.app.state.settings.min_group_size),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="svar-{code}.csv"'},
+    )
+
+
+HANDLERS = [*HANDLERS, raw_responses]

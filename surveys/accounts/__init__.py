@@ -1,0 +1,1 @@
+"""Accounts: staff users, their roles and API tokens. Respondents never have accounts."""

@@ -1,0 +1,1 @@
+"""Meetings: frozen results, the leadership's decisions, and the meeting pack."""

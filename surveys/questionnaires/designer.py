@@ -1,0 +1,626 @@
+"""The questionnaire designer: the question bank, and editing a questionnaire's newest version.
+
+Every edit is made on the questionnaire in its file shape (the dict a TOML file parses to) and then read
+back through `parse_questionnaire`, so the browser, the API and a file obey exactly the same rules. A
+version that has answers is never changed: saving an edit to it stores a new version.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from locales import gettext as _
+from surveys.db.engine import write_transaction
+from surveys.db.tables import BankQuestion, Plan, Question, Questionnaire, QuestionnaireVersion, Wave
+from surveys.questionnaires.model import (
+    STEPS,
+    QuestionDef,
+    QuestionnaireDef,
+    QuestionnaireFileError,
+    parse_questionnaire,
+)
+from surveys.questionnaires.storage import load_version, replace_questions, store_questionnaire, without_ids
+from surveys.questionnaires.toml_file import to_toml, trend_breaks
+from surveys.waves.lookup import forget_wave
+
+SCALE_KINDS = ("agree5", "yesno", "scale10")
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+MAX_TITLE = 300  # the column's length
+
+# Words in the parser's messages that name the field a problem is about, most specific first.
+_FIELD_WORDS = (
+    ("show_if", "show_if"),
+    ("reaches_step", "options"),
+    ("reached", "options"),
+    ("dont_know", "dont_know"),
+    ("svarsalternativ", "options"),
+    ("options", "options"),
+    ("max_length", "text"),
+    ("step", "step"),
+    ("kind", "kind"),
+    ("required", "required"),
+    ("code", "code"),
+    ("help", "help"),
+    ("text", "text"),
+    ("title", "title"),
+    ("intro", "intro"),
+)
+
+
+class DesignError(ValueError):
+    """The edit breaks a rule: (field, message) pairs, in the request's language. Nothing was saved."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        super().__init__("; ".join(message for _field, message in problems))
+        self.problems = list(problems)
+
+
+class TrendBreakNotConfirmed(Exception):
+    """The edit changes the wording or scale of questions with earlier answers: ask before saving."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = list(codes)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A questionnaire's newest version: what the designer edits."""
+
+    code: str
+    title: str
+    plan_id: int | None
+    version_id: int
+    number: int
+    frozen: bool  # has answers: an edit makes a new version
+    waves: tuple[str, ...]  # titles of waves using this version
+    definition: QuestionnaireDef
+
+
+@dataclass(frozen=True)
+class Saved:
+    number: int
+    new_version: bool
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    code: str
+    text: str
+    kind: str
+    step: str | None
+    questionnaires: tuple[tuple[str, str], ...]  # (code, title) of questionnaires whose versions use it
+    template: QuestionDef | None  # the newest question made from it, the one "add from the bank" copies
+
+
+# Reading ------------------------------------------------------------------------------------------
+
+
+async def current_draft(code: str) -> Draft | None:
+    row = (
+        await QuestionnaireVersion.select(
+            QuestionnaireVersion.id,
+            QuestionnaireVersion.number,
+            QuestionnaireVersion.frozen,
+            QuestionnaireVersion.questionnaire.title.as_alias("title"),
+            QuestionnaireVersion.questionnaire.plan.as_alias("plan"),
+        )
+        .where(QuestionnaireVersion.questionnaire.code == code)
+        .order_by(QuestionnaireVersion.number, ascending=False)
+        .first()
+    )
+    if row is None:
+        return None
+    definition = await load_version(row["id"])
+    waves = await Wave.select(Wave.title).where(Wave.version == row["id"]).order_by(Wave.opens_at)
+    return Draft(
+        code=code,
+        title=row["title"],
+        plan_id=row["plan"],
+        version_id=row["id"],
+        number=row["number"],
+        frozen=row["frozen"],
+        waves=tuple(w["title"] for w in waves),
+        definition=without_ids(definition),
+    )
+
+
+async def bank_entries(search: str = "", step: str = "") -> list[BankEntry]:
+    """The question bank, optionally only questions whose text or code contains `search` or measuring `step`.
+
+    `step` is L1–L4, or "none" for questions that measure no step.
+    """
+    bank = await BankQuestion.select().order_by(BankQuestion.code)
+    uses = await Question.select(
+        Question.version,
+        Question.bank_question.code.as_alias("bank"),
+        Question.version.questionnaire.code.as_alias("questionnaire"),
+        Question.version.questionnaire.title.as_alias("title"),
+    ).where(Question.bank_question.is_not_null())
+    used_in: dict[str, dict[str, str]] = {}
+    newest: dict[str, int] = {}
+    for use in uses:
+        used_in.setdefault(use["bank"], {})[use["questionnaire"]] = use["title"]
+        newest[use["bank"]] = max(newest.get(use["bank"], 0), use["version"])
+    needle = search.strip().casefold()
+    versions: dict[int, QuestionnaireDef | None] = {}  # many bank questions share their newest version
+    for version_id in set(newest.values()):
+        versions[version_id] = await load_version(version_id)
+    entries = []
+    for row in bank:
+        template = _template(row["code"], versions.get(newest.get(row["code"], 0)))
+        text = template.text if template else row["text"]
+        measured = template.step if template else row["step"]
+        if needle and needle not in text.casefold() and needle not in row["code"]:
+            continue
+        if (step == "none" and measured is not None) or (step in STEPS and measured != step):
+            continue
+        entries.append(
+            BankEntry(
+                code=row["code"],
+                text=text,
+                kind=template.kind if template else row["kind"],
+                step=measured,
+                questionnaires=tuple(sorted(used_in.get(row["code"], {}).items(), key=lambda i: i[1])),
+                template=template,
+            )
+        )
+    return entries
+
+
+def _template(bank_code: str, definition: QuestionnaireDef | None) -> QuestionDef | None:
+    found = next((q for q in definition.questions if q.bank == bank_code), None) if definition else None
+    return without_ids(QuestionnaireDef("", "", (found,))).questions[0] if found else None
+
+
+async def _trend_reference(code: str, definition: QuestionnaireDef) -> QuestionnaireDef:
+    """For each question of `definition` that has answers somewhere, its newest answered wording.
+
+    A bank question's trend spans every questionnaire that uses it; a question outside the bank has a
+    trend only within its own questionnaire.
+    """
+    rows = (
+        await Question.select(
+            Question.version,
+            Question.code,
+            Question.bank_question.code.as_alias("bank"),
+            Question.version.questionnaire.code.as_alias("questionnaire"),
+        )
+        .where(Question.version.frozen == True)
+        .order_by(Question.version, ascending=False)
+    )
+    wanted = {q.bank or q.code for q in definition.questions}
+    found: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        identity = row["bank"] or (row["code"] if row["questionnaire"] == code else None)
+        if identity in wanted and identity not in found:
+            found[identity] = (row["version"], row["code"])
+    questions = []
+    for version_id, question_code in found.values():
+        version = await load_version(version_id)
+        question = version.question(question_code) if version else None
+        if question is not None:
+            questions.append(question)
+    return QuestionnaireDef(code, "", tuple(questions))
+
+
+# Pure edits on the file shape ---------------------------------------------------------------------
+
+
+def file_shape(definition: QuestionnaireDef) -> dict:
+    """The questionnaire as a TOML file holds it: the round trip the parser is known to accept."""
+    return tomllib.loads(to_toml(definition))
+
+
+def validate(data: Mapping) -> QuestionnaireDef:
+    """Read the file shape back with the file rules; DesignError names the field of each problem."""
+    problems = _storage_problems(data)
+    try:
+        definition = parse_questionnaire(dict(data))
+    except QuestionnaireFileError as exc:
+        problems += [(problem_field(p), p) for p in exc.problems]
+    if problems:
+        raise DesignError(problems)
+    return definition
+
+
+def _storage_problems(data: Mapping) -> list[tuple[str, str]]:
+    """What the file rules leave to the file's author but the database cannot store (an API sends anything)."""
+    problems = []
+    title = data.get("title")
+    if isinstance(title, str) and len(title.strip()) > MAX_TITLE:
+        problems.append(("title", _("Titeln får vara högst %(max)s tecken.") % {"max": MAX_TITLE}))
+    questions = data.get("questions")
+    for number, question in enumerate(questions if isinstance(questions, list) else [], start=1):
+        if not isinstance(question, dict):
+            continue
+        where = _("fråga %(number)s") % {"number": number}
+        bank = question.get("bank")
+        if bank is not None and not (isinstance(bank, str) and _CODE.match(bank)):
+            problems.append(
+                ("code", _("%(where)s: bank får bara innehålla a–z, 0–9, - och _.") % {"where": where})
+            )
+        options = question.get("options")
+        for option in options if isinstance(options, list) else []:
+            if not isinstance(option, dict):
+                continue
+            value, channel = option.get("value"), option.get("channel")
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or abs(value) > 10**6
+            ):
+                problems.append(("options", _("%(where)s: value måste vara ett heltal.") % {"where": where}))
+            if channel is not None and not (isinstance(channel, str) and _CODE.match(channel)):
+                problems.append(
+                    ("options", _("%(where)s: channel måste vara en kanals kod.") % {"where": where})
+                )
+    return problems
+
+
+def problem_field(problem: str) -> str:
+    """Which form field a parser message is about: its text names the file field (text, options …)."""
+    _where, _sep, rest = problem.partition(": ")
+    words = set(re.findall(r"[a-z_]+", rest or problem))
+    return next((field for word, field in _FIELD_WORDS if word in words), "questions")
+
+
+def slug(text: str, taken: Sequence[str] = (), *, fallback: str = "fraga", length: int = 40) -> str:
+    """A code made from a text ("Ja, väl" → "ja_val"), not in `taken`."""
+    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:length].strip("_") or fallback
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
+
+
+def with_details(data: dict, title: str, intro: str) -> dict:
+    return {**data, "title": title, "intro": intro}
+
+
+def with_question(data: dict, question: dict, *, replacing: str | None = None) -> dict:
+    """Add `question` at the end, or put it in place of the question coded `replacing`."""
+    questions = list(data.get("questions", []))
+    if replacing is None:
+        questions.append(question)
+    else:
+        questions = [question if q.get("code") == replacing else q for q in questions]
+    return {**data, "questions": questions}
+
+
+def without_question(data: dict, code: str) -> dict:
+    return {**data, "questions": [q for q in data.get("questions", []) if q.get("code") != code]}
+
+
+def moved(data: dict, code: str, steps: int) -> dict:
+    """The question coded `code` moved `steps` places (−1 up, +1 down); unchanged at either end."""
+    questions = list(data.get("questions", []))
+    index = next((i for i, q in enumerate(questions) if q.get("code") == code), None)
+    if index is None:
+        return data
+    target = max(0, min(len(questions) - 1, index + steps))
+    questions.insert(target, questions.pop(index))
+    return {**data, "questions": questions}
+
+
+def reordered(data: dict, codes: Sequence[str]) -> dict:
+    """The questions in the order `codes` gives; every question exactly once."""
+    questions = {q.get("code"): q for q in data.get("questions", [])}
+    if sorted(codes) != sorted(questions) or len(set(codes)) != len(codes):
+        raise DesignError(
+            [
+                (
+                    "questions",
+                    _("Ange varje fråga i enkäten exakt en gång: %(codes)s.")
+                    % {"codes": ", ".join(questions)},
+                )
+            ]
+        )
+    return {**data, "questions": [questions[c] for c in codes]}
+
+
+def from_template(template: QuestionDef) -> dict:
+    """A bank question as a new question of another questionnaire: its show-if belongs to its old one."""
+    shape = file_shape(QuestionnaireDef("x", "x", (template,)))["questions"][0]
+    shape.pop("show_if", None)
+    return shape
+
+
+def question_from_form(
+    fields: Mapping[str, Sequence[str]], *, existing: QuestionDef | None, code: str, bank: str | None
+) -> dict:
+    """A question in its file shape from the designer's form fields.
+
+    The form names options `option-N-text` (with `-code`, `-reaches`, `-dont-know`, `-remove`); a new
+    option's code is made from its text, an existing one keeps its code (results follow the code).
+    """
+
+    def one(name: str) -> str:
+        return (fields.get(name) or [""])[0].strip()
+
+    kind = one("kind")
+    question: dict = {"code": code, "kind": kind, "text": one("text")}
+    if bank:
+        question["bank"] = bank
+    if one("help"):
+        question["help"] = one("help")
+    question["required"] = one("required") == "ja"
+    step = one("step")
+    if step and step != "none":
+        question["step"] = step
+    if one("dont_know"):
+        question["dont_know"] = one("dont_know")
+    if existing is not None and existing.kind == kind == "text":
+        question["max_length"] = existing.max_length
+    if existing is not None and existing.max_choices and kind == "multiple":
+        question["max_choices"] = existing.max_choices
+    show_question = one("show_if_question")
+    if show_question:
+        chosen = [
+            v.partition(":")[2]
+            for v in fields.get("show_if_any_of", [])
+            if v.partition(":")[0] == show_question
+        ]
+        question["show_if"] = {"question": show_question, "any_of": chosen}
+    rows = sorted({int(m.group(1)) for name in fields if (m := re.fullmatch(r"option-(\d+)-text", name))})
+    kept = {o.code: o for o in existing.options} if existing else {}
+    options, reached, taken = [], [], [one(f"option-{n}-code") for n in rows]
+    for n in rows:
+        text = one(f"option-{n}-text")
+        given_code = one(f"option-{n}-code")
+        if one(f"option-{n}-remove") == "ja":
+            if kind == "agree5" and given_code == "vet_ej":
+                question["dont_know_option"] = False
+            continue
+        if not text and not given_code:
+            continue  # an empty row for a new option, left empty
+        option_code = given_code or slug(text, taken, fallback=f"alternativ_{n}")
+        taken.append(option_code)
+        option: dict = {"code": option_code, "text": text}
+        if kind not in SCALE_KINDS:
+            if one(f"option-{n}-reaches") == "ja":
+                option["reaches_step"] = True
+            if one(f"option-{n}-dont-know") == "ja":
+                option["dont_know"] = True
+            old = kept.get(option_code)
+            if old is not None and old.channel:
+                option["channel"] = old.channel
+            if old is not None and old.value is not None:
+                option["value"] = old.value
+        elif one(f"option-{n}-reaches") == "ja":
+            reached.append(option_code)
+        options.append(option)
+    if kind != "text":
+        question["options"] = options
+    if reached:
+        question["reached"] = reached
+    return question
+
+
+# Saving -------------------------------------------------------------------------------------------
+
+
+def first_question(text: str, kind: str, option_lines: str, taken: Sequence[str]) -> dict | None:
+    """A new questionnaire's own first question from three fields (options one per line); None if empty."""
+    if not text.strip() and not option_lines.strip():
+        return None
+    code = slug(text, taken)
+    question: dict = {"code": code, "bank": code, "kind": kind, "text": text.strip()}
+    lines = [line.strip() for line in option_lines.splitlines() if line.strip()]
+    if kind in ("single", "multiple"):
+        codes: list[str] = []
+        for n, line in enumerate(lines, start=1):
+            codes.append(slug(line, codes, fallback=f"alternativ_{n}"))
+        question["options"] = [{"code": c, "text": line} for c, line in zip(codes, lines, strict=True)]
+    return question
+
+
+async def create_questionnaire(
+    *,
+    code: str,
+    title: str,
+    intro: str,
+    bank_codes: Sequence[str],
+    plan_code: str = "",
+    first: dict | None = None,
+) -> Saved:
+    """A new questionnaire from bank questions and/or its own `first` question (file shape), as version 1.
+
+    A first question enters the bank. Problems with it are reported as first_text, first_kind, first_options.
+    """
+    problems: list[tuple[str, str]] = []
+    if _CODE.match(code) and await Questionnaire.exists().where(Questionnaire.code == code):
+        problems.append(
+            ("code", _("Det finns redan en enkät med koden %(code)s. Välj en annan kod.") % {"code": code})
+        )
+    plan_id = None
+    if plan_code:
+        plan = await Plan.select(Plan.id).where(Plan.code == plan_code).first()
+        if plan is None:
+            problems.append(("plan", _("Det finns ingen plan med koden %(code)s.") % {"code": plan_code}))
+        else:
+            plan_id = plan["id"]
+    entries = {e.code: e for e in await bank_entries()}
+    questions = []
+    for bank_code in dict.fromkeys(bank_codes):
+        entry = entries.get(bank_code)
+        if entry is None or entry.template is None:
+            problems.append(("bank", _("Frågan %(code)s finns inte i frågebanken.") % {"code": bank_code}))
+        else:
+            questions.append(from_template(entry.template))
+    if first is not None:
+        if first["code"] in {q["code"] for q in questions} or await BankQuestion.exists().where(
+            BankQuestion.code == first["bank"]
+        ):
+            problems.append(
+                (
+                    "first_text",
+                    _(
+                        "Frågebanken har redan en fråga med koden %(code)s. Lägg till den från frågebanken, "
+                        "eller ge den nya frågan en annan kod."
+                    )
+                    % {"code": first["code"]},
+                )
+            )
+        questions.append(first)
+    if not questions and not any(field == "bank" for field, _message in problems):
+        problems.append(
+            (
+                "bank",
+                _(
+                    "Välj minst en fråga ur frågebanken eller skriv en första fråga. Du kan lägga till fler sedan."
+                ),
+            )
+        )
+    data = {"code": code, "title": title, "questions": questions}
+    if intro.strip():
+        data["intro"] = intro
+    first_prefix = _("fråga %(number)s") % {"number": len(questions)}
+    try:
+        definition = validate(data)
+    except DesignError as exc:
+        for field, message in exc.problems:
+            if first is not None and message.startswith(first_prefix):
+                field = f"first_{field}" if field in ("text", "kind", "options") else "first_text"
+            # Without questions the parser's "at least one question" repeats what was said above.
+            if field != "questions" or questions:
+                problems.append((field, message))
+    if problems:
+        raise DesignError(problems)
+    async with write_transaction():
+        if await Questionnaire.exists().where(Questionnaire.code == code):
+            raise DesignError(
+                [
+                    (
+                        "code",
+                        _("Det finns redan en enkät med koden %(code)s. Välj en annan kod.") % {"code": code},
+                    )
+                ]
+            )
+        await store_questionnaire(definition, plan_id=plan_id)
+    return Saved(number=1, new_version=True)
+
+
+async def edit(
+    code: str,
+    change: Callable[[dict], dict],
+    *,
+    confirm_trend_break: bool = False,
+    new_bank_codes: Sequence[str] = (),
+) -> Saved:
+    """Apply `change` to the questionnaire's newest version (in its file shape) and save it whole.
+
+    `new_bank_codes` are questions entering the bank with this edit: their codes must be free there.
+    Raises DesignError (nothing saved) or TrendBreakNotConfirmed.
+    """
+    draft = await current_draft(code)
+    if draft is None:
+        raise LookupError(code)
+    data = change(file_shape(draft.definition))
+    definition = validate(data)
+    taken = [c for c in new_bank_codes if await BankQuestion.exists().where(BankQuestion.code == c)]
+    if taken:
+        raise DesignError(
+            [
+                (
+                    "code",
+                    _(
+                        "Frågebanken har redan en fråga med koden %(code)s. Lägg till den från frågebanken, "
+                        "eller ge den nya frågan en annan kod."
+                    )
+                    % {"code": c},
+                )
+                for c in taken
+            ]
+        )
+    reference = await _trend_reference(code, definition)
+    breaks = set(trend_breaks(reference, definition)) - set(trend_breaks(reference, draft.definition))
+    if breaks and not confirm_trend_break:
+        raise TrendBreakNotConfirmed([q.code for q in definition.questions if q.code in breaks])
+    return await _save(draft, definition)
+
+
+async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
+    before = {q.bank for q in draft.definition.questions if q.bank}
+    async with write_transaction():
+        # Claims the draft row (PostgreSQL locks it): a response that would freeze it meanwhile waits, or
+        # has already won, and then the edit becomes a new version.
+        still_draft = (
+            await QuestionnaireVersion.update({QuestionnaireVersion.frozen: False})
+            .where((QuestionnaireVersion.id == draft.version_id) & (QuestionnaireVersion.frozen == False))
+            .returning(QuestionnaireVersion.id)
+        )
+        # Two people editing at once: the later save must not silently undo the earlier one.
+        newest = (
+            await QuestionnaireVersion.select(QuestionnaireVersion.id)
+            .where(QuestionnaireVersion.questionnaire.code == draft.code)
+            .order_by(QuestionnaireVersion.number, ascending=False)
+            .first()
+        )
+        stored = await load_version(draft.version_id)
+        if newest["id"] != draft.version_id or stored is None or without_ids(stored) != draft.definition:
+            raise DesignError(
+                [
+                    (
+                        "questions",
+                        _(
+                            "Någon annan ändrade enkäten medan du arbetade. Ladda om sidan, "
+                            "kontrollera ändringarna och gör din ändring igen."
+                        ),
+                    )
+                ]
+            )
+        if still_draft:
+            await QuestionnaireVersion.update(
+                {QuestionnaireVersion.title: definition.title, QuestionnaireVersion.intro: definition.intro}
+            ).where(QuestionnaireVersion.id == draft.version_id)
+            await replace_questions(draft.version_id, definition, draft.plan_id)
+            saved = Saved(draft.number, new_version=False)
+        else:
+            await store_questionnaire(definition)
+            saved = Saved(draft.number + 1, new_version=True)
+        await Questionnaire.update({Questionnaire.title: definition.title}).where(
+            Questionnaire.code == draft.code
+        )
+        for q in definition.questions:
+            if q.bank:
+                # The bank shows a question as it was last worded.
+                await BankQuestion.update(
+                    {BankQuestion.text: q.text, BankQuestion.kind: q.kind, BankQuestion.step: q.step}
+                ).where(BankQuestion.code == q.bank)
+        # A question that only ever existed in this draft leaves the bank with it: nobody answered it.
+        gone = before - {q.bank for q in definition.questions if q.bank}
+        for bank_code in gone:
+            if not await Question.exists().where(Question.bank_question.code == bank_code):
+                await BankQuestion.delete().where(BankQuestion.code == bank_code)
+    # A wave on this draft (not yet answered) shows the edit at once, on this worker at least.
+    forget_wave()
+    return saved
+
+
+async def plan_sizes(plan_id: int | None) -> dict[tuple[str, str], int | None]:
+    """Known group sizes of a plan by (organisation name, target group name), for the pre-publish check.
+
+    Before a wave exists every organisation and target group of the plan might be asked.
+    """
+    if plan_id is None:
+        return {}
+    from surveys.db.tables import PlanOrganisation, TargetGroup, TargetGroupSize
+
+    organisations = await PlanOrganisation.select(
+        PlanOrganisation.organisation.id.as_alias("id"), PlanOrganisation.organisation.name.as_alias("name")
+    ).where(PlanOrganisation.plan == plan_id)
+    groups = await TargetGroup.select(TargetGroup.id, TargetGroup.name).where(TargetGroup.plan == plan_id)
+    rows = await TargetGroupSize.select(
+        TargetGroupSize.target_group, TargetGroupSize.organisation, TargetGroupSize.size
+    ).where(TargetGroupSize.target_group.plan == plan_id)
+    sizes = {(r["organisation"], r["target_group"]): r["size"] for r in rows}
+    sized = {r["target_group"] for r in rows}
+    return {
+        (org["name"], group["name"]): sizes.get((org["id"], group["id"]), 0) if group["id"] in sized else None
+        for org in organisations
+        for group in groups
+    }

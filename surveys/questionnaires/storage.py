@@ -1,0 +1,273 @@
+"""Storing questionnaire versions and reading them back as QuestionnaireDef."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from surveys.db.tables import BankQuestion, Channel, Option, Question, Questionnaire, QuestionnaireVersion
+from surveys.questionnaires.model import OptionDef, QuestionDef, QuestionnaireDef, ShowIf
+
+# Frozen versions never change, so any worker may keep them; drafts are always read afresh.
+_frozen_versions: dict[int, QuestionnaireDef] = {}
+
+
+async def store_questionnaire(
+    definition: QuestionnaireDef, *, plan_id: int | None = None, frozen: bool = False
+) -> int:
+    """Store `definition` as the next version of its questionnaire; returns the version id.
+
+    Call inside a transaction: a version is stored whole or not at all.
+    """
+    questionnaire = await Questionnaire.objects().get(Questionnaire.code == definition.code)
+    if questionnaire is None:
+        questionnaire = Questionnaire(code=definition.code, title=definition.title, plan=plan_id)
+        await questionnaire.save()
+    elif plan_id is None:
+        # A new version belongs to the same plan, so its options keep their channels (channel recall).
+        plan_id = questionnaire.plan
+    last = (
+        await QuestionnaireVersion.select(QuestionnaireVersion.number)
+        .where(QuestionnaireVersion.questionnaire == questionnaire.id)
+        .order_by(QuestionnaireVersion.number, ascending=False)
+        .first()
+    )
+    version = QuestionnaireVersion(
+        questionnaire=questionnaire.id,
+        number=(last["number"] + 1) if last else 1,
+        title=definition.title,
+        intro=definition.intro,
+        frozen=frozen,
+    )
+    await version.save()
+    await replace_questions(version.id, definition, plan_id)
+    return version.id
+
+
+async def replace_questions(version_id: int, definition: QuestionnaireDef, plan_id: int | None) -> None:
+    """Make a version's stored questions and options `definition`'s (a draft being saved, or a new version).
+
+    A question or option whose code stays keeps its row and id, and only its contents change. A respondent
+    who opened the form before a communicator fixed a typo in the draft can still send it: the ids in their
+    worker's copy of the wave still point at the same questions.
+    """
+    channels = await _channel_ids(plan_id)
+    stored = {
+        row["code"]: row["id"]
+        for row in await Question.select(Question.id, Question.code).where(Question.version == version_id)
+    }
+    stored_options = {
+        (row["question"], row["code"]): row["id"]
+        for row in await Option.select(Option.id, Option.question, Option.code).where(
+            Option.question.version == version_id
+        )
+    }
+    kept: set[int] = set()
+    for position, q in enumerate(definition.questions, start=1):
+        values = {
+            Question.version: version_id,
+            Question.bank_question: await _bank_question(q) if q.bank else None,
+            Question.position: position,
+            Question.code: q.code,
+            Question.kind: q.kind,
+            Question.text: q.text,
+            Question.help: q.help,
+            Question.required: q.required,
+            Question.step: q.step,
+            Question.dont_know: q.dont_know,
+            Question.show_if: {"question": q.show_if.question, "any_of": list(q.show_if.any_of)}
+            if q.show_if
+            else None,
+            Question.max_length: q.max_length,
+        }
+        question_id = await _upsert(Question, stored.get(q.code), values)
+        kept.add(question_id)
+        kept_options: set[int] = set()
+        for i, o in enumerate(q.options, start=1):
+            option_values = {
+                Option.question: question_id,
+                Option.position: i,
+                Option.code: o.code,
+                Option.text: o.text,
+                Option.value: o.value,
+                Option.reaches_step: o.reaches_step,
+                Option.dont_know: o.dont_know,
+                Option.channel: channels.get(o.channel) if o.channel else None,
+            }
+            kept_options.add(await _upsert(Option, stored_options.get((question_id, o.code)), option_values))
+        gone_options = [oid for (qid, _c), oid in stored_options.items() if qid == question_id]
+        gone_options = [oid for oid in gone_options if oid not in kept_options]
+        if gone_options:
+            await Option.delete().where(Option.id.is_in(gone_options))
+    gone = [qid for qid in stored.values() if qid not in kept]
+    if gone:
+        await Question.delete().where(Question.id.is_in(gone))  # their options go with them
+
+
+async def _upsert(table, row_id: int | None, values: dict) -> int:
+    if row_id is None:
+        row = table(**{column._meta.name: value for column, value in values.items()})
+        await row.save()
+        return row.id
+    await table.update(values).where(table.id == row_id)
+    return row_id
+
+
+async def _channel_ids(plan_id: int | None) -> dict[str, int]:
+    if plan_id is None:
+        return {}
+    rows = await Channel.select(Channel.id, Channel.code).where(Channel.plan == plan_id)
+    return {row["code"]: row["id"] for row in rows}
+
+
+async def _bank_question(q: QuestionDef) -> int:
+    existing = await BankQuestion.select(BankQuestion.id).where(BankQuestion.code == q.bank).first()
+    if existing:
+        return existing["id"]
+    row = BankQuestion(code=q.bank, text=q.text, kind=q.kind, step=q.step)
+    await row.save()
+    return row.id
+
+
+async def load_version(version_id: int) -> QuestionnaireDef | None:
+    cached = _frozen_versions.get(version_id)
+    if cached is not None:
+        return cached
+    version = (
+        await QuestionnaireVersion.select(
+            QuestionnaireVersion.id,
+            QuestionnaireVersion.title,
+            QuestionnaireVersion.intro,
+            QuestionnaireVersion.frozen,
+            QuestionnaireVersion.questionnaire.code.as_alias("code"),
+        )
+        .where(QuestionnaireVersion.id == version_id)
+        .first()
+    )
+    if version is None:
+        return None
+    questions = (
+        await Question.select(Question.all_columns(), Question.bank_question.code.as_alias("bank_code"))
+        .where(Question.version == version_id)
+        .order_by(Question.position)
+        .output(load_json=True)
+    )
+    options = (
+        await Option.select(Option.all_columns(), Option.channel.code.as_alias("channel_code"))
+        .where(Option.question.version == version_id)
+        .order_by(Option.position)
+    )
+    by_question: dict[int, list[OptionDef]] = {}
+    for o in options:
+        by_question.setdefault(o["question"], []).append(
+            OptionDef(
+                code=o["code"],
+                text=o["text"],
+                value=o["value"],
+                reaches_step=o["reaches_step"],
+                dont_know=o["dont_know"],
+                channel=o["channel_code"],
+                id=o["id"],
+            )
+        )
+    definition = QuestionnaireDef(
+        code=version["code"],
+        title=version["title"],
+        intro=version["intro"],
+        questions=tuple(
+            QuestionDef(
+                code=q["code"],
+                kind=q["kind"],
+                text=q["text"],
+                options=tuple(by_question.get(q["id"], ())),
+                help=q["help"],
+                required=q["required"],
+                step=q["step"],
+                dont_know=q["dont_know"],
+                show_if=ShowIf(q["show_if"]["question"], tuple(q["show_if"]["any_of"]))
+                if q["show_if"]
+                else None,
+                max_length=q["max_length"],
+                bank=q["bank_code"],
+                id=q["id"],
+            )
+            for q in questions
+        ),
+    )
+    if version["frozen"]:
+        _frozen_versions[version_id] = definition
+    return definition
+
+
+def forget_versions() -> None:
+    _frozen_versions.clear()
+
+
+def is_frozen(version_id: int) -> bool:
+    """True when this worker already knows the version is frozen (a cheap check before writing)."""
+    return version_id in _frozen_versions
+
+
+async def freeze_version(version_id: int) -> None:
+    """Once answered, a version must never change: editing it would make a new version (#3)."""
+    await QuestionnaireVersion.update({QuestionnaireVersion.frozen: True}).where(
+        (QuestionnaireVersion.id == version_id) & (QuestionnaireVersion.frozen == False)
+    )
+
+
+def without_ids(definition: QuestionnaireDef) -> QuestionnaireDef:
+    """The definition as a file would hold it (for export and comparison)."""
+    return replace(
+        definition,
+        questions=tuple(
+            replace(q, id=None, options=tuple(replace(o, id=None) for o in q.options))
+            for q in definition.questions
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    id: int
+    number: int
+    frozen: bool
+    waves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionnaireSummary:
+    code: str
+    title: str
+    versions: tuple[VersionSummary, ...]  # newest first
+
+
+async def questionnaire_list() -> list[QuestionnaireSummary]:
+    from surveys.db.tables import Wave
+
+    waves: dict[int, list[str]] = {}
+    for row in await Wave.select(Wave.version, Wave.title).order_by(Wave.opens_at):
+        waves.setdefault(row["version"], []).append(row["title"])
+    versions: dict[int, list[VersionSummary]] = {}
+    for row in await QuestionnaireVersion.select().order_by(QuestionnaireVersion.number, ascending=False):
+        versions.setdefault(row["questionnaire"], []).append(
+            VersionSummary(row["id"], row["number"], row["frozen"], tuple(waves.get(row["id"], ())))
+        )
+    return [
+        QuestionnaireSummary(r["code"], r["title"], tuple(versions.get(r["id"], ())))
+        for r in await Questionnaire.select(
+            Questionnaire.id, Questionnaire.code, Questionnaire.title
+        ).order_by(Questionnaire.title)
+    ]
+
+
+async def version_of(code: str, number: int | None = None) -> tuple[int, QuestionnaireDef] | None:
+    """A questionnaire's version by number, or its newest; with its id."""
+    query = QuestionnaireVersion.select(QuestionnaireVersion.id).where(
+        QuestionnaireVersion.questionnaire.code == code
+    )
+    if number is not None:
+        query = query.where(QuestionnaireVersion.number == number)
+    row = await query.order_by(QuestionnaireVersion.number, ascending=False).first()
+    if row is None:
+        return None
+    definition = await load_version(row["id"])
+    return (row["id"], without_ids(definition)) if definition else None

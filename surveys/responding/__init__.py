@@ -1,0 +1,1 @@
+"""Responding: checking a respondent's answers and storing a submission once."""

@@ -1,0 +1,1 @@
+"""Results: a plan's counts turned into published estimates, the overview, and exports."""
