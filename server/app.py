@@ -42,6 +42,7 @@ from server.web import (
     workspace,
 )
 from surveys.db import engine as db
+from surveys.errors import DomainError
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -111,7 +112,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         lifespan=[database],
         request_max_body_size=settings.max_body_bytes,
-        exception_handlers={HTTPException: errors.http_error, Exception: errors.server_error},
+        exception_handlers={
+            HTTPException: errors.http_error,
+            DomainError: errors.domain_error,
+            Exception: errors.server_error,
+        },
         openapi_config=OpenAPIConfig(
             title="effekt API",
             version="1",

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from locales import N_
 from locales import gettext as _
 from surveys.db.engine import is_database_unavailable
+from surveys.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 log = logging.getLogger("effekt")
 
@@ -84,6 +85,19 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+# The one place where the domain's vocabulary (surveys/errors.py) becomes an HTTP status.
+STATUS_OF = ((NotFound, 404), (Invalid, 422), (Conflict, 409), (Forbidden, 403))
+
+
+def status_of(exc: DomainError) -> int:
+    return next((status for kind, status in STATUS_OF if isinstance(exc, kind)), 400)
+
+
+def domain_error(request: Request, exc: DomainError) -> Response:
+    """Every domain error, from every page and API route: the person's message, and each field's."""
+    return error_response(request, status_of(exc), exc.message, exc.errors)
 
 
 def _field_name(error: dict) -> str:
