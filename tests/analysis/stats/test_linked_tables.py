@@ -1,0 +1,146 @@
+"""One suppression pattern per release over every table from the same respondents."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.stats.linked_tables import (
+    PROTECTION_WIDTH,
+    GroupCounts,
+    Part,
+    cell_fails,
+    release_pattern,
+    rounded_count,
+    union_fails,
+)
+
+
+def group(respondents: dict[str, int], **shares: dict[str, tuple[int, int]]) -> GroupCounts:
+    return GroupCounts(
+        "chefer",
+        respondents,
+        {measure: {o: Part(*p) for o, p in parts.items()} for measure, parts in shares.items()},
+    )
+
+
+def test_an_organisation_with_fewer_than_k_respondents_is_hidden_in_every_goal_of_the_wave():
+    counts = group(
+        {"a": 3, "b": 20, "c": 30},
+        L1={"a": (3, 1), "b": (20, 12), "c": (30, 18)},
+        L2={"a": (3, 2), "b": (20, 9), "c": (30, 11)},
+    )
+    pattern = release_pattern([counts], k=5)
+    assert pattern.is_hidden("chefer", "a")
+    assert "a" in pattern.merged["chefer"]
+
+
+def test_a_hidden_organisation_is_never_alone_in_its_group():
+    counts = group({"a": 3, "b": 20, "c": 30}, L1={"a": (3, 1), "b": (20, 12), "c": (30, 18)})
+    pattern = release_pattern([counts], k=5)
+    assert len(pattern.merged["chefer"]) >= 2
+
+
+def test_a_small_share_base_hides_the_organisation_even_when_it_has_enough_respondents():
+    # L2 asked only of those who reached L1: three people are a group of three, whatever the wave's size.
+    counts = group({"a": 12, "b": 20, "c": 30}, L2={"a": (3, 2), "b": (14, 9), "c": (25, 11)})
+    assert cell_fails(counts, "a", 5)
+
+
+def test_an_organisation_where_everyone_answered_alike_is_hidden():
+    counts = group({"a": 7, "b": 20, "c": 30}, L1={"a": (7, 7), "b": (20, 12), "c": (30, 18)})
+    assert cell_fails(counts, "a", 5)
+    assert release_pattern([counts], k=5).is_hidden("chefer", "a")
+
+
+def test_a_merged_group_that_would_pin_a_small_members_share_is_not_published():
+    # Together 11 people, 10 reached: the 3-person member must have had at least 2 (share ≥ 67 %).
+    counts = group({"a": 3, "d": 8}, L1={"a": (3, 2), "d": (8, 8)})
+    assert union_fails(counts, {"a", "d"}, 5)
+
+
+def test_a_unanimous_merged_group_is_not_published():
+    counts = group({"a": 4, "b": 4}, L1={"a": (4, 4), "b": (4, 4)})
+    assert union_fails(counts, {"a", "b"}, 5)
+
+
+def test_a_group_that_cannot_protect_its_small_parts_is_hidden_whole():
+    counts = group({"a": 3, "b": 4}, L1={"a": (3, 3), "b": (4, 4)})
+    pattern = release_pattern([counts], k=5)
+    assert pattern.group_hidden("chefer")
+
+
+def test_a_group_below_k_in_total_is_hidden_whole():
+    pattern = release_pattern([group({"a": 2, "b": 1}, L1={"a": (2, 1), "b": (1, 0)})], k=5)
+    assert pattern.group_hidden("chefer")
+
+
+def test_a_group_with_only_large_organisations_hides_nothing():
+    counts = group({"a": 25, "b": 40}, L1={"a": (25, 12), "b": (40, 30)})
+    pattern = release_pattern([counts], k=5)
+    assert not pattern.hidden and not pattern.hidden_groups
+
+
+def test_an_organisation_that_gained_fewer_than_k_since_the_last_release_is_hidden():
+    before = group({"a": 20, "b": 30, "c": 40}, L1={"a": (20, 10), "b": (30, 15), "c": (40, 20)})
+    after = group({"a": 22, "b": 40, "c": 50}, L1={"a": (22, 11), "b": (40, 20), "c": (50, 26)})
+    pattern = release_pattern([after], k=5, previous={"chefer": before}, previous_pattern=None)
+    assert pattern.is_hidden("chefer", "a")
+
+
+def test_a_group_that_gained_fewer_than_k_keeps_its_previous_release():
+    before = group({"a": 20, "b": 30}, L1={"a": (20, 10), "b": (30, 15)})
+    after = group({"a": 21, "b": 32}, L1={"a": (21, 11), "b": (32, 15)})
+    pattern = release_pattern([after], k=5, previous={"chefer": before})
+    assert "chefer" in pattern.stale_groups
+
+
+def test_an_organisation_hidden_at_an_earlier_release_stays_hidden():
+    first = group({"a": 3, "b": 20, "c": 30}, L1={"a": (3, 1), "b": (20, 12), "c": (30, 18)})
+    earlier = release_pattern([first], k=5)
+    later = group({"a": 30, "b": 40, "c": 50}, L1={"a": (30, 12), "b": (40, 20), "c": (50, 30)})
+    pattern = release_pattern([later], k=5, previous={"chefer": first}, previous_pattern=earlier)
+    assert pattern.is_hidden("chefer", "a")
+
+
+def test_published_counts_are_rounded_to_the_nearest_five():
+    assert [rounded_count(n) for n in (0, 2, 3, 7, 8, 12, 13)] == [0, 0, 5, 5, 10, 10, 15]
+
+
+def _feasible_shares(member: Part, union: Part, others: list[int]) -> tuple[float, float]:
+    """Brute force: every way the other members' reached counts could add up to the union's."""
+    values = [
+        member_reached / member.base
+        for member_reached in range(member.base + 1)
+        for rest in itertools.product(*(range(b + 1) for b in others))
+        if member_reached + sum(rest) == union.reached
+    ]
+    return min(values), max(values)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 12), st.floats(0, 1)), min_size=2, max_size=6),
+    st.integers(3, 6),
+)
+def test_every_small_hidden_member_keeps_its_share_uncertain_by_brute_force(organisations, k):
+    respondents = {f"o{i}": n for i, (n, _) in enumerate(organisations)}
+    parts = {f"o{i}": (n, round(n * share)) for i, (n, share) in enumerate(organisations)}
+    counts = group(respondents, L1=parts)
+    pattern = release_pattern([counts], k=k)
+    if pattern.group_hidden("chefer"):
+        return
+    members = pattern.merged["chefer"]
+    union = Part(sum(parts[m][0] for m in members), sum(parts[m][1] for m in members))
+    for m in members:
+        if respondents[m] < k:
+            low, high = _feasible_shares(Part(*parts[m]), union, [parts[o][0] for o in members if o != m])
+            assert high - low >= PROTECTION_WIDTH - 1e-9, (m, parts, members)
+
+
+def test_a_release_must_have_a_valid_k():
+    with pytest.raises(ValueError):
+        release_pattern([], k=2)
