@@ -353,3 +353,23 @@ class Decision(Table):
 
 
 TABLES = (*TABLES, User, ApiToken, LoginFailure, Meeting, Decision)
+
+
+class WaveRelease(Table, tablename="wave_release"):
+    """A wave's counts as published at one release point: results show these, never the live counts.
+
+    An open wave is published only when a communicator makes an interim release (at most one a day); a
+    closed one when it closed. Keeping the counts of every release lets each new release be checked against
+    what a reader could subtract from it (analysis/stats/linked_tables.py). Only the day is kept.
+    """
+
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    number = Integer()
+    released_on = Date()
+    interim = Boolean(default=False)
+    # {"respondents": [[organisation, target group, n], …], "answers": [[question, option, organisation,
+    # target group, n], …]}: the same cells as surveys/db/tallies.py, frozen.
+    counts = JSON()
+
+
+TABLES = (*TABLES, WaveRelease)

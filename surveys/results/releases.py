@@ -1,0 +1,144 @@
+"""Release points: results are published from counts frozen at a release, never from live counts.
+
+Live results changed with every answer, so two reads around one person's answer gave that person away
+(docs/dataskydd.md, "Redovisningstillfällen"). Now a wave is published when it closes, and while it is open
+only at an interim release a communicator makes, at most one a day. Each release freezes the wave's counts
+(the same cells as surveys/db/tallies.py); the results read the newest release of every wave, and the
+suppression of each release is checked against the release before it (analysis/stats/linked_tables.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from locales import gettext as _
+from surveys.db import tallies
+from surveys.db.engine import is_sqlite, write_transaction
+from surveys.db.tables import Question, Wave, WaveRelease
+from surveys.errors import Conflict, NotFound
+
+Cell = tuple[int | None, int | None]  # organisation, target group
+AnswerCell = tuple[int, int | None, int | None]  # question, organisation, target group
+
+
+@dataclass(frozen=True)
+class Release:
+    """One wave's counts as published at one release point."""
+
+    wave: int
+    number: int
+    released_on: date
+    interim: bool
+    respondents: dict[Cell, int] = field(default_factory=dict)
+    answers: dict[AnswerCell, dict[int, int]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.respondents.values())
+
+
+def _encode(respondents: dict, answers: dict) -> dict:
+    return {
+        "respondents": [[org, group, n] for (_wave, org, group), n in sorted(respondents.items(), key=str)],
+        "answers": [
+            [question, option, org, group, n]
+            for (_wave, question, org, group), options in sorted(answers.items(), key=str)
+            for option, n in sorted(options.items())
+        ],
+    }
+
+
+def _decode(row: dict) -> Release:
+    counts = row["counts"]
+    answers: dict[AnswerCell, dict[int, int]] = defaultdict(dict)
+    for question, option, org, group, n in counts.get("answers", []):
+        answers[(question, org, group)][option] = n
+    return Release(
+        wave=row["wave"],
+        number=row["number"],
+        released_on=row["released_on"],
+        interim=row["interim"],
+        respondents={(org, group): n for org, group, n in counts.get("respondents", [])},
+        answers=dict(answers),
+    )
+
+
+async def _live_counts(wave_id: int, version_id: int) -> dict:
+    questions = [q["id"] for q in await Question.select(Question.id).where(Question.version == version_id)]
+    return _encode(await tallies.respondents([wave_id]), await tallies.chosen_options([wave_id], questions))
+
+
+async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
+    """Freeze the wave's counts as its next release. At most one release a day per wave."""
+    async with write_transaction():
+        # Locked, so two servers settling the same closed wave at once make one release, not two.
+        query = Wave.select(Wave.id, Wave.version).where(Wave.id == wave_id)
+        wave = await (query if is_sqlite() else query.lock_rows()).first()
+        if wave is None:
+            raise NotFound(_("Mätomgången finns inte."))
+        latest = (
+            await WaveRelease.select(
+                WaveRelease.number, WaveRelease.released_on, WaveRelease.interim, WaveRelease.counts
+            )
+            .where(WaveRelease.wave == wave_id)
+            .order_by(WaveRelease.number, ascending=False)
+            .output(load_json=True)
+            .first()
+        )
+        counts = await _live_counts(wave_id, wave["version"])
+        if not interim and latest is not None and not latest["interim"] and latest["counts"] == counts:
+            return _decode({**latest, "wave": wave_id})
+        if interim and latest is not None and latest["released_on"] >= today:
+            raise Conflict(
+                _(
+                    "Mätomgången har redan redovisats i dag. En ny delredovisning kan göras tidigast i "
+                    "morgon, så att ingen enskild persons svar kan räknas fram."
+                )
+            )
+        number = (latest["number"] if latest else 0) + 1
+        await WaveRelease.insert(
+            WaveRelease(wave=wave_id, number=number, released_on=today, interim=interim, counts=counts)
+        )
+    return _decode(
+        {"wave": wave_id, "number": number, "released_on": today, "interim": interim, "counts": counts}
+    )
+
+
+async def releases_of(wave_ids: Iterable[int]) -> dict[int, list[Release]]:
+    """Every release of these waves, oldest first."""
+    ids = list(wave_ids)
+    found: dict[int, list[Release]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = (
+        await WaveRelease.select()
+        .where(WaveRelease.wave.is_in(ids))
+        .order_by(WaveRelease.number)
+        .output(load_json=True)
+    )
+    for row in rows:
+        found[row["wave"]].append(_decode(row))
+    return found
+
+
+async def settle_closed_waves(waves: Sequence[dict], now: datetime) -> bool:
+    """Release every closed wave whose newest release does not hold its final counts. True if any was made.
+
+    A closed wave takes no answers, so its final release is made once; a wave opened again and closed anew
+    gets one more. `waves` are rows with id, closes_at and closed_early.
+    """
+    closed = [w["id"] for w in waves if w["closed_early"] or w["closes_at"] <= now]
+    if not closed:
+        return False
+    made = False
+    known = await releases_of(closed)
+    live = await tallies.respondents_per_wave(closed)
+    for wave_id in closed:
+        latest = known[wave_id][-1] if known.get(wave_id) else None
+        if latest is None or latest.interim or latest.total != live.get(wave_id, 0):
+            await make_release(wave_id, today=now.date(), interim=False)
+            made = True
+    return made
