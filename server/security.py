@@ -1,4 +1,4 @@
-"""Headers every response carries (see DESIGN.md, "Rules that come from our peers' failures")."""
+"""Headers every response carries (docs/security.md, "Säkerhetshuvuden, CSRF och inloggning")."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Pure and headless: plain frozen dataclasses in, a :class:`Chart` out (a matplotlib ``Figure``, a generated text
 description for screen readers and a data table, WCAG 1.1.1), then bytes from :func:`render`.
 
-Rules kept here (research/stack.md §5):
+Rules kept here:
 
 * The ``Agg`` backend and ``matplotlib.figure.Figure`` directly, never pyplot, so nothing is kept in a global
   figure registry; a figure is freed when the last reference to it goes.

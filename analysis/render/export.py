@@ -17,7 +17,7 @@ Conventions, the same in both formats:
   Other decimal numbers are written in full precision with a decimal comma; whole numbers as they are.
 - **Text** that Excel or another spreadsheet could read as a formula (it starts with = + - @, a tab, a
   carriage return, a line feed, or a full-width or small form of = + - @) gets an apostrophe in front: "'=1+1". This
-  covers titles, column names, cells and notes (CVE-2019-16184, peers.md). The apostrophe is kept in the value
+  covers titles, column names, cells and notes (CVE-2019-16184; docs/security.md, "XSS och formelinjektion"). The apostrophe is kept in the value
   in both formats, so a file converted onwards stays harmless; in XLSX the cell is also stored as a string
   with Excel's quote prefix, so editing it does not turn it into a formula. Numbers are never touched:
   −2 stays a number.

@@ -1,4 +1,4 @@
-"""Disclosure control for tables of counts shown to users (methods.md §3.3, TC10).
+"""Disclosure control for tables of counts shown to users (docs/methods.md §3.3, TC10).
 
 A cell is a group of respondents: ``Count(n, successes)``, where ``successes`` (optional) is how many reached
 the step. The rules, applied after all statistics are computed:
@@ -7,8 +7,8 @@ the step. The rules, applied after all statistics are computed:
    be 3–10. A cell with n = 0 is shown: "no answers" tells nothing about anyone's answer, and hiding it would
    not protect other cells either.
 2. **Homogeneity** (``HOMOGENEOUS``): a cell with fewer than 10 respondents where everyone gave the same
-   answer (successes 0 or n) is hidden, since "100 %" reveals each person's answer. (methods.md suggests
-   "≥ 90 %" instead, but below 10 respondents that still means everyone.)
+   answer (successes 0 or n) is hidden, since "100 %" reveals each person's answer. (A "≥ 90 %" rule would
+   mean the same thing below 10 respondents: everyone.)
 3. **Complementary suppression** (``COMPLEMENTARY``): a published total must not let anyone recover a hidden
    cell by subtraction. For each published total, its hidden parts are either none or at least two whose
    union itself passes rules 1–2 (the union is as good as published: total minus the shown parts). Beyond
@@ -18,8 +18,9 @@ the step. The rules, applied after all statistics are computed:
    hidden cells too; a total is hidden only when it fails rules 1–2 itself or nothing smaller is left.
 4. **Free text** (``FREE_TEXT_BELOW_MINIMUM``): shown only for groups of at least k respondents.
 
-Not covered: differencing across waves or across filters that are not given as totals here (methods.md §3.3,
-rules 4–5), and bounds narrower than exact recovery (e.g. a hidden cell known to lie between 3 and 4).
+Not covered here: tables linked through the same respondents (every goal of a wave, the progress table),
+differencing between releases, and bounds narrower than exact recovery. Those are decided once per release
+in analysis/stats/linked_tables.py (docs/methods.md §3.3, rules 5–6, and §3.4).
 """
 
 from __future__ import annotations

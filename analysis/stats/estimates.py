@@ -1,12 +1,12 @@
 """Statistics for effect goals: one share, two waves, trends, weighting and goal status.
 
-The methods, their reasons and the reference values (TC1–TC11) are in ``research/methods.md`` (§2 and §4).
+The methods, their reasons and the reference values (TC1–TC11) are in ``docs/methods.md`` (§2 and §4).
 Pure functions over counts; results are frozen dataclasses or plain numbers.
 
 Conventions shared by every function:
 
 * Counts may be non-integer where the method allows it, so a weighted result can be fed in as
-  ``successes = share × effective n`` (methods.md §2.4). The exact hypergeometric interval needs whole
+  ``successes = share × effective n`` (docs/methods.md §2.4). The exact hypergeometric interval needs whole
   numbers.
 * ``n = 0`` means "nothing is known": a share's interval is ``Interval(0.0, 1.0)``, a difference's is
   ``Interval(-1.0, 1.0)``, and a test is ``Test(0.0, 1.0)``.
@@ -100,7 +100,7 @@ class OrdinalShift:
 class WeightedShare:
     """A weighted share with the respondent count and Kish effective n behind it.
 
-    For an interval: ``wilson_interval(share * effective_n, effective_n, population=N)`` (methods.md §2.4).
+    For an interval: ``wilson_interval(share * effective_n, effective_n, population=N)`` (docs/methods.md §2.4).
     """
 
     share: float
@@ -109,7 +109,7 @@ class WeightedShare:
 
 
 class GoalStatus(StrEnum):
-    """Goal status of an effect goal (methods.md §2.9)."""
+    """Goal status of an effect goal (docs/methods.md §2.9)."""
 
     ACHIEVED = "achieved"  # uppnått: the whole interval is at or above the target
     NOT_ACHIEVED = "not_achieved"  # ej uppnått: the whole interval is below the target
@@ -208,10 +208,10 @@ def _wilson(p: float, n: float, z: float) -> Interval:
 def wilson_interval(
     successes: float, n: float, *, confidence: float = 0.95, population: float | None = None
 ) -> Interval:
-    """Wilson score interval for a share (Wilson 1927; methods.md §2.1, TC1).
+    """Wilson score interval for a share (Wilson 1927; docs/methods.md §2.1, TC1).
 
     With ``population`` (N, the known size of the target group) the finite-population version: Wilson on
-    n* = n(N−1)/(N−n) with the same p̂ (methods.md §2.2, TC2). n = N gives the point x/n. n = 0 gives (0, 1).
+    n* = n(N−1)/(N−n) with the same p̂ (docs/methods.md §2.2, TC2). n = N gives the point x/n. n = 0 gives (0, 1).
     """
     x, size = _share_counts(successes, n)
     z = _z(confidence)
@@ -245,7 +245,7 @@ def clopper_pearson_interval(successes: float, n: float, *, confidence: float = 
 
 
 def hypergeometric_interval(successes: int, n: int, population: int, *, confidence: float = 0.95) -> Interval:
-    """Exact interval for a finite group's share, inverting the hypergeometric tails (methods.md §2.2, TC2).
+    """Exact interval for a finite group's share, inverting the hypergeometric tails (docs/methods.md §2.2, TC2).
 
     Keeps every number M of "successes" among the N for which both P(X ≤ x) and P(X ≥ x) exceed α/2, and
     returns the smallest and largest such M divided by N. Best when n/N is large or N is small. n = N gives the
@@ -294,7 +294,7 @@ def hypergeometric_interval(successes: int, n: int, population: int, *, confiden
 
 
 def nonresponse_bounds(successes: float, n: float, population: float) -> Interval:
-    """Worst-case bounds [x/N, (x + N − n)/N]: no assumption about those who did not answer (methods.md §2.2).
+    """Worst-case bounds [x/N, (x + N − n)/N]: no assumption about those who did not answer (docs/methods.md §2.2).
 
     An empty population gives (0, 1).
     """
@@ -351,7 +351,7 @@ def two_proportion_test(x2: float, n2: float, x1: float, n1: float) -> Test:
 def cochran_armitage(
     successes: Sequence[float], totals: Sequence[float], scores: Sequence[float] | None = None
 ) -> Test:
-    """Cochran–Armitage test for a linear trend in shares across waves (methods.md §2.6, TC5).
+    """Cochran–Armitage test for a linear trend in shares across waves (docs/methods.md §2.6, TC5).
 
     Uses the variance with N (not N − 1), so z² equals R's ``prop.trend.test``; statsmodels'
     ``test_ordinal_association`` is the N − 1 variant. Scores default to 1..k; use real time (e.g. months)
@@ -391,7 +391,7 @@ def cochran_armitage(
 
 
 def adjust_p_values(p_values: Iterable[float], method: str) -> list[float]:
-    """Adjust p-values for multiple comparisons (methods.md §2.7, TC8); the original order is kept.
+    """Adjust p-values for multiple comparisons (docs/methods.md §2.7, TC8); the original order is kept.
 
     ``"holm"``: Holm's step-down (family-wise error), for the plan's declared goals.
     ``"bh"``: Benjamini–Hochberg (false discovery rate), for exploratory flags.
@@ -441,7 +441,7 @@ def rake(
     tolerance: float = 1e-10,
     max_iterations: int = 1000,
 ) -> np.ndarray:
-    """Rake (iterative proportional fitting) weights to known population totals (methods.md §2.3, TC6).
+    """Rake (iterative proportional fitting) weights to known population totals (docs/methods.md §2.3, TC6).
 
     ``margins`` maps a variable to one label per respondent; ``targets`` maps the same variable to
     ``{label: population total}``. Each sweep scales the weights to match each variable in turn, until every
@@ -521,7 +521,7 @@ def rake(
 
 
 def kish_effective_n(weights: Iterable[float]) -> float:
-    """Kish effective sample size (Σw)² / Σw² (Kish 1965; methods.md §2.4, TC7). No weight gives 0."""
+    """Kish effective sample size (Σw)² / Σw² (Kish 1965; docs/methods.md §2.4, TC7). No weight gives 0."""
     w = _weights(weights)
     total = float(w.sum())
     if total == 0:
@@ -558,7 +558,7 @@ def weighted_share(weights: Iterable[float], reached: Iterable[float]) -> Weight
 def post_stratified_share(
     successes: Sequence[float], respondents: Sequence[float], population: Sequence[float]
 ) -> WeightedShare:
-    """Post-stratified share: each stratum's share weighted by its population size (methods.md §2.3, TC6).
+    """Post-stratified share: each stratum's share weighted by its population size (docs/methods.md §2.3, TC6).
 
     Weights are N_h / n_h; effective n = (ΣN_h)² / Σ(N_h² / n_h). A stratum with members but no respondents
     cannot be post-stratified (``WeightingError``: merge it with a neighbour); no respondents at all gives
@@ -609,7 +609,7 @@ def required_sample_size(
     confidence: float = 0.95,
     proportion: float = 0.5,
 ) -> int:
-    """Respondents needed for a ±margin at the given share (methods.md §2.9, TC11).
+    """Respondents needed for a ±margin at the given share (docs/methods.md §2.9, TC11).
 
     n₀ = z²·p(1−p)/E², with a known group size N reduced to n₀ / (1 + (n₀ − 1)/N), rounded up and never more
     than N. At least one respondent is always needed.
@@ -636,7 +636,7 @@ def required_sample_size(
 
 
 def ordinal_shift(counts_a: Sequence[float], counts_b: Sequence[float]) -> OrdinalShift:
-    """Mann–Whitney U for B against A from counts per ordered category (methods.md §2.8, TC9).
+    """Mann–Whitney U for B against A from counts per ordered category (docs/methods.md §2.8, TC9).
 
     p is the normal approximation with tie and continuity correction, as ``scipy.stats.mannwhitneyu`` on the
     expanded data (its default when there are ties) and R ``wilcox.test(exact=FALSE, correct=TRUE)``.

@@ -1,6 +1,6 @@
 """Effect estimates for one target group (analysis/stats/effects.py): which interval, weighting, change, trend, status.
 
-Expected values come from research/methods.md (TC1–TC6, TC11) or from hand formulas written out here; where a
+Expected values come from docs/methods.md (TC1–TC6, TC11) or from hand formulas written out here; where a
 test is about wiring (the right counts reach the right method), the expectation is built from analysis.stats.estimates.
 """
 
@@ -32,7 +32,7 @@ def pair(interval):
 
 
 def hand_wilson(p, n):
-    """Wilson score interval written out (methods.md §2.1), independent of analysis.stats.estimates."""
+    """Wilson score interval written out (docs/methods.md §2.1), independent of analysis.stats.estimates."""
     centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
     half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
     return (centre - half, centre + half)
@@ -42,7 +42,7 @@ def single(reached, base, population=None, respondents=None, label="Region"):
     return Stratum(label, base if respondents is None else respondents, base, reached, population)
 
 
-# TC6's respondents post-stratified on organisation only (methods.md TC6: 0.592857).
+# TC6's respondents post-stratified on organisation only (docs/methods.md TC6: 0.592857).
 REGION = Stratum("Region", respondents=16, base=14, reached=11, population=30)
 KOMMUN_A = Stratum("Kommun A", respondents=5, base=5, reached=2, population=20)
 KOMMUN_B = Stratum("Kommun B", respondents=5, base=5, reached=2, population=10)

@@ -1,4 +1,4 @@
-"""Reference values from research/methods.md (TC1–TC11, edge cases), and behaviour at the edges."""
+"""Reference values from docs/methods.md (TC1–TC11, edge cases), and behaviour at the edges."""
 
 import math
 
@@ -310,7 +310,7 @@ def test_required_sample_size_never_exceeds_the_group():
     assert required_sample_size(0.5, 1) == 1
 
 
-# --- edge-case table (methods.md §4) and §2.2 ------------------------------------------------------
+# --- edge-case table (docs/methods.md §4) and §2.2 ------------------------------------------------------
 
 
 def test_wilson_for_five_of_five_matches_the_edge_table():

@@ -2,7 +2,7 @@
 organisation breakdowns, and disclosure control applied last.
 
 Expected numbers are built from analysis.stats.estimates (the tests here are about wiring and about what is hidden) or
-taken from research/methods.md (TC1, TC4, TC5, TC10).
+taken from docs/methods.md (TC1, TC4, TC5, TC10).
 """
 
 import pytest
