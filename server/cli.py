@@ -19,6 +19,7 @@ from locales import gettext as _
 from server.settings import Settings, SettingsError
 from surveys.accounts.users import Role
 from surveys.db import engine as db
+from surveys.errors import DomainError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -174,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(_(exc.message) % exc.fields)
     except CommandError as exc:
         return _fail(str(exc))
+    except DomainError as exc:
+        return _fail(exc.message, exc.errors)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
@@ -184,8 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(_("Oväntat fel (%(kind)s): %(error)s") % {"kind": type(exc).__name__, "error": exc})
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, errors: dict[str, str] | None = None) -> int:
+    """The message, then each field's, line's or entry's own message that it does not already say."""
     print(_("effekt: %(message)s") % {"message": message}, file=sys.stderr)
+    for where, problem in (errors or {}).items():
+        if problem not in message:
+            print(f"  {where}: {problem}", file=sys.stderr)
     return 1
 
 
@@ -281,22 +288,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_plan(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.db.tables import Plan
-    from surveys.plans.plan_file import PlanFileError, load_plan_file, store_plan
+    from surveys.plans.plan_file import load_plan, load_plan_file
 
-    try:
-        definition = load_plan_file(_existing(args.file))
-    except PlanFileError as exc:
-        raise CommandError("; ".join(exc.problems)) from None
+    definition = load_plan_file(_existing(args.file))
 
     async def work() -> None:
         await db.migrate()
-        async with db.write_transaction():
-            if await Plan.exists().where(Plan.code == definition.code):
-                raise CommandError(
-                    _("Det finns redan en plan med koden %(code)s.") % {"code": definition.code}
-                )
-            await store_plan(definition)
+        await load_plan(definition)
 
     _run(settings, work)
     print(_("Planen %(code)s är inläst.") % {"code": definition.code})
@@ -304,24 +302,16 @@ def cmd_load_plan(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_questionnaire(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.db.tables import Plan
-    from surveys.questionnaires.model import QuestionnaireFileError, load_questionnaire_file
+    from surveys.plans.lookup import plan_row
+    from surveys.questionnaires.model import load_questionnaire_file
     from surveys.questionnaires.storage import store_questionnaire
 
-    try:
-        definition = load_questionnaire_file(_existing(args.file))
-    except QuestionnaireFileError as exc:
-        raise CommandError("; ".join(exc.problems)) from None
+    definition = load_questionnaire_file(_existing(args.file))
 
     async def work() -> int:
         await db.migrate()
         async with db.write_transaction():
-            plan_id = None
-            if args.plan:
-                plan = await Plan.select(Plan.id).where(Plan.code == args.plan).first()
-                if plan is None:
-                    raise CommandError(_("Det finns ingen plan med koden %(code)s.") % {"code": args.plan})
-                plan_id = plan["id"]
+            plan_id = (await plan_row(args.plan))["id"] if args.plan else None
             return await store_questionnaire(definition, plan_id=plan_id)
 
     _run(settings, work)
@@ -330,7 +320,7 @@ def cmd_load_questionnaire(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.waves.setup import WaveError, create_wave
+    from surveys.waves.setup import create_wave
 
     async def work() -> None:
         async with db.write_transaction():
@@ -345,16 +335,13 @@ def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
                 organisations=args.organisation,
             )
 
-    try:
-        _run(settings, work)
-    except WaveError as exc:
-        raise CommandError("; ".join(exc.problems)) from None
+    _run(settings, work)
     print(_("Mätomgången finns nu på /e/%(slug)s.") % {"slug": args.slug})
     return 0
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.accounts.users import AccountError, create_user
+    from surveys.accounts.users import create_user
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -368,16 +355,13 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
         async with db.write_transaction():
             await create_user(args.username, password, Role(args.role), args.name)
 
-    try:
-        _run(settings, work)
-    except AccountError as exc:
-        raise CommandError(str(exc)) from None
+    _run(settings, work)
     print(_("Användaren %(name)s är skapad.") % {"name": args.username.strip().lower()})
     return 0
 
 
 def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.accounts.users import AccountError, create_token, normalise_username
+    from surveys.accounts.users import create_token, normalise_username
     from surveys.db.tables import User
 
     async def work() -> str:
@@ -386,10 +370,7 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
             raise CommandError(_("Det finns ingen användare som heter %(name)s.") % {"name": args.username})
         return await create_token(user["id"], args.name)
 
-    try:
-        token = _run(settings, work)
-    except AccountError as exc:
-        raise CommandError(str(exc)) from None
+    token = _run(settings, work)
     print(_("API-nyckel (visas bara nu, spara den säkert):"), file=sys.stderr)
     print(token)
     return 0

@@ -14,23 +14,23 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from locales import gettext as _
 from server.auth import requires
-from server.errors import UserError
 from surveys.accounts.users import Role
+from surveys.errors import Invalid, NotFound
 from surveys.plans.editing import (
     SIZES_MAX_BYTES,
     ActivityInput,
-    PlanEditError,
-    PlanOverview,
     ReachEntry,
     add_manual_reach,
     add_organisation,
+    change_goal,
+    change_sizes,
     delete_activity,
     delete_channel,
     delete_reach,
     parse_sizes_csv,
     plan_channels,
+    plan_for_editing,
     plan_organisations,
-    plan_overview,
     reach_entries,
     remove_organisation,
     rename_organisation,
@@ -39,8 +39,6 @@ from surveys.plans.editing import (
     save_target_group,
     set_organisation_active,
     store_sizes,
-    update_goal,
-    update_sizes,
 )
 
 GUARDS = [requires(Role.COMMUNICATOR)]
@@ -191,30 +189,13 @@ def _text(value: Text) -> str:
     return "" if value is None else str(value)
 
 
-async def _plan(code: str) -> PlanOverview:
-    plan = await plan_overview(code)
-    if plan is None:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
-    return plan
-
-
-def _refused(error: PlanEditError) -> UserError:
-    return UserError(error.status, " ".join(error.errors.values()), errors=error.errors)
-
-
-def _changed(errors: dict[str, str]) -> None:
-    """The older functions return their errors instead of raising them."""
-    if errors:
-        raise UserError(422, " ".join(errors.values()), errors=errors)
-
-
 @get(
     PLAN,
     guards=GUARDS,
     summary="Planen som den kan ändras: organisationer, målgrupper, mål, kanaler, aktiviteter",
 )
 async def plan_detail(code: FromPath[str]) -> PlanOut:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     return PlanOut(
         code=plan.code,
         title=plan.title,
@@ -246,22 +227,16 @@ async def plan_detail(code: FromPath[str]) -> PlanOut:
 
 @post(f"{PLAN}/organisations", guards=GUARDS, status_code=201, summary="Lägg till en organisation")
 async def organisation_add(code: FromPath[str], data: JSONBody[OrganisationIn]) -> Saved:
-    plan = await _plan(code)
-    try:
-        return Saved(await add_organisation(plan.id, name=data.name, kind=data.kind, code=data.code))
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    return Saved(await add_organisation(plan.id, name=data.name, kind=data.kind, code=data.code))
 
 
 @put(f"{PLAN}/organisations/{{organisation:str}}", guards=GUARDS, summary="Byt namn på en organisation")
 async def organisation_edit(
     code: FromPath[str], organisation: FromPath[str], data: JSONBody[OrganisationChange]
 ) -> Saved:
-    plan = await _plan(code)
-    try:
-        await rename_organisation(plan.id, organisation, name=data.name, kind=data.kind)
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    await rename_organisation(plan.id, organisation, name=data.name, kind=data.kind)
     return Saved(organisation)
 
 
@@ -274,13 +249,10 @@ async def organisation_edit(
 async def organisation_action(
     code: FromPath[str], organisation: FromPath[str], action: FromPath[str]
 ) -> Saved:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     if action not in ("activate", "deactivate"):
-        raise UserError(404, _("Använd activate eller deactivate."))
-    try:
-        await set_organisation_active(plan.id, organisation, action == "activate")
-    except PlanEditError as error:
-        raise _refused(error) from None
+        raise NotFound(_("Använd activate eller deactivate."))
+    await set_organisation_active(plan.id, organisation, action == "activate")
     return Saved(organisation)
 
 
@@ -288,38 +260,26 @@ async def organisation_action(
     f"{PLAN}/organisations/{{organisation:str}}", guards=GUARDS, summary="Ta bort en organisation ur planen"
 )
 async def organisation_remove(code: FromPath[str], organisation: FromPath[str]) -> None:
-    plan = await _plan(code)
-    try:
-        await remove_organisation(plan.id, organisation)
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    await remove_organisation(plan.id, organisation)
 
 
 @post(f"{PLAN}/channels", guards=GUARDS, status_code=201, summary="Lägg till en kanal")
 async def channel_add(code: FromPath[str], data: JSONBody[ChannelIn]) -> Saved:
-    plan = await _plan(code)
-    try:
-        return Saved(await save_channel(plan.id, name=data.name, kind=data.kind, code=data.code))
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    return Saved(await save_channel(plan.id, name=data.name, kind=data.kind, code=data.code))
 
 
 @put(f"{PLAN}/channels/{{channel:str}}", guards=GUARDS, summary="Ändra en kanal")
 async def channel_edit(code: FromPath[str], channel: FromPath[str], data: JSONBody[ChannelIn]) -> Saved:
-    plan = await _plan(code)
-    try:
-        return Saved(await save_channel(plan.id, name=data.name, kind=data.kind, existing=channel))
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    return Saved(await save_channel(plan.id, name=data.name, kind=data.kind, existing=channel))
 
 
 @delete(f"{PLAN}/channels/{{channel:str}}", guards=GUARDS, summary="Ta bort en kanal som inget använder")
 async def channel_delete(code: FromPath[str], channel: FromPath[str]) -> None:
-    plan = await _plan(code)
-    try:
-        await delete_channel(plan.id, channel)
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    await delete_channel(plan.id, channel)
 
 
 def _activity(data: ActivityIn) -> ActivityInput:
@@ -332,61 +292,44 @@ def _activity(data: ActivityIn) -> ActivityInput:
 
 @post(f"{PLAN}/activities", guards=GUARDS, status_code=201, summary="Lägg till en aktivitet")
 async def activity_add(code: FromPath[str], data: JSONBody[ActivityIn]) -> Saved:
-    plan = await _plan(code)
-    try:
-        return Saved(await save_activity(plan.id, _activity(data)))
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    return Saved(await save_activity(plan.id, _activity(data)))
 
 
 @put(f"{PLAN}/activities/{{activity:str}}", guards=GUARDS, summary="Ändra en aktivitet (hela)")
 async def activity_edit(code: FromPath[str], activity: FromPath[str], data: JSONBody[ActivityIn]) -> Saved:
-    plan = await _plan(code)
-    try:
-        return Saved(await save_activity(plan.id, _activity(data), existing=activity))
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    return Saved(await save_activity(plan.id, _activity(data), existing=activity))
 
 
 @delete(f"{PLAN}/activities/{{activity:str}}", guards=GUARDS, summary="Ta bort en aktivitet utan historik")
 async def activity_delete(code: FromPath[str], activity: FromPath[str]) -> None:
-    plan = await _plan(code)
-    try:
-        await delete_activity(plan.id, activity)
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    await delete_activity(plan.id, activity)
 
 
 @post(f"{PLAN}/target-groups", guards=GUARDS, status_code=201, summary="Lägg till en målgrupp")
 async def group_add(code: FromPath[str], data: JSONBody[TargetGroupIn]) -> Saved:
-    plan = await _plan(code)
-    try:
-        return Saved(
-            await save_target_group(plan.id, name=data.name, description=data.description, code=data.code)
-        )
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    return Saved(
+        await save_target_group(plan.id, name=data.name, description=data.description, code=data.code)
+    )
 
 
 @put(f"{PLAN}/target-groups/{{group:str}}", guards=GUARDS, summary="Ändra en målgrupps namn")
 async def group_edit(code: FromPath[str], group: FromPath[str], data: JSONBody[TargetGroupIn]) -> Saved:
-    plan = await _plan(code)
-    try:
-        return Saved(
-            await save_target_group(plan.id, name=data.name, description=data.description, existing=group)
-        )
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    return Saved(
+        await save_target_group(plan.id, name=data.name, description=data.description, existing=group)
+    )
 
 
 @put(
     f"{PLAN}/target-groups/{{group:str}}/sizes", guards=GUARDS, summary="Målgruppens storlek per organisation"
 )
 async def group_sizes(code: FromPath[str], group: FromPath[str], data: JSONBody[SizesIn]) -> Saved:
-    plan = await _plan(code)
-    if not any(g.group.code == group for g in plan.groups):
-        raise UserError(404, _("Målgruppen finns inte i den här planen."))
-    _changed(await update_sizes(plan.id, group, {org: _text(n) for org, n in data.sizes.items()}))
+    plan = await plan_for_editing(code)
+    await change_sizes(plan.id, group, {org: _text(n) for org, n in data.sizes.items()})
     return Saved(group)
 
 
@@ -398,23 +341,18 @@ async def group_sizes(code: FromPath[str], group: FromPath[str], data: JSONBody[
     summary="Storlekar från en CSV-fil ur HR-registret (text/csv; dry_run=true förhandsgranskar)",
 )
 async def sizes_file(request: Request, code: FromPath[str], dry_run: FromQuery[bool] = False) -> SizesOut:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     preview = parse_sizes_csv(
         await request.body(), organisations=list(plan.organisations), groups=[g.group for g in plan.groups]
     )
     if preview.file_errors or preview.errors:
         problems = [*preview.file_errors, *preview.errors]
-        raise UserError(
-            422,
-            " ".join(problems),
-            errors={f"row-{i}": message for i, message in enumerate(problems, start=1)},
+        raise Invalid(
+            " ".join(problems), errors={f"row-{i}": message for i, message in enumerate(problems, start=1)}
         )
     saved = 0
     if not dry_run:
-        try:
-            saved = await store_sizes(plan.id, preview.rows, source=_("CSV-fil"))
-        except PlanEditError as error:
-            raise _refused(error) from None
+        saved = await store_sizes(plan.id, preview.rows, source=_("CSV-fil"))
     return SizesOut(
         rows=[SizeOut(r.line, r.organisation, r.group, r.size) for r in preview.rows],
         skipped=preview.skipped,
@@ -424,41 +362,30 @@ async def sizes_file(request: Request, code: FromPath[str], dry_run: FromQuery[b
 
 @put(f"{PLAN}/goals/{{goal:int}}", guards=GUARDS, summary="Ändra ett effektmål")
 async def goal_edit(code: FromPath[str], goal: FromPath[int], data: JSONBody[GoalIn]) -> Done:
-    plan = await _plan(code)
-    errors = await update_goal(
-        plan.id, goal, target=_text(data.target), deadline=data.deadline, wording=data.wording
-    )
-    if "goal" in errors:
-        raise UserError(404, errors["goal"])
-    _changed(errors)
+    plan = await plan_for_editing(code)
+    await change_goal(plan.id, goal, target=_text(data.target), deadline=data.deadline, wording=data.wording)
     return Done()
 
 
 @get(f"{PLAN}/reach", guards=GUARDS, summary="Planens räckviddssiffror")
 async def reach_list(code: FromPath[str]) -> ReachList:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     entries = await reach_entries(plan.id)
     return ReachList(figures=entries)
 
 
 @post(f"{PLAN}/reach", guards=GUARDS, status_code=201, summary="Skriv in räckvidd för en period")
 async def reach_add(code: FromPath[str], data: JSONBody[ReachIn]) -> Done:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     fields = {f: _text(getattr(data, f)) for f in data.__struct_fields__}
-    try:
-        await add_manual_reach(plan.id, fields)
-    except PlanEditError as error:
-        raise _refused(error) from None
+    await add_manual_reach(plan.id, fields)
     return Done()
 
 
 @delete(f"{PLAN}/reach/{{figure:int}}", guards=GUARDS, summary="Ta bort en räckviddssiffra")
 async def reach_delete(code: FromPath[str], figure: FromPath[int]) -> None:
-    plan = await _plan(code)
-    try:
-        await delete_reach(plan.id, figure)
-    except PlanEditError as error:
-        raise _refused(error) from None
+    plan = await plan_for_editing(code)
+    await delete_reach(plan.id, figure)
 
 
 HANDLERS = [

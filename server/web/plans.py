@@ -13,14 +13,11 @@ from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_values, read_form
 from surveys.accounts.users import Role
+from surveys.errors import Invalid, NotFound
 from surveys.plans.editing import (
-    ACTIVITY_STATUSES,
-    ACTIVITY_STEPS,
     MANUAL_METRICS,
     SIZES_MAX_BYTES,
-    STATUS_NAMES,
     ActivityInput,
-    PlanEditError,
     PlanOverview,
     add_manual_reach,
     add_organisation,
@@ -29,8 +26,8 @@ from surveys.plans.editing import (
     delete_reach,
     parse_sizes_csv,
     plan_channels,
+    plan_for_editing,
     plan_organisations,
-    plan_overview,
     reach_entries,
     remove_organisation,
     rename_organisation,
@@ -41,18 +38,11 @@ from surveys.plans.editing import (
     sizes_template,
     store_sizes,
 )
-from surveys.plans.plan_file import ORGANISATION_KINDS
+from surveys.plans.rules import ACTIVITY_STATUSES, ACTIVITY_STEPS, ORGANISATION_KINDS, STATUS_NAMES
 from surveys.questionnaires.model import STEP_NAMES
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 BASE = "/arbeta/planer/{code:str}"
-
-
-async def _plan(code: str) -> PlanOverview:
-    plan = await plan_overview(code)
-    if plan is None:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
-    return plan
 
 
 def _saved(path: str) -> Redirect:
@@ -76,7 +66,7 @@ async def _render(
     )
 
 
-def _keyed(prefix: str, error: PlanEditError) -> dict[str, str]:
+def _keyed(prefix: str, error: Invalid) -> dict[str, str]:
     """Field errors keyed by the id of the input on the page, so the summary can link to it."""
     return {f"{prefix}{field}": message for field, message in error.errors.items()}
 
@@ -97,18 +87,18 @@ async def _organisations_page(request: Request, plan: PlanOverview, **context) -
 
 @get(f"{BASE}/organisationer", guards=COMMUNICATOR)
 async def organisations_page(request: Request, code: FromPath[str]) -> Template:
-    return await _organisations_page(request, await _plan(code))
+    return await _organisations_page(request, await plan_for_editing(code))
 
 
 @post(f"{BASE}/organisationer", guards=COMMUNICATOR, status_code=303)
 async def organisation_add(request: Request, code: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     values = field_values(await read_form(request), "name", "code", "kind")
     try:
         await add_organisation(plan.id, **values)
-    except PlanEditError as error:
+    except Invalid as error:
         return await _organisations_page(
-            request, plan, errors=_keyed("new-", error), values={"new": values}, status=error.status
+            request, plan, errors=_keyed("new-", error), values={"new": values}, status=422
         )
     return _saved(f"/arbeta/planer/{code}/organisationer")
 
@@ -117,17 +107,17 @@ async def organisation_add(request: Request, code: FromPath[str]) -> Template | 
 async def organisation_edit(
     request: Request, code: FromPath[str], organisation: FromPath[str]
 ) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     values = field_values(await read_form(request), "name", "kind")
     try:
         await rename_organisation(plan.id, organisation, **values)
-    except PlanEditError as error:
+    except Invalid as error:
         return await _organisations_page(
             request,
             plan,
             errors=_keyed(f"org-{organisation}-", error),
             values={organisation: values},
-            status=error.status,
+            status=422,
         )
     return _saved(f"/arbeta/planer/{code}/organisationer")
 
@@ -138,20 +128,15 @@ ORGANISATION_ACTIONS = {"inaktivera", "aktivera", "ta-bort"}
 @post(f"{BASE}/organisationer/{{organisation:str}}/{{action:str}}", guards=COMMUNICATOR, status_code=303)
 async def organisation_action(
     request: Request, code: FromPath[str], organisation: FromPath[str], action: FromPath[str]
-) -> Template | Redirect:
-    plan = await _plan(code)
+) -> Redirect:
+    plan = await plan_for_editing(code)
     if action not in ORGANISATION_ACTIONS:
-        raise UserError(404, _("Sidan finns inte. Kontrollera adressen eller gå till startsidan."))
+        raise NotFound(_("Sidan finns inte. Kontrollera adressen eller gå till startsidan."))
     await read_form(request)
-    try:
-        if action == "ta-bort":
-            await remove_organisation(plan.id, organisation)
-        else:
-            await set_organisation_active(plan.id, organisation, action == "aktivera")
-    except PlanEditError as error:
-        return await _organisations_page(
-            request, plan, errors=_keyed(f"org-{organisation}-", error), status=error.status
-        )
+    if action == "ta-bort":
+        await remove_organisation(plan.id, organisation)
+    else:
+        await set_organisation_active(plan.id, organisation, action == "aktivera")
     return _saved(f"/arbeta/planer/{code}/organisationer")
 
 
@@ -166,51 +151,44 @@ async def _channels_page(request: Request, plan: PlanOverview, **context) -> Tem
 
 @get(f"{BASE}/kanaler", guards=COMMUNICATOR)
 async def channels_page(request: Request, code: FromPath[str]) -> Template:
-    return await _channels_page(request, await _plan(code))
+    return await _channels_page(request, await plan_for_editing(code))
 
 
 @post(f"{BASE}/kanaler", guards=COMMUNICATOR, status_code=303)
 async def channel_add(request: Request, code: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     values = field_values(await read_form(request), "name", "code", "kind")
     try:
         await save_channel(plan.id, **values)
-    except PlanEditError as error:
+    except Invalid as error:
         return await _channels_page(
-            request, plan, errors=_keyed("new-", error), values={"new": values}, status=error.status
+            request, plan, errors=_keyed("new-", error), values={"new": values}, status=422
         )
     return _saved(f"/arbeta/planer/{code}/kanaler")
 
 
 @post(f"{BASE}/kanaler/{{channel:str}}", guards=COMMUNICATOR, status_code=303)
 async def channel_edit(request: Request, code: FromPath[str], channel: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     values = field_values(await read_form(request), "name", "kind")
     try:
         await save_channel(plan.id, existing=channel, **values)
-    except PlanEditError as error:
+    except Invalid as error:
         return await _channels_page(
             request,
             plan,
             errors=_keyed(f"ch-{channel}-", error),
             values={channel: values},
-            status=error.status,
+            status=422,
         )
     return _saved(f"/arbeta/planer/{code}/kanaler")
 
 
 @post(f"{BASE}/kanaler/{{channel:str}}/ta-bort", guards=COMMUNICATOR, status_code=303)
-async def channel_delete(
-    request: Request, code: FromPath[str], channel: FromPath[str]
-) -> Template | Redirect:
-    plan = await _plan(code)
+async def channel_delete(request: Request, code: FromPath[str], channel: FromPath[str]) -> Redirect:
+    plan = await plan_for_editing(code)
     await read_form(request)
-    try:
-        await delete_channel(plan.id, channel)
-    except PlanEditError as error:
-        return await _channels_page(
-            request, plan, errors=_keyed(f"ch-{channel}-", error), status=error.status
-        )
+    await delete_channel(plan.id, channel)
     return _saved(f"/arbeta/planer/{code}/kanaler")
 
 
@@ -246,7 +224,7 @@ async def _activity_page(request: Request, plan: PlanOverview, activity, given, 
 def _find_activity(plan: PlanOverview, code: str):
     found = next((a for a in plan.activities if a.code == code), None)
     if found is None:
-        raise UserError(404, _("Aktiviteten finns inte i den här planen."))
+        raise NotFound(_("Aktiviteten finns inte i den här planen."))
     return found
 
 
@@ -270,23 +248,23 @@ def _as_input(activity) -> ActivityInput:
 
 @get(f"{BASE}/aktiviteter/ny", guards=COMMUNICATOR)
 async def activity_new_page(request: Request, code: FromPath[str]) -> Template:
-    return await _activity_page(request, await _plan(code), None, ActivityInput(title=""))
+    return await _activity_page(request, await plan_for_editing(code), None, ActivityInput(title=""))
 
 
 @post(f"{BASE}/aktiviteter", guards=COMMUNICATOR, status_code=303)
 async def activity_add(request: Request, code: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     given = _activity_input(await read_form(request))
     try:
         await save_activity(plan.id, given)
-    except PlanEditError as error:
-        return await _activity_page(request, plan, None, given, errors=_keyed("", error), status=error.status)
+    except Invalid as error:
+        return await _activity_page(request, plan, None, given, errors=_keyed("", error), status=422)
     return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
 
 
 @get(f"{BASE}/aktiviteter/{{activity:str}}", guards=COMMUNICATOR)
 async def activity_page(request: Request, code: FromPath[str], activity: FromPath[str]) -> Template:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     found = _find_activity(plan, activity)
     return await _activity_page(request, plan, found, _as_input(found))
 
@@ -295,36 +273,22 @@ async def activity_page(request: Request, code: FromPath[str], activity: FromPat
 async def activity_edit(
     request: Request, code: FromPath[str], activity: FromPath[str]
 ) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     found = _find_activity(plan, activity)
     given = _activity_input(await read_form(request))
     try:
         await save_activity(plan.id, given, existing=activity)
-    except PlanEditError as error:
-        return await _activity_page(
-            request, plan, found, given, errors=_keyed("", error), status=error.status
-        )
+    except Invalid as error:
+        return await _activity_page(request, plan, found, given, errors=_keyed("", error), status=422)
     return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
 
 
 @post(f"{BASE}/aktiviteter/{{activity:str}}/ta-bort", guards=COMMUNICATOR, status_code=303)
-async def activity_delete(
-    request: Request, code: FromPath[str], activity: FromPath[str]
-) -> Template | Redirect:
-    plan = await _plan(code)
-    found = _find_activity(plan, activity)
+async def activity_delete(request: Request, code: FromPath[str], activity: FromPath[str]) -> Redirect:
+    plan = await plan_for_editing(code)
+    _find_activity(plan, activity)
     await read_form(request)
-    try:
-        await delete_activity(plan.id, activity)
-    except PlanEditError as error:
-        return await _activity_page(
-            request,
-            plan,
-            found,
-            _as_input(found),
-            errors={"delete": error.errors["activity"]},
-            status=error.status,
-        )
+    await delete_activity(plan.id, activity)
     return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
 
 
@@ -337,31 +301,31 @@ async def _groups_page(request: Request, plan: PlanOverview, **context) -> Templ
 
 @get(f"{BASE}/malgrupper", guards=COMMUNICATOR)
 async def groups_page(request: Request, code: FromPath[str]) -> Template:
-    return await _groups_page(request, await _plan(code))
+    return await _groups_page(request, await plan_for_editing(code))
 
 
 @post(f"{BASE}/malgrupper", guards=COMMUNICATOR, status_code=303)
 async def group_add(request: Request, code: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     values = field_values(await read_form(request), "name", "code", "description")
     try:
         await save_target_group(plan.id, **values)
-    except PlanEditError as error:
+    except Invalid as error:
         return await _groups_page(
-            request, plan, errors=_keyed("new-", error), values={"new": values}, status=error.status
+            request, plan, errors=_keyed("new-", error), values={"new": values}, status=422
         )
     return _saved(f"/arbeta/planer/{code}/malgrupper")
 
 
 @post(f"{BASE}/malgrupper/{{group:str}}", guards=COMMUNICATOR, status_code=303)
 async def group_edit(request: Request, code: FromPath[str], group: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     values = field_values(await read_form(request), "name", "description")
     try:
         await save_target_group(plan.id, existing=group, **values)
-    except PlanEditError as error:
+    except Invalid as error:
         return await _groups_page(
-            request, plan, errors=_keyed(f"tg-{group}-", error), values={group: values}, status=error.status
+            request, plan, errors=_keyed(f"tg-{group}-", error), values={group: values}, status=422
         )
     return _saved(f"/arbeta/planer/{code}/malgrupper")
 
@@ -372,12 +336,12 @@ async def _sizes_page(request: Request, plan: PlanOverview, **context) -> Templa
 
 @get(f"{BASE}/storlekar", guards=COMMUNICATOR)
 async def sizes_page(request: Request, code: FromPath[str]) -> Template:
-    return await _sizes_page(request, await _plan(code))
+    return await _sizes_page(request, await plan_for_editing(code))
 
 
 @get(f"{BASE}/storlekar/mall.csv", guards=COMMUNICATOR)
 async def sizes_template_file(request: Request, code: FromPath[str]) -> Response:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     return Response(
         sizes_template(list(plan.organisations), list(plan.groups)),
         media_type="text/csv; charset=utf-8",
@@ -393,7 +357,7 @@ async def sizes_template_file(request: Request, code: FromPath[str]) -> Response
 )
 async def sizes_preview(request: Request, code: FromPath[str]) -> Template:
     """Shows what the file would change; saving is a second step, with the checked rows in the form."""
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     if request.content_type[0] != "multipart/form-data":
         raise UserError(415, _("Välj en fil att läsa in."))
     upload = (await request.form()).get("file")
@@ -407,7 +371,7 @@ async def sizes_preview(request: Request, code: FromPath[str]) -> Template:
 
 @post(f"{BASE}/storlekar/spara", guards=COMMUNICATOR, status_code=303)
 async def sizes_save(request: Request, code: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     rows = (await read_form(request)).get("row", [])
     text = "organisation;målgrupp;antal\n" + "\n".join(rows)
     preview = parse_sizes_csv(
@@ -417,8 +381,8 @@ async def sizes_save(request: Request, code: FromPath[str]) -> Template | Redire
         return await _sizes_page(request, plan, preview=preview, status=422)
     try:
         await store_sizes(plan.id, preview.rows, source=_("CSV-fil"))
-    except PlanEditError as error:
-        return await _sizes_page(request, plan, error=error.errors["file"], status=error.status)
+    except Invalid as error:
+        return await _sizes_page(request, plan, error=error.message, status=422)
     return Redirect(path=f"/arbeta/planer/{code}?sparat=storlekar#malgrupper", status_code=303)
 
 
@@ -442,30 +406,25 @@ async def _reach_page(request: Request, plan: PlanOverview, **context) -> Templa
 
 @get(f"{BASE}/rackvidd/poster", guards=COMMUNICATOR)
 async def reach_entries_page(request: Request, code: FromPath[str]) -> Template:
-    return await _reach_page(request, await _plan(code))
+    return await _reach_page(request, await plan_for_editing(code))
 
 
 @post(f"{BASE}/rackvidd/poster", guards=COMMUNICATOR, status_code=303)
 async def reach_add(request: Request, code: FromPath[str]) -> Template | Redirect:
-    plan = await _plan(code)
+    plan = await plan_for_editing(code)
     values = field_values(await read_form(request), *REACH_FIELDS)
     try:
         await add_manual_reach(plan.id, values)
-    except PlanEditError as error:
-        return await _reach_page(request, plan, errors=_keyed("", error), values=values, status=error.status)
+    except Invalid as error:
+        return await _reach_page(request, plan, errors=_keyed("", error), values=values, status=422)
     return _saved(f"/arbeta/planer/{code}/rackvidd/poster")
 
 
 @post(f"{BASE}/rackvidd/poster/{{figure:int}}/ta-bort", guards=COMMUNICATOR, status_code=303)
-async def reach_delete(request: Request, code: FromPath[str], figure: FromPath[int]) -> Template | Redirect:
-    plan = await _plan(code)
+async def reach_delete(request: Request, code: FromPath[str], figure: FromPath[int]) -> Redirect:
+    plan = await plan_for_editing(code)
     await read_form(request)
-    try:
-        await delete_reach(plan.id, figure)
-    except PlanEditError as error:
-        return await _reach_page(
-            request, plan, errors={"entries": error.errors["figure"]}, status=error.status
-        )
+    await delete_reach(plan.id, figure)
     return _saved(f"/arbeta/planer/{code}/rackvidd/poster")
 
 

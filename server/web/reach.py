@@ -11,11 +11,11 @@ from locales import gettext as _
 from server.errors import UserError
 from server.sessions import requires_page, session_account
 from surveys.accounts.users import Role
-from surveys.plans.editing import plan_overview
+from surveys.errors import Invalid
+from surveys.plans.editing import plan_for_editing
 from surveys.plans.reach import (
     MAX_BYTES,
     ImportDefaults,
-    ReachImportError,
     import_reach,
     parse_reach_csv,
     plan_vocabulary,
@@ -27,9 +27,7 @@ SHOWN_ERRORS = 100
 
 
 async def _page(request: Request, code: str, **context) -> Template:
-    plan = await plan_overview(code)
-    if plan is None:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+    plan = await plan_for_editing(code)
     status = context.pop("status", 200)
     return Template(
         "workspace/reach.html",
@@ -60,9 +58,7 @@ async def reach_page(request: Request, code: FromPath[str]) -> Template:
     request_max_body_size=MAX_BYTES + 64 * 1024,
 )
 async def reach_upload(request: Request, code: FromPath[str]) -> Template:
-    plan = await plan_overview(code)
-    if plan is None:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+    plan = await plan_for_editing(code)
     if request.content_type[0] != "multipart/form-data":
         raise UserError(415, _("Välj en fil att läsa in."))
     form = await request.form()
@@ -88,8 +84,8 @@ async def reach_upload(request: Request, code: FromPath[str]) -> Template:
         return await _page(request, code, preview=preview, choice=choice)
     try:
         saved = await import_reach(plan.id, preview, skip_bad_rows=choice["skip"])
-    except ReachImportError as exc:
-        return await _page(request, code, preview=preview, error=str(exc), choice=choice, status=422)
+    except Invalid as refused:
+        return await _page(request, code, preview=preview, error=refused.message, choice=choice, status=422)
     return await _page(request, code, saved=saved, choice=choice)
 
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from locales import N_, ngettext
 from locales import gettext as _
+from locales import ngettext
 from surveys.db.engine import write_transaction
 from surveys.db.tables import (
     Activity,
@@ -21,9 +21,11 @@ from surveys.db.tables import (
     TargetGroup,
     TargetGroupSize,
 )
+from surveys.errors import Conflict, DomainError, Invalid, NotFound
+from surveys.plans import rules
+from surveys.plans.lookup import plan_row
+from surveys.plans.rules import ActivityInput, code_from_name
 from surveys.waves.lookup import Choice
-
-_PERCENT = re.compile(r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*%?\s*$")
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,16 @@ async def plan_codes() -> list[tuple[str, str]]:
 
 
 async def plan_overview(code: str) -> PlanOverview | None:
-    plan = await Plan.select().where(Plan.code == code).first()
-    if plan is None:
+    """The plan, or None when no plan has this code."""
+    try:
+        return await plan_for_editing(code)
+    except NotFound:
         return None
+
+
+async def plan_for_editing(code: str) -> PlanOverview:
+    """The plan as its pages show it; `NotFound` (no plan with this code) otherwise."""
+    plan = await plan_row(code)
     organisations = tuple(
         Choice(r["id"], r["code"], r["name"])
         for r in await PlanOrganisation.select(
@@ -156,61 +165,69 @@ async def plan_overview(code: str) -> PlanOverview | None:
     )
 
 
-def parse_share(text: str) -> float | None:
-    """'70', '70 %', '70,5 %' → 0.70, 0.705; a share in percent between 1 and 100."""
-    match = _PERCENT.match(text or "")
-    if not match:
-        return None
-    value = float(match.group(1).replace(",", "."))
-    return value / 100 if 0 < value <= 100 else None
+def _invalid(errors: dict[str, str]) -> Invalid:
+    return Invalid(" ".join(errors.values()), errors=errors)
 
 
-async def update_goal(
-    plan_id: int, goal_id: int, *, target: str, deadline: str, wording: str
-) -> dict[str, str]:
-    """Change a goal's target share, deadline and wording; errors per field, nothing saved on error."""
-    errors: dict[str, str] = {}
-    share = parse_share(target)
-    if share is None:
-        errors["target"] = _("Skriv målet i procent, ett tal mellan 1 och 100, till exempel 70.")
-    day = None
-    if deadline.strip():
-        try:
-            day = date.fromisoformat(deadline.strip())
-        except ValueError:
-            errors["deadline"] = _("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-31.")
-    if not wording.strip():
-        errors["wording"] = _("Skriv effektmålet med planens egna ord.")
-    elif len(wording) > 1000:
-        errors["wording"] = _("Effektmålet får vara högst 1000 tecken.")
-    if errors:
-        return errors
+def _refused(kind: type[DomainError], field: str, message: str) -> DomainError:
+    """One field's refusal: `NotFound` (nothing to change) or `Conflict` (something depends on it)."""
+    return kind(message, errors={field: message})
+
+
+async def change_goal(plan_id: int, goal_id: int, *, target: str, deadline: str, wording: str) -> None:
+    """Change a goal's target share (percent text), deadline and wording; nothing saved on error."""
+    goal = (
+        await EffectGoal.select(EffectGoal.step, EffectGoal.target_group.code.as_alias("group"))
+        .where((EffectGoal.id == goal_id) & (EffectGoal.plan == plan_id))
+        .first()
+    )
+    checked = rules.effect_goal(
+        group=goal["group"] if goal else "",
+        step=goal["step"] if goal else rules.GOAL_STEPS[0],
+        target=target,
+        deadline=deadline,
+        wording=wording,
+        in_percent=True,
+    )
     async with write_transaction():
         changed = (
             await EffectGoal.update(
                 {
-                    EffectGoal.target_share: share,
-                    EffectGoal.deadline: day,
-                    EffectGoal.wording: wording.strip(),
+                    EffectGoal.target_share: checked.target,
+                    EffectGoal.deadline: checked.deadline,
+                    EffectGoal.wording: checked.wording,
                 }
             )
             .where((EffectGoal.id == goal_id) & (EffectGoal.plan == plan_id))
             .returning(EffectGoal.id)
         )
     if not changed:
-        return {"goal": _("Effektmålet finns inte i den här planen.")}
+        raise _refused(NotFound, "goal", _("Effektmålet finns inte i den här planen."))
+
+
+async def update_goal(
+    plan_id: int, goal_id: int, *, target: str, deadline: str, wording: str
+) -> dict[str, str]:
+    """`change_goal` for callers that still take errors as a result: field → message, {} when saved."""
+    try:
+        await change_goal(plan_id, goal_id, target=target, deadline=deadline, wording=wording)
+    except DomainError as refused:
+        return refused.errors
     return {}
 
 
-async def update_sizes(plan_id: int, group_code: str, values: dict[str, str]) -> dict[str, str]:
-    """Set a target group's known size per organisation (blank: unknown); nothing saved on error."""
+async def change_sizes(plan_id: int, group_code: str, values: dict[str, str]) -> None:
+    """Set a target group's known size per organisation (blank: unknown); nothing saved on error.
+
+    `values` maps organisation codes to the texts typed; errors are keyed by organisation code.
+    """
     group = (
         await TargetGroup.select(TargetGroup.id)
         .where((TargetGroup.plan == plan_id) & (TargetGroup.code == group_code))
         .first()
     )
     if group is None:
-        return {"group": _("Målgruppen finns inte i den här planen.")}
+        raise _refused(NotFound, "group", _("Målgruppen finns inte i den här planen."))
     orgs = {
         r["code"]: r["id"]
         for r in await PlanOrganisation.select(
@@ -224,17 +241,17 @@ async def update_sizes(plan_id: int, group_code: str, values: dict[str, str]) ->
         if code not in orgs:
             errors[code] = _("Organisationen finns inte i planen.")
             continue
-        cleaned = text.replace(" ", "").replace("\u00a0", "")
-        if not cleaned:
+        if rules.is_blank(text):
             continue
-        if not cleaned.isdigit() or int(cleaned) > 10_000_000:
+        size = rules.parse_group_size(text)
+        if size is None:
             errors[code] = _(
                 "Skriv antalet som ett heltal, 0 eller mer, eller lämna rutan tom om det inte är känt."
             )
             continue
-        sizes[orgs[code]] = int(cleaned)
+        sizes[orgs[code]] = size
     if errors:
-        return errors
+        raise _invalid(errors)
     async with write_transaction():
         # Only the plan's active organisations are on the form: an inactive one keeps its size.
         await TargetGroupSize.delete().where(
@@ -248,43 +265,18 @@ async def update_sizes(plan_id: int, group_code: str, values: dict[str, str]) ->
                     for org, n in sizes.items()
                 )
             )
+
+
+async def update_sizes(plan_id: int, group_code: str, values: dict[str, str]) -> dict[str, str]:
+    """`change_sizes` for callers that still take errors as a result: field → message, {} when saved."""
+    try:
+        await change_sizes(plan_id, group_code, values)
+    except DomainError as refused:
+        return refused.errors
     return {}
 
 
 # --- editing the plan: organisations, channels, activities, target groups -----------------------------------
-
-ACTIVITY_STATUSES = ("planerad", "pågår", "genomförd", "inställd")
-STATUS_NAMES = {
-    "planerad": N_("Planerad"),
-    "pågår": N_("Pågår"),
-    "genomförd": N_("Genomförd"),
-    "inställd": N_("Inställd"),
-}
-ACTIVITY_STEPS = ("L0", "L1", "L2", "L3", "L4")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
-_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-
-
-def _in_order(errors: dict[str, str], fields: tuple[str, ...]) -> dict[str, str]:
-    """Errors in the order of the form's fields, so the error summary reads top to bottom."""
-    return dict(
-        sorted(errors.items(), key=lambda item: fields.index(item[0]) if item[0] in fields else len(fields))
-    )
-
-
-class PlanEditError(ValueError):
-    """Nothing was saved; `errors` gives a Swedish message per form field."""
-
-    def __init__(self, errors: dict[str, str], status: int = 422) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-        self.status = status  # 422 bad input, 404 nothing to change, 409 refused: something depends on it
-
-
-def code_from_name(name: str) -> str:
-    """'Härnösands kommun' → 'harnosands-kommun': a code people never have to type."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower().translate(_ASCII)).strip("-")
-    return slug[:60].rstrip("-") or "x"
 
 
 def _unique_code(wanted: str, taken: set[str]) -> str:
@@ -293,23 +285,6 @@ def _unique_code(wanted: str, taken: set[str]) -> str:
         suffix = f"-{number}"
         code, number = wanted[: 60 - len(suffix)] + suffix, number + 1
     return code
-
-
-def _check_code(code: str, errors: dict[str, str]) -> None:
-    if not _CODE.match(code):
-        errors["code"] = _(
-            "Koden får bara innehålla små bokstäver a–z, siffror och bindestreck, högst 60 tecken, "
-            "till exempel gnv-webb. Lämna rutan tom så skapas en kod av namnet."
-        )
-
-
-def _check_text(value: str, field: str, limit: int, missing: str, errors: dict[str, str]) -> str:
-    value = value.strip()
-    if not value and missing:
-        errors[field] = missing
-    elif len(value) > limit:
-        errors[field] = _("Högst %(max)s tecken.") % {"max": limit}
-    return value
 
 
 def _names(rows: list[dict], key: str = "name") -> str:
@@ -368,25 +343,13 @@ async def plan_organisations(plan_id: int) -> list[OrganisationRow]:
     return sorted(rows, key=lambda r: (not r.active, r.name.lower()))
 
 
-def _organisation_fields(name: str, kind: str, errors: dict[str, str]) -> str:
-    from surveys.plans.plan_file import ORGANISATION_KINDS
-
-    name = _check_text(name, "name", 200, _("Skriv organisationens namn."), errors)
-    if kind not in ORGANISATION_KINDS:
-        errors["kind"] = _("Välj kommun, region eller annan.")
-    return name
-
-
 async def add_organisation(plan_id: int, *, name: str, kind: str = "kommun", code: str = "") -> str:
     """Add an organisation to the plan; one that exists by code (from another plan) is linked if it matches."""
     from surveys.db.tables import Organisation
 
-    errors: dict[str, str] = {}
-    name = _organisation_fields(name, kind, errors)
-    code = code.strip() or code_from_name(name)
-    _check_code(code, errors)
-    if errors:
-        raise PlanEditError(errors)
+    wanted = code.strip() or code_from_name(name.strip())
+    checked = rules.organisation(name=name, kind=kind, code=wanted)
+    name, code = checked.name, checked.code
     async with write_transaction():
         existing = await Organisation.select().where(Organisation.code == code).first()
         if existing is None:
@@ -394,7 +357,7 @@ async def add_organisation(plan_id: int, *, name: str, kind: str = "kommun", cod
             await row.save()
             org_id = row.id
         elif existing["name"].strip().lower() != name.lower():
-            raise PlanEditError(
+            raise _invalid(
                 {
                     "code": _("Koden %(code)s används redan av %(name)s. Välj en annan kod.")
                     % {"code": code, "name": existing["name"]}
@@ -405,7 +368,7 @@ async def add_organisation(plan_id: int, *, name: str, kind: str = "kommun", cod
         if await PlanOrganisation.exists().where(
             (PlanOrganisation.plan == plan_id) & (PlanOrganisation.organisation == org_id)
         ):
-            raise PlanEditError({"name": _("%(name)s finns redan i planen.") % {"name": name}})
+            raise _invalid({"name": _("%(name)s finns redan i planen.") % {"name": name}})
         await PlanOrganisation(plan=plan_id, organisation=org_id).save()
     return code
 
@@ -415,7 +378,7 @@ async def _organisation_id(code: str) -> int:
 
     row = await Organisation.select(Organisation.id).where(Organisation.code == code).first()
     if row is None:
-        raise PlanEditError({"organisation": _("Organisationen finns inte.")}, 404)
+        raise _refused(NotFound, "organisation", _("Organisationen finns inte."))
     return row["id"]
 
 
@@ -429,13 +392,11 @@ async def rename_organisation(plan_id: int, code: str, *, name: str, kind: str) 
     """Organisations are shared by plans: the new name shows in every plan and in earlier results."""
     from surveys.db.tables import Organisation
 
-    errors: dict[str, str] = {}
-    name = _organisation_fields(name, kind, errors)
-    if errors:
-        raise PlanEditError(errors)
+    checked = rules.organisation(name=name, kind=kind, code=None)
+    name = checked.name
     org_id = await _organisation_id(code)
     if code not in {o.code for o in await plan_organisations(plan_id)}:
-        raise PlanEditError({"organisation": _("Organisationen finns inte i den här planen.")}, 404)
+        raise _refused(NotFound, "organisation", _("Organisationen finns inte i den här planen."))
     async with write_transaction():
         await Organisation.update({Organisation.name: name, Organisation.kind: kind}).where(
             Organisation.id == org_id
@@ -446,7 +407,7 @@ async def set_organisation_active(plan_id: int, code: str, active: bool) -> None
     """Inactive: kept in earlier waves, results and known sizes, but not offered for new waves."""
     org_id = await _organisation_id(code)
     if code not in {o.code for o in await plan_organisations(plan_id)}:
-        raise PlanEditError({"organisation": _("Organisationen finns inte i den här planen.")}, 404)
+        raise _refused(NotFound, "organisation", _("Organisationen finns inte i den här planen."))
     async with write_transaction():
         linked = await _in_plan(plan_id, org_id)
         if active and not linked:
@@ -463,7 +424,7 @@ async def remove_organisation(plan_id: int, code: str) -> None:
 
     org_id = await _organisation_id(code)
     if code not in {o.code for o in await plan_organisations(plan_id)}:
-        raise PlanEditError({"organisation": _("Organisationen finns inte i den här planen.")}, 404)
+        raise _refused(NotFound, "organisation", _("Organisationen finns inte i den här planen."))
     async with write_transaction():
         name = (await Organisation.select(Organisation.name).where(Organisation.id == org_id).first())["name"]
         waves = await Wave.select(Wave.title.as_alias("name")).where(
@@ -482,25 +443,24 @@ async def remove_organisation(plan_id: int, code: str) -> None:
             (Response.organisation == org_id) & (Response.wave.plan == plan_id)
         )
         if answers or waves:
-            raise PlanEditError(
-                {
-                    "organisation": (
-                        ngettext(
-                            "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
-                            "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
-                            answers,
-                        )
-                        if answers
-                        else _("%(name)s kan inte tas bort: organisationen är med i mätomgången %(waves)s.")
+            raise _refused(
+                Conflict,
+                "organisation",
+                (
+                    ngettext(
+                        "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
+                        "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
+                        answers,
                     )
-                    % {"name": name, "waves": _names(waves), "count": answers}
-                    + " "
-                    + _(
-                        "Gör den inaktiv i stället. Då finns den kvar i tidigare mätomgångar och resultat, "
-                        "men kan inte väljas i nya mätomgångar."
-                    )
-                },
-                409,
+                    if answers
+                    else _("%(name)s kan inte tas bort: organisationen är med i mätomgången %(waves)s.")
+                )
+                % {"name": name, "waves": _names(waves), "count": answers}
+                + " "
+                + _(
+                    "Gör den inaktiv i stället. Då finns den kvar i tidigare mätomgångar och resultat, "
+                    "men kan inte väljas i nya mätomgångar."
+                ),
             )
         await TargetGroupSize.delete().where(
             (TargetGroupSize.organisation == org_id)
@@ -541,27 +501,20 @@ async def plan_channels(plan_id: int) -> list[ChannelRow]:
 
 async def save_channel(plan_id: int, *, name: str, kind: str = "", code: str = "", existing: str = "") -> str:
     """Create a channel, or (with `existing`) rename it. Its code stays: files and reach imports use it."""
-    errors: dict[str, str] = {}
-    name = _check_text(name, "name", 200, _("Skriv kanalens namn, till exempel Intranät."), errors)
-    kind = _check_text(kind, "kind", 30, "", errors)
-    code = existing or code.strip() or code_from_name(name)
-    if not existing:
-        _check_code(code, errors)
-    if errors:
-        raise PlanEditError(errors)
+    wanted = existing or code.strip() or code_from_name(name.strip())
+    checked = rules.channel(name=name, kind=kind, code=None if existing else wanted)
+    name, kind, code = checked.name, checked.kind, wanted
     async with write_transaction():
         taken = {r["code"] for r in await Channel.select(Channel.code).where(Channel.plan == plan_id)}
         if existing:
             if existing not in taken:
-                raise PlanEditError({"channel": _("Kanalen finns inte i den här planen.")}, 404)
+                raise _refused(NotFound, "channel", _("Kanalen finns inte i den här planen."))
             await Channel.update({Channel.name: name, Channel.kind: kind}).where(
                 (Channel.plan == plan_id) & (Channel.code == existing)
             )
         else:
             if code in taken:
-                raise PlanEditError(
-                    {"code": _("Planen har redan en kanal med koden %(code)s.") % {"code": code}}
-                )
+                raise _invalid({"code": _("Planen har redan en kanal med koden %(code)s.") % {"code": code}})
             await Channel(plan=plan_id, code=code, name=name, kind=kind).save()
     return code
 
@@ -573,7 +526,7 @@ async def delete_channel(plan_id: int, code: str) -> None:
     async with write_transaction():
         channel = await Channel.select().where((Channel.plan == plan_id) & (Channel.code == code)).first()
         if channel is None:
-            raise PlanEditError({"channel": _("Kanalen finns inte i den här planen.")}, 404)
+            raise _refused(NotFound, "channel", _("Kanalen finns inte i den här planen."))
         uses = []
         activities = await ActivityChannel.select(ActivityChannel.activity.title.as_alias("name")).where(
             ActivityChannel.channel == channel["id"]
@@ -602,15 +555,14 @@ async def delete_channel(plan_id: int, code: str) -> None:
                 ngettext("%(count)s räckviddssiffra", "%(count)s räckviddssiffror", reach) % {"count": reach}
             )
         if uses:
-            raise PlanEditError(
-                {
-                    "channel": _(
-                        "Kanalen %(name)s kan inte tas bort eftersom den används av %(uses)s. "
-                        "Ta bort den därifrån först."
-                    )
-                    % {"name": channel["name"], "uses": "; ".join(uses)}
-                },
-                409,
+            raise _refused(
+                Conflict,
+                "channel",
+                _(
+                    "Kanalen %(name)s kan inte tas bort eftersom den används av %(uses)s. "
+                    "Ta bort den därifrån först."
+                )
+                % {"name": channel["name"], "uses": "; ".join(uses)},
             )
         await Channel.delete().where(Channel.id == channel["id"])
 
@@ -618,57 +570,8 @@ async def delete_channel(plan_id: int, code: str) -> None:
 # activities
 
 
-ACTIVITY_FIELDS = (
-    "title", "starts_on", "ends_on", "timing", "channels", "target_groups", "step", "responsible", "status", "code",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class ActivityInput:
-    """An activity as typed into the form: texts, not yet checked."""
-
-    title: str
-    code: str = ""
-    starts_on: str = ""
-    ends_on: str = ""
-    timing: str = ""
-    channels: tuple[str, ...] = ()
-    target_groups: tuple[str, ...] = ()
-    step: str = "L1"
-    responsible: str = ""
-    status: str = "planerad"
-
-
-def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        errors[field] = _("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-31.")
-        return None
-
-
 async def save_activity(plan_id: int, given: ActivityInput, *, existing: str = "") -> str:
     """Create an activity, or change the one with code `existing`; all of it or nothing."""
-    errors: dict[str, str] = {}
-    title = _check_text(given.title, "title", 1000, _("Skriv vad aktiviteten är."), errors)
-    starts, ends = _day(given.starts_on, "starts_on", errors), _day(given.ends_on, "ends_on", errors)
-    if ends and not starts and "starts_on" not in errors:
-        errors["starts_on"] = _("Skriv när perioden börjar, eller bara ett datum i den här rutan.")
-    if starts and ends and ends < starts:
-        errors["ends_on"] = _("Slutdatumet kan inte vara före startdatumet.")
-    timing = _check_text(given.timing, "timing", 200, "", errors)
-    if not timing and not given.starts_on.strip() and not given.ends_on.strip():
-        errors["starts_on"] = _("Ange ett datum, en period eller med egna ord när, till exempel Löpande.")
-    if given.step not in ACTIVITY_STEPS:
-        errors["step"] = _("Välj vilket steg aktiviteten ska påverka.")
-    if given.status not in ACTIVITY_STATUSES:
-        errors["status"] = _("Välj planerad, pågår, genomförd eller inställd.")
-    responsible = _check_text(given.responsible, "responsible", 300, "", errors)
-    code = existing or given.code.strip() or code_from_name(title)[:50]
-    if not existing and given.code.strip():
-        _check_code(code, errors)
     channels = {
         r["code"]: r["id"]
         for r in await Channel.select(Channel.id, Channel.code).where(Channel.plan == plan_id)
@@ -677,22 +580,19 @@ async def save_activity(plan_id: int, given: ActivityInput, *, existing: str = "
         r["code"]: r["id"]
         for r in await TargetGroup.select(TargetGroup.id, TargetGroup.code).where(TargetGroup.plan == plan_id)
     }
-    if any(c not in channels for c in given.channels):
-        errors["channels"] = _("Välj kanaler som finns i planen.")
-    if any(g not in groups for g in given.target_groups):
-        errors["target_groups"] = _("Välj målgrupper som finns i planen.")
-    if errors:
-        raise PlanEditError(_in_order(errors, ACTIVITY_FIELDS))
-    if not timing:
-        timing = starts.isoformat() + (f" – {ends.isoformat()}" if ends and ends != starts else "")
+    typed = not existing and given.code.strip()
+    checked = rules.activity(
+        given, code=given.code.strip() if typed else None, channels=channels, groups=groups
+    )
+    code = existing or checked.code or code_from_name(checked.title)[:50]
     values = {
-        Activity.title: title,
-        Activity.timing: timing,
-        Activity.starts_on: starts,
-        Activity.ends_on: ends or starts,
-        Activity.step: given.step,
-        Activity.responsible: responsible,
-        Activity.status: given.status,
+        Activity.title: checked.title,
+        Activity.timing: checked.timing,
+        Activity.starts_on: checked.starts_on,
+        Activity.ends_on: checked.ends_on,
+        Activity.step: checked.step,
+        Activity.responsible: checked.responsible,
+        Activity.status: checked.status,
     }
     async with write_transaction():
         taken = {
@@ -701,14 +601,14 @@ async def save_activity(plan_id: int, given: ActivityInput, *, existing: str = "
         }
         if existing:
             if existing not in taken:
-                raise PlanEditError({"activity": _("Aktiviteten finns inte i den här planen.")}, 404)
+                raise _refused(NotFound, "activity", _("Aktiviteten finns inte i den här planen."))
             activity_id = taken[existing]
             await Activity.update(values).where(Activity.id == activity_id)
             await ActivityChannel.delete().where(ActivityChannel.activity == activity_id)
             await ActivityTargetGroup.delete().where(ActivityTargetGroup.activity == activity_id)
         else:
             if given.code.strip() and code in taken:
-                raise PlanEditError(
+                raise _invalid(
                     {"code": _("Planen har redan en aktivitet med koden %(code)s.") % {"code": code}}
                 )
             code = _unique_code(code, set(taken))
@@ -726,9 +626,9 @@ async def save_activity(plan_id: int, given: ActivityInput, *, existing: str = "
             )
             await row.save()
             activity_id = row.id
-        for c in dict.fromkeys(given.channels):
+        for c in checked.channels:
             await ActivityChannel(activity=activity_id, channel=channels[c]).save()
-        for g in dict.fromkeys(given.target_groups):
+        for g in checked.target_groups:
             await ActivityTargetGroup(activity=activity_id, target_group=groups[g]).save()
     return code
 
@@ -740,7 +640,7 @@ async def delete_activity(plan_id: int, code: str) -> None:
     async with write_transaction():
         activity = await Activity.select().where((Activity.plan == plan_id) & (Activity.code == code)).first()
         if activity is None:
-            raise PlanEditError({"activity": _("Aktiviteten finns inte i den här planen.")}, 404)
+            raise _refused(NotFound, "activity", _("Aktiviteten finns inte i den här planen."))
         decisions = await Decision.select(Decision.meeting.title.as_alias("name")).where(
             Decision.activity == activity["id"]
         )
@@ -754,15 +654,14 @@ async def delete_activity(plan_id: int, code: str) -> None:
                     ngettext("%(count)s räckviddssiffra", "%(count)s räckviddssiffror", reach)
                     % {"count": reach}
                 )
-            raise PlanEditError(
-                {
-                    "activity": _(
-                        "Aktiviteten kan inte tas bort eftersom den har %(uses)s. "
-                        "Ändra läget till inställd i stället, så finns historiken kvar."
-                    )
-                    % {"uses": " och ".join(uses)}
-                },
-                409,
+            raise _refused(
+                Conflict,
+                "activity",
+                _(
+                    "Aktiviteten kan inte tas bort eftersom den har %(uses)s. "
+                    "Ändra läget till inställd i stället, så finns historiken kvar."
+                )
+                % {"uses": " och ".join(uses)},
             )
         await Activity.delete().where(Activity.id == activity["id"])
 
@@ -773,14 +672,9 @@ async def delete_activity(plan_id: int, code: str) -> None:
 async def save_target_group(
     plan_id: int, *, name: str, description: str = "", code: str = "", existing: str = ""
 ) -> str:
-    errors: dict[str, str] = {}
-    name = _check_text(name, "name", 300, _("Skriv målgruppens namn."), errors)
-    description = _check_text(description, "description", 2000, "", errors)
-    code = existing or code.strip() or code_from_name(name)
-    if not existing:
-        _check_code(code, errors)
-    if errors:
-        raise PlanEditError(errors)
+    wanted = existing or code.strip() or code_from_name(name.strip())
+    checked = rules.target_group(name=name, description=description, code=None if existing else wanted)
+    name, description, code = checked.name, checked.description, wanted
     async with write_transaction():
         rows = await TargetGroup.select(TargetGroup.code, TargetGroup.position).where(
             TargetGroup.plan == plan_id
@@ -788,13 +682,13 @@ async def save_target_group(
         taken = {r["code"] for r in rows}
         if existing:
             if existing not in taken:
-                raise PlanEditError({"group": _("Målgruppen finns inte i den här planen.")}, 404)
+                raise _refused(NotFound, "group", _("Målgruppen finns inte i den här planen."))
             await TargetGroup.update({TargetGroup.name: name, TargetGroup.description: description}).where(
                 (TargetGroup.plan == plan_id) & (TargetGroup.code == existing)
             )
         else:
             if code in taken:
-                raise PlanEditError(
+                raise _invalid(
                     {"code": _("Planen har redan en målgrupp med koden %(code)s.") % {"code": code}}
                 )
             await TargetGroup(
@@ -811,7 +705,7 @@ async def save_target_group(
 
 SIZES_MAX_BYTES = 1024 * 1024
 SIZES_MAX_ROWS = 20_000
-MAX_SIZE = 10_000_000
+MAX_SIZE = rules.MAX_SIZE
 _SIZE_COLUMNS = {
     "organisation": ("organisation", "organisationskod", "org", "huvudman", "kommun", "förvaltning"),
     "group": ("målgrupp", "malgrupp", "målgruppskod", "grupp", "target_group", "target group"),
@@ -959,7 +853,7 @@ async def store_sizes(plan_id: int, rows: tuple[SizeRow, ...], source: str) -> i
             )
         }
         if any(r.organisation not in orgs or r.group not in groups for r in rows):
-            raise PlanEditError({"file": _("Planen har ändrats under tiden. Läs in filen igen.")})
+            raise _invalid({"file": _("Planen har ändrats under tiden. Läs in filen igen.")})
         for row in rows:
             await TargetGroupSize.delete().where(
                 (TargetGroupSize.target_group == groups[row.group])
@@ -1035,7 +929,7 @@ async def add_manual_reach(plan_id: int, fields: dict[str, str]) -> int:
 
     `fields`: period_start, period_end, channel, activity, url, and a count per measure in MANUAL_METRICS.
     """
-    from surveys.plans.reach import ReachImportError, plan_vocabulary, store_reach, validate_manual
+    from surveys.plans.reach import plan_vocabulary, store_reach, validate_manual
 
     channels, activities = await plan_vocabulary(plan_id)
     filled = [m for m in MANUAL_METRICS if str(fields.get(m) or "").strip()]
@@ -1056,11 +950,12 @@ async def add_manual_reach(plan_id: int, fields: dict[str, str]) -> int:
             "Skriv minst en siffra: visningar, unika besökare, exponeringar eller klick."
         )
     if errors:
-        raise PlanEditError(_in_order(errors, MANUAL_FIELDS))
+        raise _invalid(rules.in_order(errors, MANUAL_FIELDS))
     try:
         return await store_reach(plan_id, rows)
-    except ReachImportError as exc:
-        raise PlanEditError({"channel": str(exc)}) from None
+    except Invalid as refused:
+        # The plan changed since the form was shown: the channel or activity chosen is gone.
+        raise _invalid({"channel": refused.message}) from None
 
 
 async def delete_reach(plan_id: int, figure_id: int) -> None:
@@ -1073,4 +968,4 @@ async def delete_reach(plan_id: int, figure_id: int) -> None:
             .returning(ReachFigure.id)
         )
     if not deleted:
-        raise PlanEditError({"figure": _("Räckviddssiffran finns inte i den här planen.")}, 404)
+        raise _refused(NotFound, "figure", _("Räckviddssiffran finns inte i den här planen."))

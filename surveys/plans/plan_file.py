@@ -1,17 +1,24 @@
 """Plan files (TOML): organisations, target groups with known sizes, effect goals, channels, activities.
 
 The demo plan (surveys/demo/vasternorrland.toml) shows the format. Nothing here is specific to one
-county: any färdplan's communication plan is written the same way.
+county: any färdplan's communication plan is written the same way. Every part is checked by the same
+rules as the plan pages and the API (rules.py), so a plan that loads is a plan every page can show; a
+file with problems is refused whole, each problem named by its entry ("effektmål 3 (deadline)") or line.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from locales import gettext as _
+from surveys.db.engine import write_transaction
 from surveys.db.tables import (
     Activity,
     ActivityChannel,
@@ -25,55 +32,38 @@ from surveys.db.tables import (
     TargetGroup,
     TargetGroupSize,
 )
-from surveys.questionnaires.model import STEPS
+from surveys.errors import Conflict, Invalid
+from surveys.plans import rules
+from surveys.plans.rules import (
+    MAX_REACH_VALUE,
+    ORGANISATION_KINDS,
+    REACH_METRICS,
+    ActivityDef,
+    ActivityInput,
+    ChannelDef,
+    EffectGoalDef,
+    OrganisationDef,
+    TargetGroupDef,
+)
 
-ORGANISATION_KINDS = ("kommun", "region", "annan")
-REACH_METRICS = ("views", "unique_visitors", "impressions", "clicks")
+__all__ = [
+    "ORGANISATION_KINDS",
+    "REACH_METRICS",
+    "ActivityDef",
+    "ChannelDef",
+    "EffectGoalDef",
+    "OrganisationDef",
+    "PlanDef",
+    "PlanFileError",
+    "ReachDef",
+    "TargetGroupDef",
+    "load_plan",
+    "load_plan_file",
+    "parse_plan",
+    "store_plan",
+]
 
-
-@dataclass(frozen=True)
-class OrganisationDef:
-    code: str
-    name: str
-    kind: str = "kommun"
-
-
-@dataclass(frozen=True)
-class TargetGroupDef:
-    code: str
-    name: str
-    description: str = ""
-    sizes: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class EffectGoalDef:
-    target_group: str
-    step: str
-    target: float
-    deadline: date | None
-    wording: str
-
-
-@dataclass(frozen=True)
-class ChannelDef:
-    code: str
-    name: str
-    kind: str = ""
-
-
-@dataclass(frozen=True)
-class ActivityDef:
-    code: str
-    title: str
-    timing: str
-    starts_on: date | None
-    ends_on: date | None
-    channels: tuple[str, ...]
-    target_groups: tuple[str, ...]
-    step: str
-    responsible: str
-    status: str
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,10 +95,20 @@ class PlanDef:
     reach: tuple[ReachDef, ...] = ()
 
 
-class PlanFileError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class PlanFileError(Invalid):
+    """A plan file that was refused whole: `errors` maps each entry or line to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(_("Planfilen har fel och lästes inte in. Inget sparades."), errors=errors)
+
+    @property
+    def problems(self) -> list[str]:
+        """The messages alone, in the order of the file."""
+        return list(self.errors.values())
+
+    def __str__(self) -> str:
+        # One line with every problem, for logs and for whoever prints the error as a single line.
+        return "; ".join(self.problems)
 
 
 def load_plan_file(path: Path) -> PlanDef:
@@ -116,113 +116,275 @@ def load_plan_file(path: Path) -> PlanDef:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         raise PlanFileError(
-            [_("%(file)s: filen måste vara sparad som UTF-8.") % {"file": path.name}]
+            {path.name: _("%(file)s: filen måste vara sparad som UTF-8.") % {"file": path.name}}
         ) from None
     except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        if where is None:
+            raise PlanFileError(
+                {
+                    path.name: _("%(file)s: filen är inte giltig TOML (%(error)s).")
+                    % {"file": path.name, "error": exc}
+                }
+            ) from None
+        line, column = where.groups()
         raise PlanFileError(
-            [_("%(file)s: filen är inte giltig TOML (%(error)s).") % {"file": path.name, "error": exc}]
+            {
+                _("rad %(line)s") % {"line": line}: _(
+                    "%(file)s: rad %(line)s, tecken %(column)s, är inte giltig TOML. Kontrollera "
+                    "citattecken, hakparenteser och likhetstecken."
+                )
+                % {"file": path.name, "line": line, "column": column}
+            }
         ) from None
     return parse_plan(data)
 
 
+class _Problems:
+    """What is wrong with a file, entry by entry, in the order of the file."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, entry: str, field: str, message: str) -> None:
+        self.errors[f"{entry} ({field})" if field else entry] = message
+
+    def check(self, entry: str, build: Callable[[], T]) -> T | None:
+        """The part `build` makes by the rules, or None with its field errors noted under `entry`."""
+        try:
+            return build()
+        except Invalid as refused:
+            for field, message in refused.errors.items():
+                self.add(entry, field, message)
+            return None
+
+
+def _entries(data: dict, table: str, found: _Problems) -> list[dict[str, Any]]:
+    entries = data.get(table, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        found.add(
+            f"[[{table}]]",
+            "",
+            _("Skriv varje post som [[%(table)s]] med sina fält under.") % {"table": table},
+        )
+        return []
+    return entries
+
+
+def _text(raw: dict, key: str, default: str = "") -> str:
+    return str(raw.get(key, default))
+
+
+def _codes(raw: dict, key: str, entry: str, found: _Problems) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        found.add(
+            entry, key, _('Skriv en lista med koder, till exempel %(key)s = ["intranat"].') % {"key": key}
+        )
+        return ()
+    return tuple(value)
+
+
+def _quoted_dates(raw: dict, keys: tuple[str, ...], entry: str, found: _Problems) -> None:
+    """TOML has dates of its own: one in quotes is a text, and one with a time is not a day."""
+    for key in keys:
+        value = raw.get(key)
+        if isinstance(value, str | datetime):
+            found.add(
+                entry,
+                key,
+                _("Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken, till exempel %(key)s = 2026-12-31.")
+                % {"key": key},
+            )
+
+
+def _unique(code: str, taken: set[str], entry: str, message: str, found: _Problems) -> None:
+    if code in taken:
+        found.add(entry, "code", message)
+    taken.add(code)
+
+
 def parse_plan(data: dict) -> PlanDef:
-    problems: list[str] = []
-    plan = data.get("plan") or {}
+    found = _Problems()
+    plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
     for key in ("code", "title"):
         if not str(plan.get(key, "")).strip():
-            problems.append(_("[plan] saknar %(field)s.") % {"field": key})
-    organisations = tuple(
-        OrganisationDef(str(o.get("code", "")), str(o.get("name", "")), str(o.get("kind", "kommun")))
-        for o in data.get("organisations", [])
+            found.add("[plan]", key, _("[plan] saknar %(field)s.") % {"field": key})
+    code, title = str(plan.get("code", "")).strip(), str(plan.get("title", "")).strip()
+    header: dict[str, str] = {}
+    if code:
+        rules.check_code(code, header, in_file=True)
+    rules.check_text(title, "title", 300, "", header)
+    county = rules.check_text(_text(plan, "county"), "county", 100, "", header)
+    period = (
+        rules.day(plan.get("period_start"), "period_start", header),
+        rules.day(plan.get("period_end"), "period_end", header),
     )
+    if period[0] and period[1] and period[1] < period[0]:
+        header["period_end"] = _("Slutdatumet kan inte vara före startdatumet.")
+    for field, message in header.items():
+        found.add("[plan]", field, message)
+    _quoted_dates(plan, ("period_start", "period_end"), "[plan]", found)
+
+    organisations: list[OrganisationDef] = []
+    taken: set[str] = set()
+    for number, raw in enumerate(_entries(data, "organisations", found), start=1):
+        entry = _("organisation %(number)s") % {"number": number}
+        org = found.check(
+            entry,
+            partial(
+                rules.organisation,
+                name=_text(raw, "name"),
+                kind=_text(raw, "kind", "kommun"),
+                code=_text(raw, "code"),
+                in_file=True,
+            ),
+        )
+        if org is not None:
+            _unique(org.code, taken, entry, _("%(name)s finns redan i planen.") % {"name": org.name}, found)
+            organisations.append(org)
     org_codes = {o.code for o in organisations}
-    for o in organisations:
-        if not o.code or not o.name or o.kind not in ORGANISATION_KINDS:
-            problems.append(
-                _("Organisationen %(code)s behöver code, name och kind (kommun, region eller annan).")
-                % {"code": o.code or "?"}
-            )
-    groups = tuple(
-        TargetGroupDef(
-            code=str(g.get("code", "")),
-            name=str(g.get("name", "")),
-            description=str(g.get("description", "")),
-            sizes={str(k): v for k, v in (g.get("sizes") or {}).items()},
+
+    groups: list[TargetGroupDef] = []
+    taken = set()
+    for number, raw in enumerate(_entries(data, "target_groups", found), start=1):
+        entry = _("målgrupp %(number)s") % {"number": number}
+        group = found.check(
+            entry,
+            partial(
+                rules.target_group,
+                name=_text(raw, "name"),
+                description=_text(raw, "description"),
+                code=_text(raw, "code"),
+                in_file=True,
+            ),
         )
-        for g in data.get("target_groups", [])
-    )
-    group_codes = {g.code for g in groups}
-    for g in groups:
-        if not g.code or not g.name:
-            problems.append(_("Varje målgrupp behöver code och name."))
-        for org, size in g.sizes.items():
+        sizes = raw.get("sizes") or {}
+        if not isinstance(sizes, dict):
+            found.add(
+                entry,
+                "sizes",
+                _("Skriv storlekarna som sizes = { kod = antal }, till exempel sizes = { alby = 40 }."),
+            )
+            sizes = {}
+        group_code = _text(raw, "code")
+        for org, size in sizes.items():
             if org not in org_codes:
-                problems.append(
+                found.add(
+                    entry,
+                    f"sizes.{org}",
                     _("Målgruppen %(group)s anger storlek för okänd organisation %(org)s.")
-                    % {"group": g.code, "org": org}
+                    % {"group": group_code, "org": org},
                 )
-            if not isinstance(size, int) or size < 0:
-                problems.append(
+            elif not rules.is_group_size(size):
+                found.add(
+                    entry,
+                    f"sizes.{org}",
                     _("Målgruppen %(group)s: storleken för %(org)s måste vara ett heltal, 0 eller mer.")
-                    % {"group": g.code, "org": org}
+                    % {"group": group_code, "org": org},
                 )
-    goals = []
-    for raw in data.get("effect_goals", []):
-        goal = EffectGoalDef(
-            target_group=str(raw.get("target_group", "")),
-            step=str(raw.get("step", "")),
-            target=raw.get("target", -1),
-            deadline=raw.get("deadline"),
-            wording=str(raw.get("wording", "")),
+        if group is not None:
+            _unique(
+                group.code,
+                taken,
+                entry,
+                _("Planen har redan en målgrupp med koden %(code)s.") % {"code": group.code},
+                found,
+            )
+            groups.append(TargetGroupDef(group.code, group.name, group.description, dict(sizes)))
+    group_codes = {g.code for g in groups}
+
+    goals: list[EffectGoalDef] = []
+    for number, raw in enumerate(_entries(data, "effect_goals", found), start=1):
+        entry = _("effektmål %(number)s") % {"number": number}
+        group_code = _text(raw, "target_group")
+        if group_code not in group_codes:
+            found.add(
+                entry,
+                "target_group",
+                _("Ett effektmål hänvisar till okänd målgrupp %(group)s.") % {"group": group_code},
+            )
+        goal = found.check(
+            entry,
+            partial(
+                rules.effect_goal,
+                group=group_code,
+                step=_text(raw, "step"),
+                target=raw.get("target", -1),
+                deadline=raw.get("deadline"),
+                wording=_text(raw, "wording"),
+                in_percent=False,
+            ),
         )
-        if goal.target_group not in group_codes:
-            problems.append(
-                _("Ett effektmål hänvisar till okänd målgrupp %(group)s.") % {"group": goal.target_group}
+        _quoted_dates(raw, ("deadline",), entry, found)
+        if goal is not None:
+            goals.append(goal)
+
+    channels: list[ChannelDef] = []
+    taken = set()
+    for number, raw in enumerate(_entries(data, "channels", found), start=1):
+        entry = _("kanal %(number)s") % {"number": number}
+        channel = found.check(
+            entry,
+            partial(
+                rules.channel,
+                name=_text(raw, "name"),
+                kind=_text(raw, "kind"),
+                code=_text(raw, "code"),
+                in_file=True,
+            ),
+        )
+        if channel is not None:
+            _unique(
+                channel.code,
+                taken,
+                entry,
+                _("Planen har redan en kanal med koden %(code)s.") % {"code": channel.code},
+                found,
             )
-        if goal.step not in STEPS:
-            problems.append(
-                _("Effektmålet för %(group)s har steg %(step)s; använd L1–L4.")
-                % {"group": goal.target_group, "step": goal.step}
-            )
-        if not isinstance(goal.target, int | float) or not 0 < goal.target <= 1:
-            problems.append(
-                _("Effektmålet för %(group)s behöver target som en andel mellan 0 och 1, t.ex. 0.7.")
-                % {"group": goal.target_group}
-            )
-        goals.append(goal)
-    channels = tuple(
-        ChannelDef(str(c.get("code", "")), str(c.get("name", "")), str(c.get("kind", "")))
-        for c in data.get("channels", [])
-    )
+            channels.append(channel)
     channel_codes = {c.code for c in channels}
-    activities = []
-    for raw in data.get("activities", []):
-        activity = ActivityDef(
-            code=str(raw.get("code", "")),
-            title=str(raw.get("title", "")),
-            timing=str(raw.get("timing", "")),
+
+    activities: list[ActivityDef] = []
+    taken = set()
+    for number, raw in enumerate(_entries(data, "activities", found), start=1):
+        entry = _("aktivitet %(number)s") % {"number": number}
+        given = ActivityInput(
+            title=_text(raw, "title"),
             starts_on=raw.get("starts_on"),
             ends_on=raw.get("ends_on"),
-            channels=tuple(raw.get("channels", [])),
-            target_groups=tuple(raw.get("target_groups", [])),
-            step=str(raw.get("step", "L1")),
-            responsible=str(raw.get("responsible", "")),
-            status=str(raw.get("status", "planerad")),
+            timing=_text(raw, "timing"),
+            channels=_codes(raw, "channels", entry, found),
+            target_groups=_codes(raw, "target_groups", entry, found),
+            step=_text(raw, "step", "L1"),
+            responsible=_text(raw, "responsible"),
+            status=_text(raw, "status", "planerad"),
         )
-        unknown = [c for c in activity.channels if c not in channel_codes] + [
-            g for g in activity.target_groups if g not in group_codes
-        ]
-        if not activity.code or not activity.title or unknown:
-            problems.append(
-                _(
-                    "Aktiviteten %(code)s behöver code och title och får bara nämna kända kanaler och målgrupper."
-                )
-                % {"code": activity.code or "?"}
+        activity = found.check(
+            entry,
+            partial(
+                rules.activity,
+                given,
+                code=_text(raw, "code"),
+                channels=channel_codes,
+                groups=group_codes,
+                in_file=True,
+            ),
+        )
+        _quoted_dates(raw, ("starts_on", "ends_on"), entry, found)
+        if activity is not None:
+            _unique(
+                activity.code,
+                taken,
+                entry,
+                _("Planen har redan en aktivitet med koden %(code)s.") % {"code": activity.code},
+                found,
             )
-        activities.append(activity)
+            activities.append(activity)
     activity_codes = {a.code for a in activities}
+
     reach = []
-    for number, raw in enumerate(data.get("reach", []), start=1):
+    for number, raw in enumerate(_entries(data, "reach", found), start=1):
         figure = ReachDef(
             activity=raw.get("activity"),
             channel=raw.get("channel"),
@@ -235,45 +397,56 @@ def parse_plan(data: dict) -> PlanDef:
         valid = (
             (figure.activity is None or figure.activity in activity_codes)
             and (figure.channel is None or figure.channel in channel_codes)
-            and isinstance(figure.period_start, date)
-            and isinstance(figure.period_end, date)
+            and type(figure.period_start) is date
+            and type(figure.period_end) is date
             and figure.period_start <= figure.period_end
             and figure.metric in REACH_METRICS
-            and isinstance(figure.value, int)
-            and figure.value >= 0
+            and type(figure.value) is int
+            and 0 <= figure.value <= MAX_REACH_VALUE
+            and len(figure.url) <= rules.MAX_URL_LENGTH
         )
         if not valid:
-            problems.append(
+            found.add(
+                _("räckviddsrad %(number)s") % {"number": number},
+                "",
                 _(
                     "Räckviddsrad %(number)s behöver period_start ≤ period_end, metric (%(metrics)s), "
                     "value som ett heltal och kända activity/channel."
                 )
-                % {"number": number, "metrics": ", ".join(REACH_METRICS)}
+                % {"number": number, "metrics": ", ".join(REACH_METRICS)},
             )
         reach.append(figure)
-    if problems:
-        raise PlanFileError(problems)
+    if found.errors:
+        raise PlanFileError(found.errors)
     return PlanDef(
-        code=str(plan["code"]).strip(),
-        title=str(plan["title"]).strip(),
-        county=str(plan.get("county", "")),
+        code=code,
+        title=title,
+        county=county,
         description=str(plan.get("description", "")).strip(),
-        period_start=plan.get("period_start"),
-        period_end=plan.get("period_end"),
-        organisations=organisations,
-        target_groups=groups,
+        period_start=period[0],
+        period_end=period[1],
+        organisations=tuple(organisations),
+        target_groups=tuple(groups),
         effect_goals=tuple(goals),
-        channels=channels,
+        channels=tuple(channels),
         activities=tuple(activities),
         reach=tuple(reach),
     )
 
 
+async def load_plan(definition: PlanDef) -> int:
+    """Store a checked plan in one transaction: all of it, or (on any refusal) nothing."""
+    async with write_transaction():
+        return await store_plan(definition)
+
+
 async def store_plan(definition: PlanDef) -> int:
     """Store a whole plan; organisations are shared between plans and matched by code.
 
-    Call inside a transaction, so that a plan is stored whole or not at all.
+    Call inside a transaction (or use `load_plan`), so that a plan is stored whole or not at all.
     """
+    if await Plan.exists().where(Plan.code == definition.code):
+        raise Conflict(_("Det finns redan en plan med koden %(code)s.") % {"code": definition.code})
     plan = Plan(
         code=definition.code,
         title=definition.title,
@@ -284,8 +457,18 @@ async def store_plan(definition: PlanDef) -> int:
     )
     await plan.save()
     org_ids: dict[str, int] = {}
-    for o in definition.organisations:
-        existing = await Organisation.select(Organisation.id).where(Organisation.code == o.code).first()
+    for number, o in enumerate(definition.organisations, start=1):
+        existing = await Organisation.select().where(Organisation.code == o.code).first()
+        if existing and existing["name"].strip().lower() != o.name.lower():
+            # The same refusal as adding an organisation on the page: a code names one organisation.
+            raise PlanFileError(
+                {
+                    _("organisation %(number)s") % {"number": number} + " (code)": _(
+                        "Koden %(code)s används redan av %(name)s. Välj en annan kod."
+                    )
+                    % {"code": o.code, "name": existing["name"]}
+                }
+            )
         if existing:
             org_ids[o.code] = existing["id"]
         else:

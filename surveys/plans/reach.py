@@ -49,12 +49,12 @@ from datetime import date
 
 from locales import N_, ngettext
 from locales import gettext as _
-from surveys.plans.plan_file import REACH_METRICS
+from surveys.errors import Invalid, NotFound
+from surveys.plans.rules import MAX_REACH_VALUE as MAX_VALUE
+from surveys.plans.rules import MAX_URL_LENGTH, REACH_METRICS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
-MAX_VALUE = 2_147_483_647  # the reach_figure.value column is a 32-bit integer on PostgreSQL
-MAX_URL_LENGTH = 2000
 _INSERT_CHUNK = 1000  # rows per INSERT: well under SQLite's and asyncpg's bound-parameter limits
 
 METRIC_LABELS = {
@@ -115,10 +115,6 @@ class ReachPreview:
     @property
     def bad_lines(self) -> tuple[int, ...]:
         return tuple(sorted({e.line for e in self.errors}))
-
-
-class ReachImportError(ValueError):
-    """Nothing was stored; the message (Swedish, in the current locale) says why and what to do."""
 
 
 # --- header names -----------------------------------------------------------------------------------------
@@ -880,7 +876,7 @@ async def plan_vocabulary(plan_id: int) -> tuple[dict[str, str], dict[str, str]]
 
 
 async def store_reach(plan_id: int, rows: Sequence[ReachRow]) -> int:
-    """Store figures of one plan in one transaction: all of them, or none (ReachImportError)."""
+    """Store figures of one plan in one transaction: all of them, or none (`Invalid` says why)."""
     from surveys.db.engine import write_transaction
     from surveys.db.tables import Activity, Channel, Plan, ReachFigure
 
@@ -888,7 +884,7 @@ async def store_reach(plan_id: int, rows: Sequence[ReachRow]) -> int:
         return 0
     async with write_transaction():
         if not await Plan.exists().where(Plan.id == plan_id):
-            raise ReachImportError(_("Planen finns inte. Inget sparades."))
+            raise NotFound(_("Planen finns inte. Inget sparades."))
         channel_ids = {
             c["code"]: c["id"]
             for c in await Channel.select(Channel.id, Channel.code).where(Channel.plan == plan_id)
@@ -900,11 +896,11 @@ async def store_reach(plan_id: int, rows: Sequence[ReachRow]) -> int:
         figures = []
         for row in rows:
             if row.channel is not None and row.channel not in channel_ids:
-                raise ReachImportError(
+                raise Invalid(
                     _("Kanalen %(code)s finns inte i planen. Inget sparades.") % {"code": row.channel}
                 )
             if row.activity is not None and row.activity not in activity_ids:
-                raise ReachImportError(
+                raise Invalid(
                     _("Aktiviteten %(code)s finns inte i planen. Inget sparades.") % {"code": row.activity}
                 )
             if (
@@ -913,7 +909,7 @@ async def store_reach(plan_id: int, rows: Sequence[ReachRow]) -> int:
                 or not 0 <= row.value <= MAX_VALUE
                 or row.period_end < row.period_start
             ):
-                raise ReachImportError(
+                raise Invalid(
                     _(
                         "En räckviddsrad har ett okänt mått, ett ogiltigt antal eller en baklänges period. Inget sparades."
                     )
@@ -936,22 +932,34 @@ async def store_reach(plan_id: int, rows: Sequence[ReachRow]) -> int:
 
 
 async def import_reach(plan_id: int, preview: ReachPreview, *, skip_bad_rows: bool) -> int:
-    """Store a previewed file. A file with bad rows is refused unless the user chose to skip them."""
+    """Store a previewed file. A file with bad rows is refused unless the user chose to skip them.
+
+    `Invalid` names each bad line ("rad 7") when rows are the reason.
+    """
     if preview.file_errors:
-        raise ReachImportError(_("Filen kan inte läsas in. Rätta felen i filen och försök igen."))
+        raise Invalid(_("Filen kan inte läsas in. Rätta felen i filen och försök igen."))
     if preview.errors and not skip_bad_rows:
         count = len(preview.bad_lines)
-        raise ReachImportError(
+        raise Invalid(
             ngettext(
                 "Inget sparades: %(count)s rad har fel. Rätta den i filen, eller välj att hoppa över raderna med fel.",
                 "Inget sparades: %(count)s rader har fel. Rätta dem i filen, eller välj att hoppa över raderna med fel.",
                 count,
             )
-            % {"count": count}
+            % {"count": count},
+            errors=_by_line(preview.errors),
         )
     if not preview.rows:
-        raise ReachImportError(_("Det finns inga giltiga rader att spara."))
+        raise Invalid(_("Det finns inga giltiga rader att spara."))
     return await store_reach(plan_id, preview.rows)
+
+
+def _by_line(errors: Sequence[RowError]) -> dict[str, str]:
+    """ "rad 7" → every message about line 7."""
+    lines: dict[str, list[str]] = {}
+    for error in errors:
+        lines.setdefault(_("rad %(line)s") % {"line": error.line}, []).append(error.message)
+    return {line: " ".join(messages) for line, messages in lines.items()}
 
 
 # --- manual entry -------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from surveys.db.tables import Activity, Organisation, ReachFigure, TargetGroupSize
+from surveys.errors import Conflict, DomainError
 from surveys.plans.editing import (
     ActivityInput,
-    PlanEditError,
     add_manual_reach,
     add_organisation,
     code_from_name,
@@ -110,23 +110,23 @@ async def test_a_deactivated_organisation_keeps_its_sizes_and_comes_back_with_th
 
 async def test_an_organisation_in_a_wave_cannot_be_removed(database):
     overview = await plan()
-    with pytest.raises(PlanEditError) as refused:
+    with pytest.raises(DomainError) as refused:
         await remove_organisation(overview.id, "alby")
-    assert refused.value.status == 409
+    assert isinstance(refused.value, Conflict)
     assert "Omgång testomgang" in refused.value.errors["organisation"]
     assert await Organisation.exists().where(Organisation.code == "alby")
 
 
 async def test_an_organisation_code_used_by_another_organisation_is_refused(database):
     overview = await plan()
-    with pytest.raises(PlanEditError) as refused:
+    with pytest.raises(DomainError) as refused:
         await add_organisation(overview.id, name="Alby församling", code="alby")
     assert "används redan av Alby kommun" in refused.value.errors["code"]
 
 
 async def test_a_channel_used_by_a_question_is_not_deleted(database):
     overview = await plan()
-    with pytest.raises(PlanEditError) as refused:
+    with pytest.raises(DomainError) as refused:
         await delete_channel(overview.id, "intranat")
     assert "frågor i enkäten ”Testenkäten”" in refused.value.errors["channel"]
     assert await save_channel(overview.id, name="Poddar") == "poddar"
@@ -148,7 +148,7 @@ async def test_an_activity_gets_a_unique_code_and_its_period_as_timing(database)
 
 async def test_a_refused_activity_stores_nothing(database):
     overview = await plan()
-    with pytest.raises(PlanEditError) as refused:
+    with pytest.raises(DomainError) as refused:
         await save_activity(
             overview.id, ActivityInput(title="Nyhet", starts_on="2026-03-01", channels=("tv",))
         )
@@ -160,7 +160,7 @@ async def test_an_activity_with_reach_is_kept_and_the_refusal_suggests_cancellin
     overview = await plan()
     await save_activity(overview.id, ActivityInput(title="Film", timing="Maj"))
     await add_manual_reach(overview.id, {"period_start": "2026-05", "activity": "film", "views": "300"})
-    with pytest.raises(PlanEditError) as refused:
+    with pytest.raises(DomainError) as refused:
         await delete_activity(overview.id, "film")
     assert "1 räckviddssiffra" in refused.value.errors["activity"]
     assert "inställd" in refused.value.errors["activity"]
@@ -168,7 +168,7 @@ async def test_an_activity_with_reach_is_kept_and_the_refusal_suggests_cancellin
 
 async def test_manual_reach_stores_one_row_per_measure_or_none(database):
     overview = await plan()
-    with pytest.raises(PlanEditError) as refused:
+    with pytest.raises(DomainError) as refused:
         await add_manual_reach(
             overview.id, {"period_start": "2026-03-01", "channel": "intranat", "views": "10", "clicks": "1,5"}
         )

@@ -10,12 +10,12 @@ import pytest
 
 from surveys.db import engine as db
 from surveys.db.tables import ReachFigure
+from surveys.errors import Invalid
 from surveys.plans.plan_file import parse_plan, store_plan
 from surveys.plans.reach import (
     MAX_BYTES,
     MAX_ROWS,
     ImportDefaults,
-    ReachImportError,
     ReachPreview,
     ReachRow,
     import_reach,
@@ -39,12 +39,14 @@ REACH_PLAN["activities"] = [
     {
         "code": "nyhet-halsam-uppdraget",
         "title": "Nyhet: Hälsam uppdraget",
+        "timing": "Mars",
         "channels": ["intranat"],
         "target_groups": ["medarbetare"],
     },
     {
         "code": "nyhet-fardplanen-2026",
         "title": "Nyhet: Färdplanen 2026",
+        "timing": "April",
         "channels": ["intranat", "gnv-webb"],
         "target_groups": ["chefer"],
     },
@@ -623,7 +625,7 @@ def as_stored(preview: ReachPreview) -> list[tuple]:
 async def test_a_file_with_bad_rows_is_refused_and_nothing_is_stored(database):
     plan_id = await make_plan()
     preview = sample("fel_rader.csv")
-    with pytest.raises(ReachImportError) as refused:
+    with pytest.raises(Invalid) as refused:
         await import_reach(plan_id, preview, skip_bad_rows=False)
     assert str(refused.value) == (
         "Inget sparades: 6 rader har fel. Rätta dem i filen, eller välj att hoppa över raderna med fel."
@@ -657,9 +659,9 @@ async def test_a_file_that_could_not_be_read_is_never_imported(database):
     plan_id = await make_plan()
     preview = parse("Datum;Kanal;Antal\n2026-03-01;intranat;1\n")
     for skip in (False, True):
-        with pytest.raises(ReachImportError):
+        with pytest.raises(Invalid):
             await import_reach(plan_id, preview, skip_bad_rows=skip)
-    with pytest.raises(ReachImportError, match="inga giltiga rader"):
+    with pytest.raises(Invalid, match="inga giltiga rader"):
         await import_reach(plan_id, parse("Datum;Kanal;Klick\n2026-03-01;intranat;x\n"), skip_bad_rows=True)
     assert await ReachFigure.count() == 0
 
@@ -668,7 +670,7 @@ async def test_store_reach_stores_nothing_when_one_row_is_unknown_to_the_plan(da
     plan_id = await make_plan()
     good = sample("linkedin_1252.csv").rows
     stale = ReachRow(None, "borttagen-kanal", date(2026, 3, 1), date(2026, 3, 1), "clicks", 1)
-    with pytest.raises(ReachImportError, match="borttagen-kanal"):
+    with pytest.raises(Invalid, match="borttagen-kanal"):
         await store_reach(plan_id, [*good, stale])
     assert await ReachFigure.count() == 0
 
