@@ -16,18 +16,16 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from locales import gettext as _
 from server.auth import requires
-from server.errors import UserError
 from surveys.accounts.users import Role
+from surveys.errors import Invalid
+from surveys.questionnaires import designer
 from surveys.questionnaires.designer import (
-    DesignError,
-    Draft,
-    TrendBreakNotConfirmed,
     bank_entries,
     create_questionnaire,
-    current_draft,
+    draft_of,
+    draft_with_question,
     edit,
     file_shape,
-    from_template,
     reordered,
     with_question,
     without_question,
@@ -81,40 +79,13 @@ class DraftOut(msgspec.Struct):
     questionnaire: dict[str, Any]
 
 
-def _errors(problems: list[tuple[str, str]]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for field, message in problems:
-        errors[field] = f"{errors[field]} {message}" if field in errors else message
-    return errors
-
-
-async def _draft(code: str) -> Draft:
-    draft = await current_draft(code)
-    if draft is None:
-        raise UserError(404, _("Det finns ingen enkät med koden %(code)s.") % {"code": code})
-    return draft
-
-
 async def _out(code: str, new_version: bool) -> DraftOut:
-    draft = await _draft(code)
+    draft = await draft_of(code)
     return DraftOut(draft.code, draft.number, draft.frozen, new_version, file_shape(draft.definition))
 
 
-async def _edit(code: str, change, *, confirm: bool, new_bank_codes=()) -> DraftOut:
-    try:
-        saved = await edit(code, change, confirm_trend_break=confirm, new_bank_codes=new_bank_codes)
-    except DesignError as exc:
-        raise UserError(422, _("Ändringen sparades inte."), errors=_errors(exc.problems)) from None
-    except TrendBreakNotConfirmed as exc:
-        raise UserError(
-            409,
-            _(
-                "Frågorna %(codes)s har ny formulering eller skala, så trenden bryts. "
-                "Skicka igen med confirm_trend_break = true om det är avsiktligt."
-            )
-            % {"codes": ", ".join(exc.codes)},
-            errors=dict.fromkeys(exc.codes, _("Trenden bryts.")),
-        ) from None
+async def _edit(code: str, change, *, confirm: bool) -> DraftOut:
+    saved = await edit(code, change, confirm_trend_break=confirm)
     return await _out(code, saved.new_version)
 
 
@@ -135,59 +106,28 @@ async def get_questionnaire(code: FromPath[str]) -> DraftOut:
 
 @post("/questionnaires", guards=GUARDS, summary="Skapa en enkät av frågor ur frågebanken", status_code=201)
 async def create(data: JSONBody[QuestionnaireIn]) -> DraftOut:
-    try:
-        await create_questionnaire(
-            code=data.code, title=data.title, intro=data.intro, bank_codes=data.bank, plan_code=data.plan
-        )
-    except DesignError as exc:
-        raise UserError(422, _("Enkäten skapades inte."), errors=_errors(exc.problems)) from None
+    await create_questionnaire(
+        code=data.code, title=data.title, intro=data.intro, bank_codes=data.bank, plan_code=data.plan
+    )
     return await _out(data.code, True)
 
 
 @post("/questionnaires/{code:str}/questions", guards=GUARDS, summary="Lägg till frågor", status_code=201)
 async def add_questions(code: FromPath[str], data: JSONBody[QuestionIn]) -> DraftOut:
-    draft = await _draft(code)
-    added: list[dict] = []
-    new_bank: list[str] = []
-    if data.question is not None:
-        question = dict(data.question)
-        if isinstance(question.get("code"), str):
-            # A new question enters the bank under its own code.
-            question["bank"] = question["code"]
-            new_bank.append(question["bank"])
-        added.append(question)
-    if data.from_bank:
-        entries = {e.code: e for e in await bank_entries()}
-        present = {q.bank or q.code for q in draft.definition.questions}
-        problems = {}
-        for bank_code in data.from_bank:
-            entry = entries.get(bank_code)
-            if entry is None or entry.template is None:
-                problems[bank_code] = _("Frågan %(code)s finns inte i frågebanken.") % {"code": bank_code}
-            elif bank_code in present:
-                problems[bank_code] = _("Frågan %(code)s finns redan i enkäten.") % {"code": bank_code}
-            else:
-                added.append(from_template(entry.template))
-        if problems:
-            raise UserError(422, _("Frågorna lades inte till."), errors=problems)
-    if not added:
-        raise UserError(422, _("Skicka en fråga (question) eller koder ur frågebanken (from_bank)."))
-
-    def change(shape: dict) -> dict:
-        for question in added:
-            shape = with_question(shape, question)
-        return shape
-
-    return await _edit(code, change, confirm=data.confirm_trend_break, new_bank_codes=new_bank)
+    await draft_of(code)
+    if data.question is None and not data.from_bank:
+        raise Invalid(_("Skicka en fråga (question) eller koder ur frågebanken (from_bank)."))
+    saved = await designer.add_questions(
+        code, data.from_bank, new_question=data.question, confirm_trend_break=data.confirm_trend_break
+    )
+    return await _out(code, saved.new_version)
 
 
 @put("/questionnaires/{code:str}/questions/{question:str}", guards=GUARDS, summary="Ändra en fråga")
 async def update_question(
     code: FromPath[str], question: FromPath[str], data: JSONBody[QuestionUpdate]
 ) -> DraftOut:
-    existing = (await _draft(code)).definition.question(question)
-    if existing is None:
-        raise UserError(404, _("Enkäten har ingen fråga med koden %(code)s.") % {"code": question})
+    existing = (await draft_with_question(code, question)).definition.question(question)
     # The code and the bank identity stay: results and trends follow them.
     shape = {**data.question, "code": existing.code}
     shape.pop("bank", None)
@@ -205,14 +145,12 @@ async def update_question(
     status_code=200,
 )
 async def delete_question(code: FromPath[str], question: FromPath[str]) -> DraftOut:
-    if (await _draft(code)).definition.question(question) is None:
-        raise UserError(404, _("Enkäten har ingen fråga med koden %(code)s.") % {"code": question})
+    await draft_with_question(code, question)
     return await _edit(code, lambda s: without_question(s, question), confirm=False)
 
 
 @put("/questionnaires/{code:str}/order", guards=GUARDS, summary="Ändra frågornas ordning")
 async def reorder(code: FromPath[str], data: JSONBody[OrderIn]) -> DraftOut:
-    await _draft(code)
     return await _edit(code, lambda s: reordered(s, data.questions), confirm=False)
 
 

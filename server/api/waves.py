@@ -11,19 +11,9 @@ from litestar.params import FromPath, JSONBody
 
 from locales import gettext as _
 from server import clock
-from server.errors import UserError
 from surveys.questionnaires.model import QuestionDef
-from surveys.responding.submission import (
-    CHANGED_MESSAGE,
-    QuestionnaireChanged,
-    Stored,
-    check_submission,
-    is_valid_submission_key,
-    new_submission_key,
-    store_submission,
-)
-from surveys.waves.codes import CodeRejected
-from surveys.waves.lookup import WaveForm, WaveStatus, find_wave, open_waves
+from surveys.responding.submission import Sent, Stored, submit
+from surveys.waves.lookup import open_waves, wave_at
 
 
 class WaveItem(msgspec.Struct):
@@ -103,16 +93,9 @@ async def list_waves(request: Request) -> WaveList:
     )
 
 
-async def _wave(slug: str) -> WaveForm:
-    wave = await find_wave(slug)
-    if wave is None:
-        raise UserError(404, _("Det finns ingen mätomgång med den adressen."))
-    return wave
-
-
 @get("/waves/{slug:str}", summary="En mätomgång och dess frågor")
 async def wave_detail(request: Request, slug: FromPath[str]) -> WaveDetail:
-    wave = await _wave(slug)
+    wave = await wave_at(slug)
     return WaveDetail(
         slug=wave.slug,
         title=wave.title,
@@ -146,34 +129,10 @@ def _question(q: QuestionDef) -> QuestionOut:
 async def submit_response(
     request: Request, slug: FromPath[str], data: JSONBody[ResponseIn]
 ) -> Response[ResponseOut]:
-    wave = await _wave(slug)
-    status = wave.status(clock.now())
-    if status is WaveStatus.NOT_OPEN:
-        raise UserError(409, _("Mätomgången har inte öppnat än."))
-    if status is WaveStatus.CLOSED:
-        raise UserError(409, _("Mätomgången är stängd och tar inte emot fler svar."))
-    key = data.submission_key if data.submission_key is not None else new_submission_key()
-    if not is_valid_submission_key(key):
-        raise UserError(400, _("submission_key ska vara 16–64 tecken: bokstäver a–z, A–Z, siffror, - och _."))
+    wave = await wave_at(slug)
     answers = {code: value if isinstance(value, list) else [value] for code, value in data.answers.items()}
-    submission, errors = check_submission(
-        wave,
-        answers,
-        organisation=data.organisation,
-        target_group=data.target_group,
-        fixed_organisation=None,
-        submission_key=key,
-        code=data.code,
-    )
-    if submission is None:
-        raise UserError(422, _("Några svar behöver rättas."), errors=errors)
-    try:
-        stored = await store_submission(wave, submission, clock.now())
-    except QuestionnaireChanged:
-        raise UserError(409, _(CHANGED_MESSAGE)) from None
-    except CodeRejected:
-        message = _("Koden finns inte eller är redan använd. Kontrollera koden på lappen.")
-        raise UserError(422, _("Några svar behöver rättas."), errors={"code": message}) from None
+    sent = Sent(answers, data.organisation, data.target_group, data.code, data.submission_key)
+    stored = await submit(wave, sent, clock.now())
     if stored is Stored.DUPLICATE:
         return Response(ResponseOut("duplicate", _("Svaret var redan sparat.")), status_code=200)
     return Response(ResponseOut("created", _("Tack! Svaret är sparat.")), status_code=201)

@@ -23,12 +23,14 @@ from surveys.questionnaires.designer import (
     DesignError,
     Draft,
     TrendBreakNotConfirmed,
+    add_questions,
     bank_entries,
     create_questionnaire,
     current_draft,
+    draft_of,
+    draft_with_question,
     edit,
     first_question,
-    from_template,
     moved,
     plan_sizes,
     question_from_form,
@@ -69,13 +71,6 @@ def _linked(problems, available, fallback: str) -> list[tuple[str, str]]:
     """(field id, message) for the error summary: each message linked to a field on this page."""
     ids = {"show_if": "show_if_question", "options": "options", "bank": "bank"}
     return [(ids.get(f, f) if f in available else fallback, message) for f, message in problems]
-
-
-async def _draft_or_404(code: str) -> Draft:
-    draft = await current_draft(code)
-    if draft is None:
-        raise UserError(404, _("Det finns ingen enkät med koden %(code)s.") % {"code": code})
-    return draft
 
 
 def _one(fields: dict[str, list[str]], name: str) -> str:
@@ -124,37 +119,17 @@ async def bank_page(
 
 @post("/arbeta/enkater/{code:str}/fran-banken", guards=COMMUNICATOR, status_code=303)
 async def add_from_bank(request: Request, code: FromPath[str]) -> Template | Redirect:
-    draft = await _draft_or_404(code)
     fields = await read_form(request)
     chosen = list(dict.fromkeys(fields.get("bank", [])))
-    entries = {e.code: e for e in await bank_entries()}
     problems: list[tuple[str, str]] = []
-    if not chosen:
-        problems.append(("bank", _("Kryssa i minst en fråga att lägga till.")))
-    present = {q.bank or q.code for q in draft.definition.questions}
-    questions = []
-    for bank_code in chosen:
-        entry = entries.get(bank_code)
-        if entry is None or entry.template is None:
-            problems.append(("bank", _("Frågan %(code)s finns inte i frågebanken.") % {"code": bank_code}))
-        elif bank_code in present:
-            problems.append(("bank", _("Frågan %(code)s finns redan i enkäten.") % {"code": bank_code}))
-        else:
-            questions.append(from_template(entry.template))
-
-    def change(data: dict) -> dict:
-        for question in questions:
-            data = with_question(data, question)
-        return data
-
     breaks: list[str] = []
-    if not problems:
-        try:
-            saved = await edit(code, change, confirm_trend_break=_one(fields, "confirm") == "ja")
-        except DesignError as exc:
-            problems = exc.problems
-        except TrendBreakNotConfirmed as exc:
-            breaks = exc.codes
+    try:
+        saved = await add_questions(code, chosen, confirm_trend_break=_one(fields, "confirm") == "ja")
+    except DesignError as exc:
+        problems = exc.problems
+    except TrendBreakNotConfirmed as exc:
+        # Not a failure but a question to the person: the page asks them to confirm.
+        breaks = exc.codes
     if problems or breaks:
         return await _bank_page(
             request,
@@ -250,12 +225,12 @@ async def _designer_page(
 
 @get("/arbeta/enkater/{code:str}/redigera", guards=COMMUNICATOR)
 async def designer_page(request: Request, code: FromPath[str], sparat: FromQuery[str] = "") -> Template:
-    return await _designer_page(request, await _draft_or_404(code), saved=sparat)
+    return await _designer_page(request, await draft_of(code), saved=sparat)
 
 
 @post("/arbeta/enkater/{code:str}/redigera", guards=COMMUNICATOR, status_code=303)
 async def edit_details(request: Request, code: FromPath[str]) -> Template | Redirect:
-    draft = await _draft_or_404(code)
+    draft = await draft_of(code)
     fields = await read_form(request)
     values = {"title": _one(fields, "title"), "intro": _one(fields, "intro")}
     try:
@@ -270,7 +245,7 @@ async def edit_details(request: Request, code: FromPath[str]) -> Template | Redi
 async def move_question(
     request: Request, code: FromPath[str], question: FromPath[str]
 ) -> Template | Redirect:
-    draft = await _question_or_404(code, question)
+    draft = await draft_with_question(code, question)
     fields = await read_form(request)
     steps = {"upp": -1, "ned": 1}.get(_one(fields, "riktning"))
     if steps is None:
@@ -289,7 +264,7 @@ async def move_question(
 async def remove_question(
     request: Request, code: FromPath[str], question: FromPath[str]
 ) -> Template | Redirect:
-    draft = await _question_or_404(code, question)
+    draft = await draft_with_question(code, question)
     await read_form(request)
     try:
         saved = await edit(code, lambda data: without_question(data, question))
@@ -297,13 +272,6 @@ async def remove_question(
         problems = _linked(exc.problems, set(), "questions")
         return await _designer_page(request, draft, problems=problems, status=422)
     return Redirect(path=f"/arbeta/enkater/{code}/redigera?sparat={_saved_word(saved)}", status_code=303)
-
-
-async def _question_or_404(code: str, question: str) -> Draft:
-    draft = await _draft_or_404(code)
-    if draft.definition.question(question) is None:
-        raise UserError(404, _("Enkäten har ingen fråga med koden %(code)s.") % {"code": question})
-    return draft
 
 
 # One question ------------------------------------------------------------------------------------
@@ -429,7 +397,7 @@ async def _question_page(
 
 @get("/arbeta/enkater/{code:str}/ny-fraga", guards=COMMUNICATOR)
 async def new_question_page(request: Request, code: FromPath[str]) -> Template:
-    draft = await _draft_or_404(code)
+    draft = await draft_of(code)
     return await _question_page(
         request, draft, None, values=_question_values(None), rows=_rows_from_question(None, 4)
     )
@@ -437,7 +405,7 @@ async def new_question_page(request: Request, code: FromPath[str]) -> Template:
 
 @get("/arbeta/enkater/{code:str}/fragor/{question:str}", guards=COMMUNICATOR)
 async def question_page(request: Request, code: FromPath[str], question: FromPath[str]) -> Template:
-    draft = await _question_or_404(code, question)
+    draft = await draft_with_question(code, question)
     found = draft.definition.question(question)
     return await _question_page(
         request,
@@ -496,14 +464,14 @@ async def _save_question(request: Request, draft: Draft, existing: QuestionDef |
 
 @post("/arbeta/enkater/{code:str}/ny-fraga", guards=COMMUNICATOR, status_code=303)
 async def new_question(request: Request, code: FromPath[str]) -> Template | Redirect:
-    return await _save_question(request, await _draft_or_404(code), None)
+    return await _save_question(request, await draft_of(code), None)
 
 
 @post("/arbeta/enkater/{code:str}/fragor/{question:str}", guards=COMMUNICATOR, status_code=303)
 async def edit_question(
     request: Request, code: FromPath[str], question: FromPath[str]
 ) -> Template | Redirect:
-    draft = await _question_or_404(code, question)
+    draft = await draft_with_question(code, question)
     return await _save_question(request, draft, draft.definition.question(question))
 
 
@@ -512,7 +480,7 @@ async def edit_question(
 
 @get("/arbeta/enkater/{code:str}/kontroll", guards=COMMUNICATOR)
 async def check_page(request: Request, code: FromPath[str]) -> Template:
-    draft = await _draft_or_404(code)
+    draft = await draft_of(code)
     k = request.app.state.settings.min_group_size
     findings = check_questionnaire(draft.definition) + check_privacy(
         draft.definition, await plan_sizes(draft.plan_id), k

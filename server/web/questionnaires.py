@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
-
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
@@ -15,10 +13,11 @@ from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.survey_page import build_fields
 from surveys.accounts.users import Role
-from surveys.db.engine import write_transaction
-from surveys.questionnaires.model import QuestionnaireFileError, parse_questionnaire
-from surveys.questionnaires.storage import questionnaire_list, store_questionnaire, version_of
-from surveys.questionnaires.toml_file import to_toml, trend_breaks
+from surveys.questionnaires.designer import TrendBreakNotConfirmed
+from surveys.questionnaires.file_import import import_questionnaire
+from surveys.questionnaires.model import QuestionnaireFileError
+from surveys.questionnaires.storage import questionnaire_list, version_to_show
+from surveys.questionnaires.toml_file import to_toml
 from surveys.waves.lookup import WaveForm
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
@@ -52,33 +51,23 @@ async def upload(request: Request) -> Template:
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         return await _list_page(request, problems=[_("Välj en enkätfil (TOML) att läsa in.")], status=422)
-    data = await file.read()
     try:
-        definition = parse_questionnaire(tomllib.loads(data.decode("utf-8-sig")))
-    except UnicodeDecodeError:
-        return await _list_page(request, problems=[_("Filen måste vara sparad som UTF-8.")], status=422)
-    except tomllib.TOMLDecodeError as exc:
-        return await _list_page(
-            request, problems=[_("Filen är inte giltig TOML (%(error)s).") % {"error": exc}], status=422
+        definition = await import_questionnaire(
+            await file.read(), confirm_trend_break=form.get("confirm") == "ja"
         )
     except QuestionnaireFileError as exc:
         return await _list_page(request, problems=exc.problems, status=422)
-    previous = await version_of(definition.code)
-    changed = trend_breaks(previous[1], definition) if previous else []
-    if changed and form.get("confirm") != "ja":
-        return await _list_page(request, breaks=changed, status=409)
-    async with write_transaction():
-        await store_questionnaire(definition)
+    except TrendBreakNotConfirmed as exc:
+        # Not a failure but a question to the person: the page asks them to confirm.
+        return await _list_page(request, breaks=exc.codes, status=409)
     return await _list_page(request, saved=definition.title)
 
 
 @get("/arbeta/enkater/{code:str}/export", guards=COMMUNICATOR)
 async def export(code: FromPath[str]) -> Response:
-    found = await version_of(code)
-    if found is None:
-        raise UserError(404, _("Det finns ingen enkät med koden %(code)s.") % {"code": code})
+    _version_id, definition = await version_to_show(code)
     return Response(
-        to_toml(found[1]).encode(),
+        to_toml(definition).encode(),
         media_type="application/toml; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{code}.toml"'},
     )
@@ -86,10 +75,7 @@ async def export(code: FromPath[str]) -> Response:
 
 @get("/arbeta/enkater/{code:str}/version/{number:int}", guards=COMMUNICATOR)
 async def preview(request: Request, code: FromPath[str], number: FromPath[int]) -> Template:
-    found = await version_of(code, number)
-    if found is None:
-        raise UserError(404, _("Versionen finns inte."))
-    version_id, definition = found
+    version_id, definition = await version_to_show(code, number)
     now = clock.now()
     wave = WaveForm(
         id=0,

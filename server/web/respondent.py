@@ -16,35 +16,22 @@ from server.errors import UserError
 from server.locale import with_lang
 from server.web.forms import field_value, read_form
 from server.web.survey_page import QUESTION_PREFIX, build_fields
+from surveys.errors import Invalid
+from surveys.responding import submission as responding
 from surveys.responding.submission import (
-    CHANGED_MESSAGE,
     CODE_FIELD,
     ORGANISATION_FIELD,
     TARGET_GROUP_FIELD,
-    QuestionnaireChanged,
-    check_submission,
+    Sent,
     is_valid_submission_key,
     new_submission_key,
-    store_submission,
 )
-from surveys.waves.codes import CodeRejected
-from surveys.waves.lookup import Choice, WaveForm, WaveStatus, find_wave
+from surveys.responding.survey import survey_at
+from surveys.waves.lookup import Choice, WaveForm, WaveStatus
 
 KEY_FIELD = "submission_key"
 CSRF_FIELD = "_csrf_token"
 KNOWN_FIELDS = {KEY_FIELD, CSRF_FIELD, CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD}
-
-
-async def _wave_or_404(slug: str, organisation: str | None = None) -> tuple[WaveForm, Choice | None]:
-    wave = await find_wave(slug)
-    if wave is None:
-        raise UserError(404, _("Det finns ingen enkät på den här adressen. Kontrollera länken du fick."))
-    fixed = None
-    if organisation is not None:
-        fixed = wave.organisation(organisation)
-        if fixed is None:
-            raise UserError(404, _("Länken gäller en organisation som inte är med i den här enkäten."))
-    return wave, fixed
 
 
 def _status_page(wave: WaveForm, status: WaveStatus, *, posted: bool = False) -> Template:
@@ -113,7 +100,7 @@ def _blank_form(request: Request, wave: WaveForm, fixed: Choice | None) -> Respo
 
 @get("/e/{slug:str}", name="survey")
 async def survey_form(request: Request, slug: FromPath[str], kod: FromQuery[str] = "") -> Response:
-    wave, _fixed = await _wave_or_404(slug)
+    wave, _fixed = await survey_at(slug)
     status = wave.status(clock.now())
     if status is not WaveStatus.OPEN:
         return _status_page(wave, status)
@@ -127,7 +114,7 @@ async def survey_form(request: Request, slug: FromPath[str], kod: FromQuery[str]
 async def survey_form_for_organisation(
     request: Request, slug: FromPath[str], organisation: FromPath[str]
 ) -> Response:
-    wave, fixed = await _wave_or_404(slug, organisation)
+    wave, fixed = await survey_at(slug, organisation)
     status = wave.status(clock.now())
     if status is not WaveStatus.OPEN:
         return _status_page(wave, status)
@@ -147,9 +134,11 @@ async def submit_for_organisation(
 
 
 async def _submit(request: Request, slug: str, organisation: str | None) -> Template | Redirect:
-    wave, fixed = await _wave_or_404(slug, organisation)
-    status = wave.status(clock.now())
+    wave, fixed = await survey_at(slug, organisation)
+    now = clock.now()
+    status = wave.status(now)
     if status is not WaveStatus.OPEN:
+        # submit() refuses it too; a person gets the page that says when the survey opens or that it closed.
         return _status_page(wave, status, posted=True)
     fields = await read_form(request)
     unknown = sorted(
@@ -162,40 +151,34 @@ async def _submit(request: Request, slug: str, organisation: str | None) -> Temp
         )
     key = field_value(fields, KEY_FIELD)
     if not is_valid_submission_key(key):
+        # The page always sends one: without it, the form is broken, and a retry could be stored twice.
         raise UserError(400, _("Formuläret saknar en del som behövs. Ladda om sidan och försök igen."))
     answers = {
         name.removeprefix(QUESTION_PREFIX): v
         for name, v in fields.items()
         if name.startswith(QUESTION_PREFIX)
     }
-    submission, errors = check_submission(
-        wave,
+    sent = Sent(
         answers,
         organisation=(fields.get(ORGANISATION_FIELD) or [None])[0],
         target_group=(fields.get(TARGET_GROUP_FIELD) or [None])[0],
-        fixed_organisation=fixed,
-        submission_key=key,
         code=(fields.get(CODE_FIELD) or [None])[0],
+        submission_key=key,
     )
-    values = {**answers}
-    for name in (CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD):
-        if name in fields:
-            values[name] = fields[name]
-    if submission is None:
-        return _form_page(request, wave, fixed, values=values, errors=errors, submission_key=key)
     try:
-        await store_submission(wave, submission, clock.now())
-    except QuestionnaireChanged:
-        raise UserError(409, _(CHANGED_MESSAGE)) from None
-    except CodeRejected:
-        errors = {CODE_FIELD: _("Koden finns inte eller är redan använd. Kontrollera koden på lappen.")}
-        return _form_page(request, wave, fixed, values=values, errors=errors, submission_key=key)
+        await responding.submit(wave, sent, now, link_organisation=fixed)
+    except Invalid as exc:
+        values = {**answers}
+        for name in (CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD):
+            if name in fields:
+                values[name] = fields[name]
+        return _form_page(request, wave, fixed, values=values, errors=exc.errors, submission_key=key)
     return Redirect(path=with_lang(f"/e/{wave.slug}/tack"), status_code=303)
 
 
 @get("/e/{slug:str}/tack", name="thanks")
 async def thanks(slug: FromPath[str]) -> Template:
-    wave, _fixed = await _wave_or_404(slug)
+    wave, _fixed = await survey_at(slug)
     return Template("thanks.html", context={"wave": wave})
 
 

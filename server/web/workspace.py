@@ -13,19 +13,19 @@ from litestar.response import Redirect, Template
 
 from locales import gettext as _
 from server import clock
-from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, field_values, read_form
 from surveys.accounts.users import Role
 from surveys.db.engine import write_transaction
-from surveys.db.tables import Wave
+from surveys.errors import NotFound
 from surveys.plans.editing import plan_codes, plan_overview, update_goal, update_sizes
+from surveys.plans.lookup import no_such_plan
 from surveys.questionnaires.storage import questionnaire_list
-from surveys.waves.codes import MAX_CODES, code_counts, codes_csv, create_codes
-from surveys.waves.lookup import WaveForm, find_wave, forget_wave
+from surveys.waves.codes import code_counts, codes_sheet, issue_codes
+from surveys.waves.lookup import WaveForm
 from surveys.waves.prestart_check import check_privacy, check_questionnaire
 from surveys.waves.progress import wave_progress, wave_sizes
-from surveys.waves.setup import WaveError, close_early, create_wave, list_waves, reopen
+from surveys.waves.setup import WaveError, close_early, create_wave, list_waves, reopen, wave_to_manage
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -47,7 +47,7 @@ async def workspace(request: Request) -> Template:
 async def _plan_or_404(code: str):
     plan = await plan_overview(code)
     if plan is None:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+        raise no_such_plan(code)
     return plan
 
 
@@ -100,13 +100,6 @@ async def edit_sizes(request: Request, code: FromPath[str], group: FromPath[str]
     return Redirect(path=f"/arbeta/planer/{code}?sparat=storlekar-{group}", status_code=303)
 
 
-async def _wave_or_404(slug: str) -> WaveForm:
-    wave = await find_wave(slug)
-    if wave is None:
-        raise UserError(404, _("Det finns ingen mätomgång med adressnamnet %(slug)s.") % {"slug": slug})
-    return wave
-
-
 def _links(request: Request, wave: WaveForm) -> list[tuple[str, str, str]]:
     """(label, url, organisation code) for the open link and one per organisation."""
     base = str(request.base_url).rstrip("/")
@@ -117,7 +110,7 @@ def _links(request: Request, wave: WaveForm) -> list[tuple[str, str, str]]:
 
 @get("/arbeta/omgangar/{slug:str}", name="wave", guards=COMMUNICATOR)
 async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery[str] = "") -> Template:
-    wave = await _wave_or_404(slug)
+    wave = await wave_to_manage(slug)
     settings = request.app.state.settings
     progress = await wave_progress(wave, clock.now(), settings.min_group_size)
     findings = check_questionnaire(wave.questionnaire) + check_privacy(
@@ -142,11 +135,11 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
 async def wave_qr(
     request: Request, slug: FromPath[str], fmt: FromPath[str], o: FromQuery[str] = ""
 ) -> Response:
-    wave = await _wave_or_404(slug)
+    wave = await wave_to_manage(slug)
     if fmt not in ("png", "svg"):
-        raise UserError(404, _("QR-koden finns som png och svg."))
+        raise NotFound(_("QR-koden finns som png och svg."))
     if o and wave.organisation(o) is None:
-        raise UserError(404, _("Organisationen är inte med i mätomgången."))
+        raise NotFound(_("Organisationen är inte med i mätomgången."))
     url = next(link for _label, link, code in _links(request, wave) if code == o)
     buffer = io.BytesIO()
     code = segno.make(url, error="m")
@@ -168,40 +161,27 @@ async def wave_qr(
 
 @post("/arbeta/omgangar/{slug:str}/stang", guards=COMMUNICATOR, status_code=303)
 async def close_wave(request: Request, slug: FromPath[str]) -> Redirect:
-    await _wave_or_404(slug)
     await close_early(slug)
     return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=stangd", status_code=303)
 
 
 @post("/arbeta/omgangar/{slug:str}/ateroppna", guards=COMMUNICATOR, status_code=303)
 async def reopen_wave(request: Request, slug: FromPath[str]) -> Redirect:
-    await _wave_or_404(slug)
-    try:
-        await reopen(slug, clock.now())
-    except WaveError as exc:
-        raise UserError(409, " ".join(exc.problems)) from None
+    await reopen(slug, clock.now())
     return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=oppnad", status_code=303)
 
 
 @post("/arbeta/omgangar/{slug:str}/koder", guards=COMMUNICATOR, status_code=200)
 async def make_codes(request: Request, slug: FromPath[str]) -> Response:
-    wave = await _wave_or_404(slug)
     fields = await read_form(request)
     text = field_value(fields, "count").strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_CODES:
-        raise UserError(
-            422, _("Skriv hur många koder du behöver, ett heltal från 1 till %(max)s.") % {"max": MAX_CODES}
-        )
-    async with write_transaction():
-        await Wave.update({Wave.uses_codes: True}).where(Wave.id == wave.id)
-        codes = await create_codes(wave.id, int(text))
-    forget_wave()
+    issued = await issue_codes(slug, int(text) if text.isdigit() else 0)
     # The codes exist only in this download: the database keeps their hashes.
     return Response(
-        codes_csv(codes, _("Engångskoder för %(title)s") % {"title": wave.title}),
+        codes_sheet(issued),
         media_type="text/csv; charset=utf-8",
         headers={
-            "content-disposition": f'attachment; filename="koder-{wave.slug}.csv"',
+            "content-disposition": f'attachment; filename="koder-{issued.wave_slug}.csv"',
             "cache-control": "no-store",
         },
     )
@@ -226,7 +206,7 @@ async def _new_wave_page(
     plans = await plan_codes()
     plan = await plan_overview(plan_code or (plans[0][0] if plans else ""))
     if plan is None:
-        raise UserError(404, _("Det finns ingen plan att skapa en mätomgång för."))
+        raise NotFound(_("Det finns ingen plan att skapa en mätomgång för."))
     return Template(
         "workspace/new_wave.html",
         context={
@@ -263,27 +243,21 @@ async def new_wave(request: Request) -> Template | Redirect:
         "organisations": fields.get("organisation", []),
     }
     problems = []
-    opens, closes = _local_time(values["opens"]), _local_time(values["closes"])
-    if opens is None or closes is None:
-        problems.append(_("Skriv när mätomgången öppnar och stänger, till exempel 2027-03-01 08:00."))
-    if not values["organisations"]:
-        problems.append(_("Välj minst en organisation."))
-    if not problems:
-        try:
-            async with write_transaction():
-                await create_wave(
-                    plan_code=values["plan"],
-                    questionnaire_code=values["questionnaire"],
-                    slug=values["slug"].strip(),
-                    title=values["title"],
-                    opens_at=opens,
-                    closes_at=closes,
-                    target_groups=values["target_groups"],
-                    organisations=values["organisations"],
-                    intro=values["intro"].strip(),
-                )
-        except WaveError as exc:
-            problems = exc.problems
+    try:
+        async with write_transaction():
+            await create_wave(
+                plan_code=values["plan"],
+                questionnaire_code=values["questionnaire"],
+                slug=values["slug"].strip(),
+                title=values["title"],
+                opens_at=_local_time(values["opens"]),
+                closes_at=_local_time(values["closes"]),
+                target_groups=values["target_groups"],
+                organisations=values["organisations"],
+                intro=values["intro"].strip(),
+            )
+    except WaveError as exc:
+        problems = exc.problems
     if problems:
         return await _new_wave_page(request, values["plan"], problems=problems, values=values, status=422)
     return Redirect(path=f"/arbeta/omgangar/{values['slug'].strip()}", status_code=303)

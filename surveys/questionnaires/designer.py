@@ -14,8 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from locales import gettext as _
+from surveys import caches
 from surveys.db.engine import write_transaction
 from surveys.db.tables import BankQuestion, Plan, Question, Questionnaire, QuestionnaireVersion, Wave
+from surveys.errors import Conflict, Invalid, NotFound
 from surveys.questionnaires.model import (
     STEPS,
     QuestionDef,
@@ -23,9 +25,14 @@ from surveys.questionnaires.model import (
     QuestionnaireFileError,
     parse_questionnaire,
 )
-from surveys.questionnaires.storage import load_version, replace_questions, store_questionnaire, without_ids
+from surveys.questionnaires.storage import (
+    load_version,
+    no_questionnaire,
+    replace_questions,
+    store_questionnaire,
+    without_ids,
+)
 from surveys.questionnaires.toml_file import to_toml, trend_breaks
-from surveys.waves.lookup import forget_wave
 
 SCALE_KINDS = ("agree5", "yesno", "scale10")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -51,20 +58,55 @@ _FIELD_WORDS = (
 )
 
 
-class DesignError(ValueError):
-    """The edit breaks a rule: (field, message) pairs, in the request's language. Nothing was saved."""
+class DesignError(Invalid, ValueError):
+    """The edit breaks a rule: (field, message) pairs, in the request's language. Nothing was saved.
 
-    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
-        super().__init__("; ".join(message for _field, message in problems))
+    `errors` joins the messages of each field, for a JSON answer; `problems` keeps them apart for a page.
+    """
+
+    def __init__(self, problems: Sequence[tuple[str, str]], message: str | None = None) -> None:
+        errors: dict[str, str] = {}
+        for field, text in problems:
+            errors[field] = f"{errors[field]} {text}" if field in errors else text
+        super().__init__(message or _("Ändringen sparades inte."), errors=errors)
         self.problems = list(problems)
 
+    def __str__(self) -> str:
+        return "; ".join(message for _field, message in self.problems)
 
-class TrendBreakNotConfirmed(Exception):
-    """The edit changes the wording or scale of questions with earlier answers: ask before saving."""
+
+class TrendBreakNotConfirmed(Conflict):
+    """The edit changes the wording or scale of questions with earlier answers: ask before saving.
+
+    `codes` are those questions, so that a page can ask for confirmation and name them.
+    """
 
     def __init__(self, codes: Sequence[str]) -> None:
-        super().__init__(", ".join(codes))
         self.codes = list(codes)
+        super().__init__(
+            _(
+                "Frågorna %(codes)s har ny formulering eller skala, så trenden bryts. "
+                "Skicka igen med confirm_trend_break = true om det är avsiktligt."
+            )
+            % {"codes": ", ".join(self.codes)},
+            errors=dict.fromkeys(self.codes, _("Trenden bryts.")),
+        )
+
+
+async def draft_of(code: str) -> Draft:
+    """The questionnaire's newest version; NotFound when there is no questionnaire with this code."""
+    draft = await current_draft(code)
+    if draft is None:
+        raise no_questionnaire(code)
+    return draft
+
+
+async def draft_with_question(code: str, question: str) -> Draft:
+    """As draft_of, and NotFound unless the draft has a question coded `question`."""
+    draft = await draft_of(code)
+    if draft.definition.question(question) is None:
+        raise NotFound(_("Enkäten har ingen fråga med koden %(code)s.") % {"code": question})
+    return draft
 
 
 @dataclass(frozen=True)
@@ -488,8 +530,9 @@ async def create_questionnaire(
             # Without questions the parser's "at least one question" repeats what was said above.
             if field != "questions" or questions:
                 problems.append((field, message))
+    not_created = _("Enkäten skapades inte.")
     if problems:
-        raise DesignError(problems)
+        raise DesignError(problems, not_created)
     async with write_transaction():
         if await Questionnaire.exists().where(Questionnaire.code == code):
             raise DesignError(
@@ -498,7 +541,8 @@ async def create_questionnaire(
                         "code",
                         _("Det finns redan en enkät med koden %(code)s. Välj en annan kod.") % {"code": code},
                     )
-                ]
+                ],
+                not_created,
             )
         await store_questionnaire(definition, plan_id=plan_id)
     return Saved(number=1, new_version=True)
@@ -514,11 +558,16 @@ async def edit(
     """Apply `change` to the questionnaire's newest version (in its file shape) and save it whole.
 
     `new_bank_codes` are questions entering the bank with this edit: their codes must be free there.
-    Raises DesignError (nothing saved) or TrendBreakNotConfirmed.
+    Raises NotFound, DesignError (nothing saved) or TrendBreakNotConfirmed.
     """
-    draft = await current_draft(code)
-    if draft is None:
-        raise LookupError(code)
+    return await _edit(
+        await draft_of(code), change, confirm_trend_break=confirm_trend_break, new_bank_codes=new_bank_codes
+    )
+
+
+async def _edit(
+    draft: Draft, change: Callable[[dict], dict], *, confirm_trend_break: bool, new_bank_codes: Sequence[str]
+) -> Saved:
     data = change(file_shape(draft.definition))
     definition = validate(data)
     taken = [c for c in new_bank_codes if await BankQuestion.exists().where(BankQuestion.code == c)]
@@ -536,11 +585,63 @@ async def edit(
                 for c in taken
             ]
         )
-    reference = await _trend_reference(code, definition)
+    reference = await _trend_reference(draft.code, definition)
     breaks = set(trend_breaks(reference, definition)) - set(trend_breaks(reference, draft.definition))
     if breaks and not confirm_trend_break:
         raise TrendBreakNotConfirmed([q.code for q in definition.questions if q.code in breaks])
     return await _save(draft, definition)
+
+
+async def add_questions(
+    code: str,
+    bank_codes: Sequence[str] = (),
+    *,
+    new_question: Mapping | None = None,
+    confirm_trend_break: bool = False,
+) -> Saved:
+    """Add questions at the end of the questionnaire: a new one, then copies of questions from the bank.
+
+    `new_question` is in the file's shape and enters the bank under its own code. A bank question the
+    questionnaire has already, or one the bank does not have, is refused under its bank code.
+    """
+    draft = await draft_of(code)
+    not_added = _("Frågorna lades inte till.")
+    chosen = list(dict.fromkeys(bank_codes))
+    if not chosen and new_question is None:
+        raise DesignError([("bank", _("Kryssa i minst en fråga att lägga till."))], not_added)
+    added: list[dict] = []
+    new_bank: list[str] = []
+    if new_question is not None:
+        question = dict(new_question)
+        if isinstance(question.get("code"), str):
+            question["bank"] = question["code"]
+            new_bank.append(question["bank"])
+        added.append(question)
+    problems: list[tuple[str, str]] = []
+    if chosen:
+        entries = {e.code: e for e in await bank_entries()}
+        present = {q.bank or q.code for q in draft.definition.questions}
+        for bank_code in chosen:
+            entry = entries.get(bank_code)
+            if entry is None or entry.template is None:
+                problems.append(
+                    (bank_code, _("Frågan %(code)s finns inte i frågebanken.") % {"code": bank_code})
+                )
+            elif bank_code in present:
+                problems.append(
+                    (bank_code, _("Frågan %(code)s finns redan i enkäten.") % {"code": bank_code})
+                )
+            else:
+                added.append(from_template(entry.template))
+    if problems:
+        raise DesignError(problems, not_added)
+
+    def change(shape: dict) -> dict:
+        for question in added:
+            shape = with_question(shape, question)
+        return shape
+
+    return await _edit(draft, change, confirm_trend_break=confirm_trend_break, new_bank_codes=new_bank)
 
 
 async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
@@ -597,7 +698,7 @@ async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
             if not await Question.exists().where(Question.bank_question.code == bank_code):
                 await BankQuestion.delete().where(BankQuestion.code == bank_code)
     # A wave on this draft (not yet answered) shows the edit at once, on this worker at least.
-    forget_wave()
+    caches.after_questionnaire_change()
     return saved
 
 

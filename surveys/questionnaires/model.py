@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from locales import N_
 from locales import gettext as _
+from surveys.errors import Invalid
 
 KINDS = ("single", "multiple", "agree5", "yesno", "scale10", "text")
 STEPS = ("L1", "L2", "L3", "L4")
@@ -123,11 +124,12 @@ class QuestionnaireDef:
         return max(1, -(-seconds // 60))
 
 
-@dataclass
-class QuestionnaireFileError(ValueError):
+class QuestionnaireFileError(Invalid, ValueError):
     """A questionnaire file has problems; each one says where and what to do (in Swedish)."""
 
-    problems: list[str] = field(default_factory=list)
+    def __init__(self, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__("; ".join(self.problems))
 
     def __str__(self) -> str:
         return "; ".join(self.problems)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from locales import gettext as _
 from surveys.db.tables import BankQuestion, Channel, Option, Question, Questionnaire, QuestionnaireVersion
+from surveys.errors import NotFound
 from surveys.questionnaires.model import OptionDef, QuestionDef, QuestionnaireDef, ShowIf
 
 # Frozen versions never change, so any worker may keep them; drafts are always read afresh.
@@ -271,3 +273,15 @@ async def version_of(code: str, number: int | None = None) -> tuple[int, Questio
         return None
     definition = await load_version(row["id"])
     return (row["id"], without_ids(definition)) if definition else None
+
+
+def no_questionnaire(code: str) -> NotFound:
+    return NotFound(_("Det finns ingen enkät med koden %(code)s.") % {"code": code})
+
+
+async def version_to_show(code: str, number: int | None = None) -> tuple[int, QuestionnaireDef]:
+    """As version_of, for a page that shows it: NotFound when there is no such questionnaire or version."""
+    found = await version_of(code, number)
+    if found is None:
+        raise no_questionnaire(code) if number is None else NotFound(_("Versionen finns inte."))
+    return found

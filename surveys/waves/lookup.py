@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from locales import gettext as _
 from surveys.db.tables import Wave, WaveOrganisation, WaveTargetGroup
+from surveys.errors import NotFound
 from surveys.questionnaires.model import QuestionnaireDef
-from surveys.questionnaires.storage import forget_versions, load_version
+from surveys.questionnaires.storage import load_version
 
 # Who may answer a wave changes rarely; each worker keeps it briefly and rebuilds it on its own.
 _CHOICES_TTL_SECONDS = 30.0
 _choices_cache: dict[int, tuple[float, tuple[Choice, ...], tuple[Choice, ...]]] = {}
 # The wave itself (title, dates, closed early) is read on every form view and submission. A worker keeps
-# it for two seconds: a change made through this worker is seen at once (forget_wave), one made through
+# it for two seconds: a change made through this worker is seen at once (surveys/caches.py), one made through
 # another worker or server within two seconds, and the respondent's page costs no database query.
 _WAVE_TTL_SECONDS = 2.0
 # One read of a wave at a time, shared by every request that needs it (its result or its error); when a copy
@@ -114,6 +116,14 @@ async def find_wave(slug: str) -> WaveForm | None:
     return await asyncio.shield(pending)
 
 
+async def wave_at(slug: str) -> WaveForm:
+    """The wave at this address, for a program that names it (the API); NotFound when there is none."""
+    wave = await find_wave(slug)
+    if wave is None:
+        raise NotFound(_("Det finns ingen mätomgång med den adressen."))
+    return wave
+
+
 async def _read(slug: str) -> WaveForm | None:
     generation = _generation
     wave = await _load_wave(slug)
@@ -132,7 +142,7 @@ def _read_done(reads: dict[str, asyncio.Task], slug: str, task: asyncio.Task) ->
 
 
 def forget_wave() -> None:
-    """Call after changing a wave, so this worker's next request reads it again."""
+    """Empty this worker's wave copies; the domain calls it through surveys.caches.after_wave_change()."""
     global _generation
     _generation += 1
     _wave_cache.clear()
@@ -221,6 +231,7 @@ async def open_waves(now: datetime) -> list[WaveSummary]:
 
 
 def clear_caches() -> None:
-    """Forget cached waves, choices and questionnaires (after switching databases, or changing waves)."""
-    forget_wave()
-    forget_versions()
+    """Forget every copy this worker keeps (after switching databases): see surveys/caches.py."""
+    from surveys.caches import forget_all
+
+    forget_all()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from locales import gettext as _
+from surveys import caches
 from surveys.db import tallies
 from surveys.db.tables import (
     Plan,
@@ -17,15 +18,30 @@ from surveys.db.tables import (
     WaveOrganisation,
     WaveTargetGroup,
 )
-from surveys.waves.lookup import forget_wave
+from surveys.errors import Conflict, Invalid, NotFound
+from surveys.waves.lookup import WaveForm, find_wave
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
 
 
-class WaveError(ValueError):
+class WaveError(Invalid, ValueError):
+    """The wave cannot be created as asked; `problems` says each thing to fix, in the order of the form."""
+
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _no_wave(slug: str) -> NotFound:
+    return NotFound(_("Det finns ingen mätomgång med adressnamnet %(slug)s.") % {"slug": slug})
+
+
+async def wave_to_manage(slug: str) -> WaveForm:
+    """The wave a communicator names by its address name; NotFound when there is none."""
+    wave = await find_wave(slug)
+    if wave is None:
+        raise _no_wave(slug)
+    return wave
 
 
 async def create_wave(
@@ -34,14 +50,15 @@ async def create_wave(
     questionnaire_code: str,
     slug: str,
     title: str,
-    opens_at: datetime,
-    closes_at: datetime,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
     target_groups: list[str] | None = None,
     organisations: list[str] | None = None,
     intro: str = "",
 ) -> int:
     """Create a wave on the questionnaire's latest version; None for groups or organisations means all.
 
+    A time of None is one the person wrote so that it could not be read. WaveError lists every problem.
     Call inside a transaction.
     """
     problems: list[str] = []
@@ -51,7 +68,9 @@ async def create_wave(
         problems.append(_("Det finns redan en mätomgång med adressnamnet %(slug)s.") % {"slug": slug})
     if not title.strip():
         problems.append(_("Mätomgången behöver en titel."))
-    if opens_at.tzinfo is None or closes_at.tzinfo is None:
+    if opens_at is None or closes_at is None:
+        problems.append(_("Skriv när mätomgången öppnar och stänger, till exempel 2027-03-01 08:00."))
+    elif opens_at.tzinfo is None or closes_at.tzinfo is None:
         problems.append(_("Ange tider med tidszon."))
     elif closes_at <= opens_at:
         problems.append(_("Mätomgången måste stänga efter att den öppnar."))
@@ -84,6 +103,8 @@ async def create_wave(
             problems.append(_("Planen har ingen organisation med koden %(code)s.") % {"code": code})
     if not chosen_groups:
         problems.append(_("Välj minst en målgrupp."))
+    if organisations is not None and not organisations:
+        problems.append(_("Välj minst en organisation."))
     if problems:
         raise WaveError(problems)
     wave = Wave(
@@ -103,6 +124,9 @@ async def create_wave(
         await WaveOrganisation.insert(
             *(WaveOrganisation(wave=wave.id, organisation=orgs[c]) for c in chosen_orgs)
         )
+    # The address may have been asked for (and found empty) before: no worker keeps that answer, but a
+    # wave read under way must not outlive the change.
+    caches.after_wave_change()
     return wave.id
 
 
@@ -149,19 +173,20 @@ async def list_waves() -> list[WaveListing]:
     ]
 
 
-async def close_early(slug: str) -> bool:
+async def close_early(slug: str) -> None:
     """Stop taking answers now; the wave keeps its planned dates for the record."""
     changed = await Wave.update({Wave.closed_early: True}).where(Wave.slug == slug).returning(Wave.id)
-    forget_wave()
-    return bool(changed)
+    caches.after_wave_change()
+    if not changed:
+        raise _no_wave(slug)
 
 
 async def reopen(slug: str, now: datetime) -> None:
     """Undo an early close; only before the planned closing time, so a finished wave stays finished."""
     row = await Wave.select(Wave.closes_at, Wave.closed_early).where(Wave.slug == slug).first()
     if row is None:
-        raise WaveError([_("Det finns ingen mätomgång med adressnamnet %(slug)s.") % {"slug": slug}])
+        raise _no_wave(slug)
     if now >= row["closes_at"]:
-        raise WaveError([_("Mätomgången har passerat sitt stängningsdatum och kan inte öppnas igen.")])
+        raise Conflict(_("Mätomgången har passerat sitt stängningsdatum och kan inte öppnas igen."))
     await Wave.update({Wave.closed_early: False}).where(Wave.slug == slug)
-    forget_wave()
+    caches.after_wave_change()
