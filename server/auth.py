@@ -10,6 +10,7 @@ from litestar.handlers.base import BaseRouteHandler
 from locales import gettext as _
 from server.errors import UserError
 from surveys.accounts.users import Account, Role, token_account
+from surveys.errors import Forbidden
 
 ACCOUNT_KEY = "effekt_account"
 
@@ -30,11 +31,12 @@ def requires(role: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitab
     async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
         account = await current_account(connection)
         if account is None:
+            # Not signed in at all is HTTP's own 401 with its challenge header, not a domain error.
             error = UserError(401, _("Ange en giltig API-nyckel: Authorization: Bearer <nyckel>."))
             error.headers = {"www-authenticate": 'Bearer realm="effekt"'}
             raise error
         if not account.role.may(role):
-            raise UserError(403, _("Din roll får inte göra det här."))
+            raise Forbidden(_("Din roll får inte göra det här."))
 
     return guard
 

@@ -13,10 +13,10 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 
 from locales import gettext as _
 from server.auth import ACCOUNT_KEY
-from server.errors import UserError
 from server.settings import Settings
 from surveys.accounts.users import Account, Role
 from surveys.accounts.users import session_account as account_of_session
+from surveys.errors import Forbidden
 
 SESSION_HOURS = 8
 USER_ID = "uid"
@@ -64,7 +64,7 @@ def requires_page(role: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Aw
         if found is None:
             raise SignInRequired(headers={"location": "/logga-in?next=" + quote(connection.url.path)})
         if not found.role.may(role):
-            raise UserError(403, _("Din roll får inte se den här sidan. Be en administratör om behörighet."))
+            raise Forbidden(_("Din roll får inte se den här sidan. Be en administratör om behörighet."))
 
     return guard
 

@@ -7,11 +7,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from locales import gettext as _
-from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, field_values, read_form
 from surveys.accounts.users import (
-    AccountError,
     Role,
     all_users,
     create_token,
@@ -21,6 +19,7 @@ from surveys.accounts.users import (
     tokens_of,
 )
 from surveys.db.engine import write_transaction
+from surveys.errors import Invalid, NotFound
 
 SIGNED_IN = [requires_page(Role.READER)]
 ADMIN = [requires_page(Role.ADMIN)]
@@ -48,8 +47,8 @@ async def new_token(request: Request) -> Template:
     me = await session_account(request)
     try:
         token = await create_token(me.id, field_value(fields, "name"))
-    except AccountError as exc:
-        return await _account_page(request, error=str(exc), status=422)
+    except Invalid as exc:
+        return await _account_page(request, error=exc.message, status=422)
     # Shown once, on this response only: it is never stored in a form a browser might keep.
     return await _account_page(request, new_token=token)
 
@@ -57,8 +56,7 @@ async def new_token(request: Request) -> Template:
 @post("/konto/nycklar/{token:int}/aterkalla", guards=SIGNED_IN, status_code=303)
 async def revoke(request: Request, token: FromPath[int]) -> Redirect:
     me = await session_account(request)
-    if not await revoke_token(me.id, token):
-        raise UserError(404, _("Nyckeln finns inte bland dina nycklar."))
+    await revoke_token(me.id, token)
     return Redirect(path="/konto", status_code=303)
 
 
@@ -85,16 +83,12 @@ async def users_page(request: Request) -> Template:
 async def new_user(request: Request) -> Template | Redirect:
     fields = await read_form(request)
     values = field_values(fields, "username", "display_name", "role", "password")
-    if values["role"] not in {r.value for r in Role}:
-        return await _users_page(request, errors={"role": _("Välj en roll.")}, values=values, status=422)
     try:
         async with write_transaction():
-            await create_user(
-                values["username"], values["password"], Role(values["role"]), values["display_name"]
-            )
-    except AccountError as exc:
+            await create_user(values["username"], values["password"], values["role"], values["display_name"])
+    except Invalid as exc:
         values["password"] = ""
-        return await _users_page(request, errors={"username": str(exc)}, values=values, status=422)
+        return await _users_page(request, errors=exc.errors, values=values, status=422)
     return Redirect(path="/admin/anvandare", status_code=303)
 
 
@@ -102,11 +96,8 @@ async def new_user(request: Request) -> Template | Redirect:
 async def change_user(request: Request, user: FromPath[int], action: FromPath[str]) -> Redirect:
     me = await session_account(request)
     if action not in ("inaktivera", "aktivera"):
-        raise UserError(404, _("Sidan finns inte."))
-    if user == me.id:
-        raise UserError(409, _("Du kan inte stänga av ditt eget konto."))
-    if not await set_active(user, action == "aktivera"):
-        raise UserError(404, _("Användaren finns inte."))
+        raise NotFound(_("Sidan finns inte."))
+    await set_active(user, action == "aktivera", by=me.id)
     return Redirect(path="/admin/anvandare", status_code=303)
 
 

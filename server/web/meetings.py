@@ -11,33 +11,38 @@ import locales
 from analysis.render import workers
 from locales import gettext as _
 from server import clock
-from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_values, read_form
 from surveys.accounts.users import Role
+from surveys.errors import Invalid, NotFound
 from surveys.meetings.pack import meeting_pack, render_pack
 from surveys.meetings.records import (
     VERDICTS,
-    MeetingError,
     create_meeting,
     decisions,
+    find_meeting,
     list_meetings,
-    meeting_view,
     record_decision,
     verdict_label,
 )
-from surveys.plans.editing import plan_overview
+from surveys.plans.editing import PlanOverview, plan_overview
+from surveys.plans.lookup import no_such_plan
 from surveys.results.overview import activity_recall, overview, share_text, span_text
-from surveys.results.plan_results import PlanNotFound, plan_results
+from surveys.results.plan_results import plan_results
 
 READER = [requires_page(Role.READER)]
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 
 
-async def _meetings_page(request: Request, code: str, *, errors=None, values=None, status=200) -> Template:
+async def _plan(code: str) -> PlanOverview:
     plan = await plan_overview(code)
     if plan is None:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+        raise no_such_plan(code)
+    return plan
+
+
+async def _meetings_page(request: Request, code: str, *, errors=None, values=None, status=200) -> Template:
+    plan = await _plan(code)
     return Template(
         "dashboard/meetings.html",
         context={
@@ -64,18 +69,14 @@ async def new_meeting(request: Request, code: FromPath[str]) -> Template | Redir
         meeting_id = await create_meeting(
             code, values["title"], values["held_on"], k=request.app.state.settings.min_group_size
         )
-    except MeetingError as exc:
+    except Invalid as exc:
         return await _meetings_page(request, code, errors=exc.errors, values=values, status=422)
-    except PlanNotFound:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code}) from None
     return Redirect(path=f"/resultat/{code}/moten/{meeting_id}", status_code=303)
 
 
 async def _meeting_page(request: Request, code: str, meeting: int, *, errors=None, status=200) -> Template:
-    view = await meeting_view(code, meeting)
-    plan = await plan_overview(code)
-    if view is None or plan is None:
-        raise UserError(404, _("Mötet finns inte."))
+    view = await find_meeting(code, meeting)
+    plan = await _plan(code)
     history: dict[str, list] = {}
     for decision in await decisions(code):
         history.setdefault(decision.activity, []).append(decision)
@@ -110,7 +111,7 @@ async def decide(request: Request, code: FromPath[str], meeting: FromPath[int]) 
     value = field_values(fields, "activity", "verdict", "motivation")
     try:
         await record_decision(code, meeting, value["activity"], value["verdict"], value["motivation"])
-    except MeetingError as exc:
+    except Invalid as exc:
         keyed = {f"{value['activity']}-{field}": message for field, message in exc.errors.items()}
         return await _meeting_page(request, code, meeting, errors=keyed, status=422)
     return Redirect(path=f"/resultat/{code}/moten/{meeting}#aktivitet-{value['activity']}", status_code=303)
@@ -118,9 +119,7 @@ async def decide(request: Request, code: FromPath[str], meeting: FromPath[int]) 
 
 @get("/resultat/{code:str}/aktiviteter", guards=READER)
 async def activities_page(request: Request, code: FromPath[str]) -> Template:
-    plan = await plan_overview(code)
-    if plan is None:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code})
+    plan = await _plan(code)
     results = await plan_results(code, k=request.app.state.settings.min_group_size)
     reach: dict[str, list] = {}
     for figure in results.reach:
@@ -156,10 +155,8 @@ PACK_TYPES = {
 @get("/resultat/{code:str}/moten/{meeting:int}/motespaket/{fmt:str}", guards=READER)
 async def pack(request: Request, code: FromPath[str], meeting: FromPath[int], fmt: FromPath[str]) -> Response:
     if fmt not in PACK_TYPES:
-        raise UserError(404, _("Mötespaketet finns som pdf och pptx."))
-    view = await meeting_view(code, meeting)
-    if view is None:
-        raise UserError(404, _("Mötet finns inte."))
+        raise NotFound(_("Mötespaketet finns som pdf och pptx."))
+    view = await find_meeting(code, meeting)
     workers.start()  # for the next pack, if this process has not shown a meeting page yet
     contents = await meeting_pack(view)
     locale = locales.current_locale()

@@ -11,23 +11,21 @@ import locales
 from analysis.render.charts import render_cached, text_cached
 from analysis.render.export import to_csv, to_xlsx
 from locales import gettext as _
-from server.errors import UserError
 from server.sessions import requires_page, session_account
 from surveys.accounts.users import Role
+from surveys.errors import NotFound
 from surveys.plans.editing import plan_codes
+from surveys.plans.lookup import plan_row
 from surveys.results.exports import export_tables
-from surveys.results.overview import group_charts, overview, share_text, span_text
-from surveys.results.plan_results import PlanNotFound, PlanResults, plan_results
+from surveys.results.overview import group_charts, overview, share_text, span_text, target_group
+from surveys.results.plan_results import PlanResults, plan_results
 from surveys.results.raw_export import raw_rows
 
 READER = [requires_page(Role.READER)]
 
 
 async def _results(request: Request, code: str) -> PlanResults:
-    try:
-        return await plan_results(code, k=request.app.state.settings.min_group_size)
-    except PlanNotFound:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code}) from None
+    return await plan_results(code, k=request.app.state.settings.min_group_size)
 
 
 @get("/resultat", name="results_home", guards=READER)
@@ -58,9 +56,7 @@ async def overview_page(request: Request, code: FromPath[str]) -> Template:
 @get("/resultat/{code:str}/malgrupper/{group:str}", name="group", guards=READER)
 async def group_page(request: Request, code: FromPath[str], group: FromPath[str]) -> Template:
     results = await _results(request, code)
-    found = next((g for g in results.groups if g.code == group), None)
-    if found is None:
-        raise UserError(404, _("Planen har ingen målgrupp med koden %(code)s.") % {"code": group})
+    found = target_group(results, group)
     # Building a chart lays it out (matplotlib): off the event loop, and only once per version of the data.
     specs = group_charts(results, group)
     locale = locales.current_locale()
@@ -100,11 +96,11 @@ async def chart_image(
 ) -> Response:
     name, _dot, fmt = chart.rpartition(".")
     if fmt not in ("svg", "png"):
-        raise UserError(404, _("Diagrammet finns som svg och png."))
+        raise NotFound(_("Diagrammet finns som svg och png."))
     results = await _results(request, code)
     spec = next((s for s in group_charts(results, group) if s.key == name), None)
     if spec is None:
-        raise UserError(404, _("Diagrammet finns inte."))
+        raise NotFound(_("Diagrammet finns inte."))
     key = _chart_key(code, group, name, results.stamp)
     locale = locales.current_locale()
 
@@ -126,7 +122,7 @@ HANDLERS = [results_home, overview_page, group_page, chart_image]
 @get("/resultat/{code:str}/export/{fmt:str}", guards=READER)
 async def export(request: Request, code: FromPath[str], fmt: FromPath[str]) -> Response:
     if fmt not in ("xlsx", "csv"):
-        raise UserError(404, _("Resultaten kan hämtas som xlsx och csv."))
+        raise NotFound(_("Resultaten kan hämtas som xlsx och csv."))
     results = await _results(request, code)
     tables = export_tables(results)
     data = await anyio.to_thread.run_sync(
@@ -149,7 +145,7 @@ HANDLERS = [*HANDLERS, export]
 
 @get("/resultat/{code:str}/svar.csv", guards=[requires_page(Role.ADMIN)])
 async def raw_responses(request: Request, code: FromPath[str]) -> Stream:
-    await _results(request, code)  # a plain 404 for an unknown plan
+    await plan_row(code)  # a plain 404 for an unknown plan, before the file starts
     return Stream(
         raw_rows(code, request.app.state.settings.min_group_size),
         media_type="text/csv; charset=utf-8",

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from locales import N_
 from locales import gettext as _
 from surveys.db.tables import ApiToken, LoginFailure, User
+from surveys.errors import Conflict, Invalid, NotFound
 
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist takes as long as a real check,
@@ -22,6 +23,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("effekt-no-such-user")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
 MIN_PASSWORD_LENGTH = 12
+MAX_DISPLAY_NAME_LENGTH = 200  # the column's length: PostgreSQL refuses longer, SQLite would keep it
 TOKEN_PREFIX = "ek_"
 
 
@@ -58,32 +60,43 @@ class Account:
     role: Role
 
 
-class AccountError(ValueError):
-    pass
-
-
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-async def create_user(username: str, password: str, role: Role, display_name: str = "") -> Account:
+async def create_user(username: str, password: str, role: Role | str, display_name: str = "") -> Account:
+    """A new account: the one rule for an administrator's form and the command line alike.
+
+    `Invalid`, with every field that needs correcting (`username`, `display_name`, `role`, `password`, in the
+    form's order), and nothing stored: a user name outside a–z, 0–9 and . _ @ - or taken already, a display
+    name longer than the database keeps, no role, a password shorter than `MIN_PASSWORD_LENGTH`. A taken name
+    is `Invalid`, not `Conflict`: the person corrects it in the same form."""
     name = normalise_username(username)
+    errors: dict[str, str] = {}
     if not _USERNAME.match(name):
-        raise AccountError(_("Användarnamnet får innehålla a–z, 0–9 och . _ @ -, 2–100 tecken."))
+        errors["username"] = _("Användarnamnet får innehålla a–z, 0–9 och . _ @ -, 2–100 tecken.")
+    elif await User.exists().where(User.username == name):
+        errors["username"] = _("Det finns redan en användare som heter %(name)s.") % {"name": name}
+    if len(display_name.strip()) > MAX_DISPLAY_NAME_LENGTH:
+        errors["display_name"] = _("Namnet som visas får vara högst %(max)s tecken.") % {
+            "max": MAX_DISPLAY_NAME_LENGTH
+        }
+    if role not in {r.value for r in Role}:
+        errors["role"] = _("Välj en roll.")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _("Lösenordet måste vara minst %(min)s tecken långt.") % {"min": MIN_PASSWORD_LENGTH}
-        )
-    if await User.exists().where(User.username == name):
-        raise AccountError(_("Det finns redan en användare som heter %(name)s.") % {"name": name})
+        errors["password"] = _("Lösenordet måste vara minst %(min)s tecken långt.") % {
+            "min": MIN_PASSWORD_LENGTH
+        }
+    if errors:
+        raise Invalid.fields(errors)
     user = User(
         username=name,
         display_name=display_name.strip() or name,
-        role=role.value,
+        role=Role(role).value,
         password_hash=_hasher.hash(password),
     )
     await user.save()
-    return Account(user.id, name, user.display_name, role)
+    return Account(user.id, name, user.display_name, Role(role))
 
 
 async def authenticate(username: str, password: str) -> Account | None:
@@ -134,9 +147,10 @@ def _token_hash(token: str) -> str:
 
 
 async def create_token(user_id: int, name: str) -> str:
-    """A new API token for the user; shown once, only its hash is kept."""
+    """A new API token for the user; shown once, only its hash is kept. `Invalid` (field `name`) without a
+    name."""
     if not name.strip():
-        raise AccountError(_("Ge nyckeln ett namn, till exempel vad den ska användas till."))
+        raise Invalid.fields({"name": _("Ge nyckeln ett namn, till exempel vad den ska användas till.")})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     await ApiToken(user=user_id, name=name.strip()[:100], token_hash=_token_hash(token)).save()
     return token
@@ -161,13 +175,17 @@ async def token_account(token: str) -> Account | None:
     return Account(row["id"], row["username"], row["display_name"], Role(row["role"]))
 
 
-async def revoke_token(user_id: int, token_id: int) -> bool:
+async def revoke_token(user_id: int, token_id: int) -> TokenView:
+    """The user's own token, revoked; `NotFound` when it is not theirs (or does not exist)."""
     rows = (
         await ApiToken.update({ApiToken.revoked: True})
         .where((ApiToken.id == token_id) & (ApiToken.user == user_id))
-        .returning(ApiToken.id)
+        .returning(ApiToken.id, ApiToken.name, ApiToken.created_at, ApiToken.revoked)
     )
-    return bool(rows)
+    if not rows:
+        raise NotFound(_("Nyckeln finns inte bland dina nycklar."))
+    row = rows[0]
+    return TokenView(row["id"], row["name"], row["created_at"], row["revoked"])
 
 
 # --- slowing down password guessing ---------------------------------------------------------------
@@ -245,7 +263,19 @@ async def all_users() -> list[UserView]:
     return [UserView(r["id"], r["username"], r["display_name"], Role(r["role"]), r["active"]) for r in rows]
 
 
-async def set_active(user_id: int, active: bool) -> bool:
-    """Deactivating keeps the user's history but ends every session and API token at once."""
-    changed = await User.update({User.active: active}).where(User.id == user_id).returning(User.id)
-    return bool(changed)
+async def set_active(user_id: int, active: bool, *, by: int) -> UserView:
+    """Switch an account on or off, as the administrator `by`.
+
+    Deactivating keeps the user's history but ends every session and API token at once. `Conflict` for the
+    administrator's own account (nobody locks themselves out), `NotFound` for an unknown user."""
+    if user_id == by:
+        raise Conflict(_("Du kan inte stänga av ditt eget konto."))
+    rows = (
+        await User.update({User.active: active})
+        .where(User.id == user_id)
+        .returning(User.id, User.username, User.display_name, User.role, User.active)
+    )
+    if not rows:
+        raise NotFound(_("Användaren finns inte."))
+    row = rows[0]
+    return UserView(row["id"], row["username"], row["display_name"], Role(row["role"]), row["active"])

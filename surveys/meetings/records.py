@@ -11,7 +11,9 @@ import msgspec
 from locales import N_
 from locales import gettext as _
 from surveys.db.engine import write_transaction
-from surveys.db.tables import Activity, Decision, Meeting, Plan
+from surveys.db.tables import Activity, Decision, Meeting
+from surveys.errors import Invalid, NotFound
+from surveys.plans.lookup import plan_row
 from surveys.results.plan_results import PlanResults, plan_results
 
 VERDICTS = {
@@ -57,19 +59,16 @@ class MeetingView:
     decisions: tuple[DecisionView, ...]
 
 
-class MeetingError(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
-async def _plan_id(plan_code: str) -> int | None:
-    row = await Plan.select(Plan.id).where(Plan.code == plan_code).first()
-    return row["id"] if row else None
+def no_such_meeting() -> NotFound:
+    return NotFound(_("Mötet finns inte."))
 
 
 async def create_meeting(plan_code: str, title: str, held_on: str, *, k: int) -> int:
-    """A meeting with the plan's results frozen now; later answers or corrections never change it."""
+    """A meeting with the plan's results frozen now; later answers or corrections never change it.
+
+    `NotFound` for an unknown plan, `Invalid` (fields `title`, `held_on`) for a missing or too long title or
+    a date not written as ÅÅÅÅ-MM-DD; nothing is stored then."""
+    plan = await plan_row(plan_code)
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("Ge mötet en rubrik, till exempel ”Länsledningens möte i december”.")
@@ -79,30 +78,25 @@ async def create_meeting(plan_code: str, title: str, held_on: str, *, k: int) ->
         day = date.fromisoformat(held_on.strip())
     except ValueError:
         errors["held_on"] = _("Skriv mötesdatumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-10.")
-    plan_id = await _plan_id(plan_code)
-    if plan_id is None:
-        errors["plan"] = _("Det finns ingen plan med koden %(code)s.") % {"code": plan_code}
     if errors:
-        raise MeetingError(errors)
+        raise Invalid.fields(errors)
     results = await plan_results(plan_code, k=k)
     async with write_transaction():
         meeting = Meeting(
-            plan=plan_id, title=title.strip(), held_on=day, snapshot=msgspec.json.encode(results).decode()
+            plan=plan["id"], title=title.strip(), held_on=day, snapshot=msgspec.json.encode(results).decode()
         )
         await meeting.save()
     return meeting.id
 
 
 async def list_meetings(plan_code: str) -> list[MeetingSummary]:
-    plan_id = await _plan_id(plan_code)
-    if plan_id is None:
-        return []
+    """The plan's meetings, the latest first (none for an unknown plan)."""
     counts: dict[int, int] = defaultdict(int)
-    for row in await Decision.select(Decision.meeting).where(Decision.meeting.plan == plan_id):
+    for row in await Decision.select(Decision.meeting).where(Decision.meeting.plan.code == plan_code):
         counts[row["meeting"]] += 1
     rows = (
         await Meeting.select(Meeting.id, Meeting.title, Meeting.held_on)
-        .where(Meeting.plan == plan_id)
+        .where(Meeting.plan.code == plan_code)
         .order_by(Meeting.held_on, ascending=False)
     )
     return [MeetingSummary(r["id"], r["title"], r["held_on"], counts[r["id"]]) for r in rows]
@@ -110,9 +104,6 @@ async def list_meetings(plan_code: str) -> list[MeetingSummary]:
 
 async def decisions(plan_code: str) -> list[DecisionView]:
     """Every decision on the plan's activities, the newest first: the history länsledning reviews."""
-    plan_id = await _plan_id(plan_code)
-    if plan_id is None:
-        return []
     rows = (
         await Decision.select(
             Decision.meeting,
@@ -122,7 +113,7 @@ async def decisions(plan_code: str) -> list[DecisionView]:
             Decision.verdict,
             Decision.motivation,
         )
-        .where(Decision.meeting.plan == plan_id)
+        .where(Decision.meeting.plan.code == plan_code)
         .order_by(Decision.meeting.held_on, ascending=False)
         .order_by(Decision.id, ascending=False)
     )
@@ -134,19 +125,38 @@ async def decisions(plan_code: str) -> list[DecisionView]:
     ]
 
 
-async def meeting_view(plan_code: str, meeting_id: int) -> MeetingView | None:
-    plan_id = await _plan_id(plan_code)
-    row = await Meeting.select().where((Meeting.id == meeting_id) & (Meeting.plan == plan_id)).first()
+async def _meeting_row(plan_code: str, meeting_id: int) -> dict | None:
+    return await Meeting.select().where((Meeting.id == meeting_id) & (Meeting.plan.code == plan_code)).first()
+
+
+async def find_meeting(plan_code: str, meeting_id: int) -> MeetingView:
+    """The meeting with its frozen results; `NotFound` unless the plan has a meeting with this id."""
+    row = await _meeting_row(plan_code, meeting_id)
     if row is None:
-        return None
+        raise no_such_meeting()
     results = msgspec.json.decode(row["snapshot"], type=PlanResults)
     taken = tuple(d for d in await decisions(plan_code) if d.meeting_id == meeting_id)
     return MeetingView(row["id"], plan_code, row["title"], row["held_on"], results, taken)
 
 
+async def meeting_view(plan_code: str, meeting_id: int) -> MeetingView | None:
+    """`find_meeting`, or None: for a caller that says in its own words that there is no such meeting."""
+    try:
+        return await find_meeting(plan_code, meeting_id)
+    except NotFound:
+        return None
+
+
 async def record_decision(
     plan_code: str, meeting_id: int, activity: str, verdict: str, motivation: str
 ) -> None:
+    """Länsledningens beslut on one activity at one meeting.
+
+    `NotFound` unless the plan has this meeting; `Invalid` (fields `verdict`, `motivation`, `activity`) for
+    an unknown verdict, a missing or too long motivation, or an activity not in the plan."""
+    meeting = await _meeting_row(plan_code, meeting_id)
+    if meeting is None:
+        raise no_such_meeting()
     errors: dict[str, str] = {}
     if verdict not in VERDICTS:
         errors["verdict"] = _("Välj tillräcklig, upprepa eller justera.")
@@ -154,21 +164,15 @@ async def record_decision(
         errors["motivation"] = _("Skriv kort varför och hur aktiviteten ska upprepas eller justeras.")
     if len(motivation) > 2000:
         errors["motivation"] = _("Motiveringen får vara högst 2000 tecken.")
-    plan_id = await _plan_id(plan_code)
-    meeting = (
-        await Meeting.select(Meeting.id).where((Meeting.id == meeting_id) & (Meeting.plan == plan_id)).first()
-    )
     found = (
         await Activity.select(Activity.id)
-        .where((Activity.plan == plan_id) & (Activity.code == activity))
+        .where((Activity.plan == meeting["plan"]) & (Activity.code == activity))
         .first()
     )
-    if meeting is None:
-        errors["meeting"] = _("Mötet finns inte.")
     if found is None:
         errors["activity"] = _("Aktiviteten finns inte i planen.")
     if errors:
-        raise MeetingError(errors)
+        raise Invalid.fields(errors)
     async with write_transaction():
         await Decision(
             meeting=meeting_id, activity=found["id"], verdict=verdict, motivation=motivation.strip()

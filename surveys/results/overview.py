@@ -25,8 +25,9 @@ from analysis.stats.estimates import GoalStatus
 from analysis.stats.goal_results import WaveResult
 from locales import N_
 from locales import gettext as _
+from surveys.errors import NotFound
 from surveys.questionnaires.model import STEP_NAMES, STEPS
-from surveys.results.plan_results import Cell, GoalView, PlanResults
+from surveys.results.plan_results import Cell, GoalView, GroupInfo, PlanResults
 
 STATUS_LABELS = {
     GoalStatus.ACHIEVED: N_("Uppnått"),
@@ -120,6 +121,14 @@ class ChartSpec:
     key: str
     title: str
     build: Callable[[], Chart]
+
+
+def target_group(results: PlanResults, code: str) -> GroupInfo:
+    """One of the plan's target groups; `NotFound` when the plan has none with this code."""
+    found = next((g for g in results.groups if g.code == code), None)
+    if found is None:
+        raise NotFound(_("Planen har ingen målgrupp med koden %(code)s.") % {"code": code})
+    return found
 
 
 def group_charts(results: PlanResults, group_code: str) -> list[ChartSpec]:

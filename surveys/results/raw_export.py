@@ -17,7 +17,8 @@ from piccolo.query.functions.aggregate import Count
 from analysis.render.export import neutralise
 from analysis.stats.disclosure import may_show_free_text
 from locales import gettext as _
-from surveys.db.tables import Answer, Plan, Question, Response, Wave
+from surveys.db.tables import Answer, Question, Response, Wave
+from surveys.plans.lookup import plan_row
 
 BATCH = 2000
 
@@ -29,10 +30,10 @@ def _line(cells: list[str]) -> str:
 
 
 async def raw_rows(plan_code: str, k: int) -> AsyncIterator[str]:
-    """CSV text in pieces: a BOM and header first, then a batch of responses at a time."""
-    plan = await Plan.select(Plan.id).where(Plan.code == plan_code).first()
-    if plan is None:
-        return
+    """CSV text in pieces: a BOM and header first, then a batch of responses at a time.
+
+    `NotFound` for an unknown plan, at the first piece: look the plan up before the response starts."""
+    plan = await plan_row(plan_code)
     waves = {
         r["id"]: r
         for r in await Wave.select(Wave.id, Wave.slug, Wave.version, Wave.purged_on)
