@@ -15,7 +15,7 @@ from litestar.types import Message, Receive, Scope, Send
 
 import locales
 from server.locale import choose_locale
-from server.request_log import log_request, request_id_from
+from server.request_log import log_request, request_ids
 from server.security import headers_for
 
 
@@ -31,10 +31,10 @@ class EffektApp(Litestar):
                 given_id = value
             elif name == b"accept-language":
                 accept_language = value
-        request_id = request_id_from(given_id)
+        request_id, sent_id = request_ids(given_id, scope["path"])
         locale = choose_locale(scope["query_string"], accept_language, self.state.settings.default_locale)
         locales.set_locale(locale)
-        extra = [*headers_for(scope["path"]), (b"x-request-id", request_id.encode())]
+        extra = [*headers_for(scope["path"]), (b"x-request-id", sent_id.encode())]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

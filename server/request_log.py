@@ -1,4 +1,9 @@
-"""Structured JSON logs with a request id, and no personal data: no addresses, no user agents, no queries."""
+"""Structured JSON logs with a request id, and no personal data: no addresses, no user agents, no queries.
+
+Respondents' requests (the survey pages and the respondent API) are logged with their day only and with an
+id of effekt's own that is never sent back: a time or an id that another log also holds (a proxy's, with
+addresses) could otherwise tell when, and from where, one person answered. See docs/dataskydd.md.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +17,31 @@ from contextvars import ContextVar
 from litestar.types import Scope
 
 _request_id: ContextVar[str] = ContextVar("effekt_request_id", default="")
+_respondent: ContextVar[bool] = ContextVar("effekt_respondent", default=False)
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+RESPONDENT_PATHS = ("/e/", "/api/v1/waves")
 access = logging.getLogger("effekt.access")
+
+
+def is_respondent_path(path: str) -> bool:
+    return path.startswith(RESPONDENT_PATHS)
 
 
 class JsonFormatter(logging.Formatter):
     _second = -1
     _time = ""
+    _day = ""
 
     def format(self, record: logging.LogRecord) -> str:
         second = int(record.created)
         if second != self._second:  # one line per request: the clock is formatted once a second
             self._second, self._time = second, self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z")
+            self._day = self._time[:10]
+        respondent = getattr(record, "respondent", None)
+        if respondent is None:  # a line written while a request runs, such as an error
+            respondent = _respondent.get()
         entry = {
-            "time": self._time,
+            "time": self._day if respondent else self._time,
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -55,13 +71,20 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging._srcfile = None
 
 
-def request_id_from(given: bytes) -> str:
-    """The request's id, kept for every log line written while it runs."""
-    # A proxy's id is kept so logs can be followed across systems; anything odd is replaced.
+def request_ids(given: bytes, path: str) -> tuple[str, str]:
+    """(the id every log line of this request carries, the id sent back in `x-request-id`).
+
+    Elsewhere they are one id: a proxy's is kept so logs can be followed across systems, and anything odd
+    is replaced. For a respondent the logged id is effekt's own and stays in the log; the header only
+    echoes what the caller sent (or a fresh id), so no other system holds the key to the log line.
+    """
     text = given.decode("latin-1")
-    request_id = text if _VALID_ID.fullmatch(text) else secrets.token_hex(8)
-    _request_id.set(request_id)
-    return request_id
+    outside = text if _VALID_ID.fullmatch(text) else secrets.token_hex(8)
+    respondent = is_respondent_path(path)
+    logged = secrets.token_hex(8) if respondent else outside
+    _respondent.set(respondent)
+    _request_id.set(logged)
+    return logged, outside
 
 
 def log_request(request_id: str, scope: Scope, status: int, started: float) -> None:
@@ -71,6 +94,7 @@ def log_request(request_id: str, scope: Scope, status: int, started: float) -> N
             "request",
             extra={
                 "request_id": request_id,
+                "respondent": is_respondent_path(scope["path"]),
                 "method": scope["method"],
                 "path": scope["path"],  # the path only: a query string may carry a one-time code
                 "status": status,

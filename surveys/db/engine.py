@@ -22,6 +22,12 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 
 T = TypeVar("T")
 _ID = re.compile(r'^ID = "([^"]+)"', re.MULTILINE)
+# A deleted row (a used one-time code, a purged response) is overwritten with zeros, not left readable in
+# the file's free space. Per connection, so every connection sets it.
+SECURE_DELETE = "PRAGMA secure_delete = ON"
+# Seconds a writer waits for another process's lock before giving up.
+BUSY_SECONDS = 30
+LOG_WAIT_MS = 200
 
 
 class _Shared:
@@ -64,6 +70,13 @@ class PersistentSQLiteEngine(SQLiteEngine):
         connection = await pending
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
+        await connection.execute(SECURE_DELETE)
+        return connection
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        """The connection of a Piccolo transaction (migrations, `engine.transaction()`)."""
+        connection = await super().get_connection()
+        await connection.execute(SECURE_DELETE)
         return connection
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
@@ -108,8 +121,7 @@ class _WriterTransaction(SQLiteTransaction):
 def engine_for_url(url: str) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        # Seconds a writer waits for another process's lock before giving up.
-        return PersistentSQLiteEngine(path=url.removeprefix("sqlite:///"), timeout=30)
+        return PersistentSQLiteEngine(path=url.removeprefix("sqlite:///"), timeout=BUSY_SECONDS)
     if parsed.scheme in ("postgresql", "postgres"):
         return PostgresEngine(config={"dsn": url})
     raise ValueError(f"unsupported database URL scheme: {parsed.scheme!r}")
@@ -189,8 +201,13 @@ async def has_tables() -> bool:
 
 
 @asynccontextmanager
-async def write_transaction() -> AsyncIterator[object]:
-    """A transaction for read-then-write work that never fails with 'database is locked'."""
+async def write_transaction(*, erase_log: bool = False) -> AsyncIterator[object]:
+    """A transaction for read-then-write work that never fails with 'database is locked'.
+
+    With `erase_log`, on SQLite, the write-ahead log is copied into the database file and emptied right
+    after the commit, so that no copy of it shows which rows this transaction changed together (a used
+    one-time code and its response). PostgreSQL's log is the server's: see docs/dataskydd.md.
+    """
     engine = current_engine()
     if isinstance(engine, PersistentSQLiteEngine):
         async with engine.shared().write_lock:
@@ -198,12 +215,59 @@ async def write_transaction() -> AsyncIterator[object]:
                 raise RuntimeError("write transactions do not nest")
             async with _WriterTransaction(engine=engine, transaction_type=TransactionType.immediate) as tx:
                 yield tx
+            if erase_log:
+                await _empty_sqlite_log(await engine.writer())
     elif isinstance(engine, SQLiteEngine):
         async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
             yield tx
     else:
         async with engine.transaction() as tx:
             yield tx
+
+
+# Each string one transaction, in this order (docs/dataskydd.md, "Engångskoder och svarens ordning").
+# New rows are appended in the order they come, each with its transaction id (xmin), and pg_dump writes
+# them in that order. The first gives every response and answer row one and the same transaction id; the
+# second rewrites the tables in the order of their random ids (access codes: of their hashes), which also
+# leaves behind the dead row versions that carried the old ids and the deleted codes.
+POSTGRES_REORDER = (
+    "UPDATE response SET wave = wave; UPDATE answer SET wave = wave",
+    "CLUSTER response USING response_pkey; CLUSTER answer USING answer_pkey; "
+    "CLUSTER access_code USING access_code_code_hash_key",
+)
+
+
+async def forget_write_order() -> None:
+    """Leave no order of writing in the stored responses and codes (nightly, with retention, and before a
+    backup): the PostgreSQL rewrite above; on SQLite, whose rows already sit in the order of their random
+    ids, an emptied write-ahead log.
+    """
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        connection = await engine.get_new_connection()
+        try:
+            for statements in POSTGRES_REORDER:
+                await connection.execute(statements)
+        finally:
+            await connection.close()
+    elif isinstance(engine, PersistentSQLiteEngine):
+        async with engine.shared().write_lock:
+            await _empty_sqlite_log(await engine.writer(), BUSY_SECONDS * 1000)
+
+
+async def _empty_sqlite_log(connection: aiosqlite.Connection, wait_ms: int = 0) -> bool:
+    """Checkpoint and truncate the write-ahead log; False when a reader kept it (the next call retries).
+
+    After a submission it waits at most a moment for readers (another process's, say), not the usual
+    BUSY_SECONDS, since the write lock is held meanwhile.
+    """
+    await connection.execute(f"PRAGMA busy_timeout = {wait_ms or LOG_WAIT_MS}")
+    try:
+        async with connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+    finally:
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
+    return row is not None and row["busy"] == 0
 
 
 async def run_on_sqlite_writer(work: Callable[[sqlite3.Connection], T]) -> T:

@@ -1,11 +1,14 @@
-"""The stored shape of effekt's domain (see DESIGN.md, "Words").
+"""The stored shape of effekt's domain (see docs/design.md, "Words").
 
 Answers carry their wave, organisation and target group so that every count the
 results need is one GROUP BY over `answer`, done by the database.
 """
 
+import secrets
+
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -19,6 +22,18 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+# A response's answers get the ids just above the response's own: a response id leaves this many free.
+ANSWER_ROOM = 1024
+
+
+def random_id() -> int:
+    """A new response (or answer) id: random, so that ids and row order say nothing of who answered when.
+
+    A multiple of ANSWER_ROOM from 1024 to 2**63 - 1024, with 53 random bits: two responses get the same id
+    (and the second is refused) about once in 10**4 wave sets of a million responses each.
+    """
+    return (secrets.randbelow(2**53 - 1) + 1) * ANSWER_ROOM
 
 
 class Organisation(Table):
@@ -199,6 +214,8 @@ class Wave(Table):
     closes_at = Timestamptz()
     closed_early = Boolean(default=False)
     uses_codes = Boolean(default=False)
+    # How many one-time codes were handed out: a used code is deleted, so the table alone cannot tell.
+    codes_issued = Integer(default=0)
     # Set when retention (gallring) replaced the wave's responses by their counts.
     purged_on = Date(null=True, default=None)
 
@@ -214,9 +231,12 @@ class WaveOrganisation(Table, tablename="wave_organisation"):
 
 
 class Response(Table):
-    """One submitted questionnaire. Anonymous: a date, never a time, IP or user agent."""
+    """One submitted questionnaire. Anonymous: a date, never a time, IP or user agent.
 
-    id: Serial
+    The id is random (see random_id), never a counter, so it does not tell in which order people answered.
+    """
+
+    id = BigInt(primary_key=True, default=random_id)
     wave = ForeignKey(references=Wave, on_delete=OnDelete.restrict)
     organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.restrict)
     target_group = ForeignKey(references=TargetGroup, null=True, default=None, on_delete=OnDelete.restrict)
@@ -225,8 +245,13 @@ class Response(Table):
 
 
 class Answer(Table):
-    """One chosen option (or one free text) of a response, with its breakdown keys copied in."""
+    """One chosen option (or one free text) of a response, with its breakdown keys copied in.
 
+    Stored with a submission, its id is the response's plus its place in the response (so a response's
+    answers sit together); stored otherwise, it is random (see random_id).
+    """
+
+    id = BigInt(primary_key=True, default=random_id)
     response = ForeignKey(references=Response, on_delete=OnDelete.cascade)
     wave = ForeignKey(references=Wave, on_delete=OnDelete.restrict)
     organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.restrict)
@@ -237,11 +262,12 @@ class Answer(Table):
 
 
 class AccessCode(Table, tablename="access_code"):
-    """A one-time code. Deliberately no link to the response it was spent on, and no time."""
+    """An unused one-time code: only its hash. Using it deletes the row, in the transaction that stores
+    the response, so nothing of it is left to join or order to that response (see docs/dataskydd.md).
+    """
 
     wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
     code_hash = Varchar(length=64, unique=True)
-    spent = Boolean(default=False)
 
 
 class ResponseTally(Table, tablename="response_tally"):

@@ -1,7 +1,10 @@
 """Backups and restores: SQLite through its online backup API, PostgreSQL through pg_dump and pg_restore.
 
-A backup is one file. From SQLite it is itself an SQLite database (consistent even while the server
-writes, since the backup API copies a snapshot); from PostgreSQL it is pg_dump's custom format. A restore
+A backup is one file. From SQLite it is itself an SQLite database, written by `VACUUM INTO` (consistent
+even while the server writes, since it copies a snapshot); from PostgreSQL it is pg_dump's custom format.
+Neither keeps the order in which people answered: SQLite's copy is built afresh, in the order of the
+random ids, and before pg_dump runs, the tables are rewritten in that order (`POSTGRES_REORDER`, which
+waits for submissions in progress and holds new ones back for its few seconds). A restore
 reads the file's first bytes to tell which it is, refuses a file from the other engine (use
 `effekt migrate-data` to move between engines) or from a newer effekt, and is all or nothing: SQLite copies
 into the live file in one write transaction, PostgreSQL restores in one transaction.
@@ -18,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from locales import gettext as _
+from surveys.db.engine import POSTGRES_REORDER
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -52,6 +56,11 @@ def backup(url: str, out: Path) -> BackupFile:
         if engine_of(url) == "sqlite":
             _sqlite_backup(_sqlite_path(url), partial)
         else:
+            _run_tool(
+                "psql",
+                ["--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", f"--dbname={url}"]
+                + [f"--command={statements}" for statements in POSTGRES_REORDER],
+            )
             _run_tool(
                 "pg_dump",
                 ["--format=custom", "--no-owner", "--no-privileges", f"--file={partial}", f"--dbname={url}"],
@@ -149,11 +158,16 @@ def _sqlite_path(url: str) -> Path:
 def _sqlite_backup(database: Path, out: Path) -> None:
     if not database.is_file():
         raise BackupError(_("Databasfilen %(file)s finns inte.") % {"file": database})
+    out.unlink(missing_ok=True)  # VACUUM INTO writes only a new file (a crashed run may have left one)
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    try:
+        # Rebuilt page by page in key order, unlike a copy of the pages: nothing of the order in which rows
+        # were written, and nothing of deleted rows, comes along.
+        source.execute("VACUUM INTO ?", (str(out),))
+    finally:
+        source.close()
     target = sqlite3.connect(out)
     try:
-        with target:
-            source.backup(target)
         # The copy is a self-contained file: no -wal beside it to lose when it is moved.
         target.execute("PRAGMA journal_mode=DELETE")
         (result,) = target.execute("PRAGMA integrity_check").fetchone()
@@ -161,7 +175,6 @@ def _sqlite_backup(database: Path, out: Path) -> None:
             raise BackupError(_("Säkerhetskopian blev inte hel (%(detail)s).") % {"detail": result})
     finally:
         target.close()
-        source.close()
 
 
 def _sqlite_restore(source: Path, database: Path) -> None:

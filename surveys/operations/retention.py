@@ -7,7 +7,9 @@ goes: every response and answer row with its date and free text, and the wave's 
 whatever the period, failed sign-ins older than the lock-out window.
 
 A purge is planned first (`plan_purge`, which is also the dry run) and then carried out wave by wave, each
-in one transaction: a failure half-way leaves every wave either untouched or fully purged.
+in one transaction: a failure half-way leaves every wave either untouched or fully purged. Every purge, with
+or without waves to purge, ends by rewriting the stored responses so that no order of answering is left in
+them (`forget_write_order`): run nightly, it keeps that order for a day at most (docs/dataskydd.md).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ async def purge(today: date, retention_days: int) -> PurgePlan:
             .where(LoginFailure.failed_at < _failure_limit())
             .returning(LoginFailure.id)
         )
+    await db.forget_write_order()
     return PurgePlan(
         today=today,
         retention_days=retention_days,

@@ -1,4 +1,8 @@
-"""A respondent's submission: who they are (organisation, target group), validation, and storing it once."""
+"""A respondent's submission: who they are (organisation, target group), validation, and storing it once.
+
+`submit` is the one way a response goes in, whatever the door (the form, the JSON API): the door reads
+what was sent into a `Sent` and renders the outcome; the rules are all here.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from datetime import datetime
 from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
-from locales import N_
 from locales import gettext as _
+from surveys import caches
 from surveys.db.engine import (
     execute_on_postgres,
     is_foreign_key_violation,
@@ -22,31 +26,64 @@ from surveys.db.engine import (
     run_on_sqlite_writer,
     write_transaction,
 )
-from surveys.db.tables import Answer, Option, Question, Response
+from surveys.db.tables import Answer, Option, Question, Response, random_id
+from surveys.errors import Conflict, DomainError, Invalid
 from surveys.questionnaires.storage import freeze_version, is_frozen
 from surveys.responding.validation import CleanAnswers, validate_answers
-from surveys.waves.codes import spend
-from surveys.waves.lookup import Choice, WaveForm, forget_wave
+from surveys.waves.codes import CODE_FIELD, spend
+from surveys.waves.lookup import Choice, WaveForm, WaveStatus
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-CODE_FIELD = "code"
 ORGANISATION_FIELD = "organisation"
 TARGET_GROUP_FIELD = "target_group"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-CHANGED_MESSAGE = N_(
-    "Enkäten ändrades just medan du svarade. Gå tillbaka, ladda om sidan och skicka dina svar igen."
-)
-
-
-class QuestionnaireChanged(Exception):
+class QuestionnaireChanged(Conflict):
     """The draft questionnaire of an unanswered wave was edited while this respondent answered it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Enkäten ändrades just medan du svarade. Gå tillbaka, ladda om sidan och skicka dina svar igen."
+            )
+        )
+
+
+class WaveNotOpen(Conflict):
+    """The wave has not opened yet, or has closed; `status` says which, so a page can say it kindly."""
+
+    def __init__(self, status: WaveStatus) -> None:
+        if status is WaveStatus.NOT_OPEN:
+            message = _("Mätomgången har inte öppnat än.")
+        else:
+            message = _("Mätomgången är stängd och tar inte emot fler svar.")
+        super().__init__(message)
+        self.status = status
+
+
+class UnusableKey(DomainError):
+    """The submission key cannot be read (a 400: the request is malformed, not an answer to correct)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("submission_key ska vara 16–64 tecken: bokstäver a–z, A–Z, siffror, - och _."))
 
 
 class Stored(enum.Enum):
     CREATED = "created"
     DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a respondent sent, through any door: answers by question code, and who they are."""
+
+    answers: Mapping[str, Sequence[object]]
+    organisation: str | None = None
+    target_group: str | None = None
+    code: str | None = None
+    # The same key sent again stores nothing new (a retry, a double click). None: no retry protection.
+    submission_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,24 +117,24 @@ def check_submission(
     errors: dict[str, str] = {}
     if wave.uses_codes and not (code or "").strip():
         errors[CODE_FIELD] = _("Skriv in engångskoden du har fått, till exempel ABCDE-23456.")
+    # A named organisation or group must be one the response is filed under: one the wave does not have,
+    # or another than the link's (or the wave's only one), is refused, never silently replaced.
     org = fixed_organisation or _only(wave.organisations)
-    if org is None and wave.organisations:
-        org = wave.organisation(organisation or "")
+    named_org = wave.organisation(organisation) if organisation else None
+    if organisation and (named_org is None or (org is not None and named_org != org)):
+        errors[ORGANISATION_FIELD] = _("Välj en organisation i listan.")
+    elif org is None and wave.organisations:
+        org = named_org
         if org is None:
-            errors[ORGANISATION_FIELD] = (
-                _("Välj den organisation du hör till.")
-                if not organisation
-                else _("Välj en organisation i listan.")
-            )
+            errors[ORGANISATION_FIELD] = _("Välj den organisation du hör till.")
     group = _only(wave.target_groups)
-    if group is None and wave.target_groups:
-        group = wave.target_group(target_group or "")
+    named_group = wave.target_group(target_group) if target_group else None
+    if target_group and (named_group is None or (group is not None and named_group != group)):
+        errors[TARGET_GROUP_FIELD] = _("Välj ett alternativ i listan.")
+    elif group is None and wave.target_groups:
+        group = named_group
         if group is None:
-            errors[TARGET_GROUP_FIELD] = (
-                _("Välj det som bäst beskriver dig.")
-                if not target_group
-                else _("Välj ett alternativ i listan.")
-            )
+            errors[TARGET_GROUP_FIELD] = _("Välj det som bäst beskriver dig.")
     clean, answer_errors = validate_answers(wave.questionnaire, answers)
     errors.update(answer_errors)
     if errors or clean is None:
@@ -118,6 +155,36 @@ def _only(choices: tuple[Choice, ...]) -> Choice | None:
     return choices[0] if len(choices) == 1 else None
 
 
+async def submit(
+    wave: WaveForm, sent: Sent, now: datetime, *, link_organisation: Choice | None = None
+) -> Stored:
+    """Check and store one response to `wave`, the same for every door.
+
+    Raises WaveNotOpen (the wave is not taking answers), UnusableKey, Invalid with each field's message
+    (answers, organisation, target group, one-time code; nothing stored) or QuestionnaireChanged. A
+    `link_organisation` is the one the respondent's link names. Returns whether the response is new or
+    was stored before under the same submission key.
+    """
+    status = wave.status(now)
+    if status is not WaveStatus.OPEN:
+        raise WaveNotOpen(status)
+    key = new_submission_key() if sent.submission_key is None else sent.submission_key
+    if not is_valid_submission_key(key):
+        raise UnusableKey
+    submission, errors = check_submission(
+        wave,
+        sent.answers,
+        organisation=sent.organisation,
+        target_group=sent.target_group,
+        fixed_organisation=link_organisation,
+        submission_key=key,
+        code=sent.code,
+    )
+    if submission is None:
+        raise Invalid(_("Några svar behöver rättas."), errors=errors)
+    return await store_submission(wave, submission, now)
+
+
 async def store_submission(wave: WaveForm, submission: Submission, now: datetime) -> Stored:
     """Store a response and its answers in one transaction; a repeated submission key stores nothing.
 
@@ -126,6 +193,7 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
     rows = _answer_rows(wave, submission)
     day = now.astimezone(STOCKHOLM).date()
     response = (
+        random_id(),  # never a counter: ids must not tell in which order people answered
         wave.id,
         submission.organisation_id,
         submission.target_group_id,
@@ -147,7 +215,7 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
             return Stored.DUPLICATE
         # A communicator saved the draft (new question ids) after this worker read the wave.
         if is_foreign_key_violation(exc):
-            forget_wave()
+            caches.after_questionnaire_change()
             raise QuestionnaireChanged from exc
         raise
     return Stored.CREATED
@@ -156,23 +224,25 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
 async def _store_with_checks(
     wave: WaveForm, submission: Submission, response: tuple, rows: list[tuple]
 ) -> Stored:
-    async with write_transaction():
+    # A used code is deleted in this transaction; on SQLite the log that shows both changes together is
+    # emptied at once (see write_transaction).
+    async with write_transaction(erase_log=wave.uses_codes):
         if not is_frozen(wave.version_id):
             # The version's first answer freezes it. Done first, it claims the version row, so a designer
             # save of the draft either waits for this answer or has finished; if it has, the question and
             # option ids this worker read may be gone or, on SQLite, reused by other questions.
             await freeze_version(wave.version_id)
             if not await _same_questions(wave):
-                forget_wave()
+                caches.after_questionnaire_change()
                 raise QuestionnaireChanged
         if wave.uses_codes:
             # Looked up first, so that a retry of a stored response hears "already stored", not "code used".
             if await Response.exists().where(Response.submission_key == submission.submission_key):
                 return Stored.DUPLICATE
             await spend(wave.id, submission.code or "")  # CodeRejected rolls the whole response back
-        inserted = await Response.raw(_RESPONSE_INSERT.replace("?", "{}") + " RETURNING id", *response)
+        await Response.raw(_RESPONSE_INSERT.replace("?", "{}"), *response)
         if rows:
-            await Answer.raw(_answers_insert(len(rows), "{}"), *_answer_values(inserted[0]["id"], rows))
+            await Answer.raw(_answers_insert(len(rows), "{}"), *_answer_values(response[0], rows))
     return Stored.CREATED
 
 
@@ -190,27 +260,28 @@ async def _same_questions(wave: WaveForm) -> bool:
 
 
 _RESPONSE_INSERT = (
-    "INSERT INTO response (wave, organisation, target_group, submitted_on, submission_key) "
-    "VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO response (id, wave, organisation, target_group, submitted_on, submission_key) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
-_ANSWER_COLUMNS = "response, wave, organisation, target_group, question, option, text"
+# An answer's id is its response's plus its place in the response (surveys/db/tables.py, Answer).
+_ANSWER_COLUMNS = "id, response, wave, organisation, target_group, question, option, text"
 
 
 def _answers_insert(count: int, mark: str) -> str:
-    row = "(" + ", ".join([mark] * 7) + ")"
+    row = "(" + ", ".join([mark] * 8) + ")"
     return f"INSERT INTO answer ({_ANSWER_COLUMNS}) VALUES " + ", ".join([row] * count)
 
 
 def _answer_values(response_id: int, rows: list[tuple]) -> list:
-    return [v for row in rows for v in (response_id, *row)]
+    return [v for place, row in enumerate(rows) for v in (response_id + place, response_id, *row)]
 
 
 def _store_on_sqlite(response: tuple, rows: list[tuple], connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
-        response_id = connection.execute(_RESPONSE_INSERT, response).lastrowid
+        connection.execute(_RESPONSE_INSERT, response)
         if rows:
-            connection.execute(_answers_insert(len(rows), "?"), _answer_values(response_id, rows))
+            connection.execute(_answers_insert(len(rows), "?"), _answer_values(response[0], rows))
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
@@ -225,18 +296,18 @@ async def _store_on_postgres(response: tuple, rows: list[tuple]) -> None:
 @lru_cache(maxsize=64)
 def _postgres_insert(count: int) -> str:
     """The response and `count` answer rows in one statement, with asyncpg's numbered placeholders."""
-    marks = iter(f"${n}" for n in range(1, 6 + 6 * count))
-    response = _RESPONSE_INSERT.replace("?", "{}").format(*(next(marks) for _ in range(5)))
+    marks = iter(f"${n}" for n in range(1, 7 + 6 * count))
+    response = _RESPONSE_INSERT.replace("?", "{}").format(*(next(marks) for _ in range(6)))
     if not count:
         return response
     casts = ("integer", "integer", "integer", "integer", "integer", "text")
     values = ", ".join(
-        "(" + ", ".join(f"{next(marks)}::{cast}" for cast in casts) + ")" for _ in range(count)
+        f"({place}, " + ", ".join(f"{next(marks)}::{cast}" for cast in casts) + ")" for place in range(count)
     )
     return (
         f"WITH r AS ({response} RETURNING id) INSERT INTO answer ({_ANSWER_COLUMNS}) "
-        "SELECT r.id, v.wave, v.organisation, v.target_group, v.question, v.option, v.text "
-        f"FROM r, (VALUES {values}) AS v (wave, organisation, target_group, question, option, text)"
+        "SELECT r.id + v.place, r.id, v.wave, v.organisation, v.target_group, v.question, v.option, v.text "
+        f"FROM r, (VALUES {values}) AS v (place, wave, organisation, target_group, question, option, text)"
     )
 
 

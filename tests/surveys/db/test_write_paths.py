@@ -23,11 +23,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from surveys.db import engine as db
-from surveys.db.tables import AccessCode, Answer, QuestionnaireVersion, Response, Wave
+from surveys.db.tables import Answer, QuestionnaireVersion, Response, Wave
 from surveys.questionnaires.storage import freeze_version, is_frozen
 from surveys.responding import submission as submission_module
 from surveys.responding.submission import Stored, check_submission, store_submission
-from surveys.waves.codes import create_codes
+from surveys.waves.codes import code_counts, create_codes
 from surveys.waves.lookup import WaveForm, clear_caches, find_wave
 from tests.support import make_wave
 
@@ -98,7 +98,8 @@ async def stored_rows(slug: str) -> dict[str, list]:
         Answer.response.submission_key.as_alias("key"),
     ).where(Answer.wave.slug == slug)
     assert {a["key"] for a in answers} <= {KEY}, "an answer belongs to another response"
-    spent = await AccessCode.count().where((AccessCode.wave.slug == slug) & (AccessCode.spent == True))
+    wave = await Wave.select(Wave.id).where(Wave.slug == slug).first()
+    spent = (await code_counts(wave["id"]))[1]
     return {
         "responses": sorted(tuple(r.values()) for r in responses),
         "answers": sorted(

@@ -42,7 +42,7 @@ async def test_a_purge_deletes_raw_responses_while_results_snapshots_and_counts_
     meeting_id = await create_meeting(PLAN, "Länsledningens möte", "2026-06-30", k=5)
     snapshot = (await Meeting.select(Meeting.snapshot).where(Meeting.id == meeting_id).first())["snapshot"]
     first = demo["waves"][0]["id"]
-    await AccessCode.insert(AccessCode(wave=first, code_hash="a" * 64, spent=True))
+    await AccessCode.insert(AccessCode(wave=first, code_hash="a" * 64))
     results_before = await _results_json()
     per_wave_before = await respondents_per_wave()
     purged_ids = [w["id"] for w in demo["waves"][:2]]
