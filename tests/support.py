@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from surveys.db import engine as db
 from surveys.plans.plan_file import parse_plan, store_plan
@@ -151,3 +151,12 @@ async def sign_in(client, role, username: str | None = None, password: str = "et
     )
     assert response.status_code == 303, response.text
     return account
+
+
+async def release(slug: str = "testomgang", day: date | None = None) -> None:
+    """An interim release of an open wave, as a communicator makes one: results show its counts."""
+    from surveys.results.releases import make_release
+    from surveys.waves.lookup import find_wave
+
+    wave = await find_wave(slug)
+    await make_release(wave.id, today=day or datetime.now(UTC).date(), interim=True)

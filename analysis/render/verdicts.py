@@ -158,6 +158,8 @@ def status_verdict(
 def hidden_verdict(reason: SuppressionReason | str, k: int = DEFAULT_K) -> str:
     """Why a group's numbers are not shown (disclosure control), for the page, the report and exports."""
     reason = SuppressionReason(reason)
+    if reason is SuppressionReason.HIDDEN:
+        return _("dold")
     if reason is SuppressionReason.BELOW_MINIMUM:
         return _("För få svar för att redovisa (färre än %(k)s).") % {"k": k}
     if reason is SuppressionReason.COMPLEMENTARY:
@@ -167,6 +169,15 @@ def hidden_verdict(reason: SuppressionReason | str, k: int = DEFAULT_K) -> str:
             "Redovisas inte: alla i den lilla gruppen svarade likadant, så varje persons svar skulle synas."
         )
     return _("Fritextsvar visas först när minst %(k)s personer har svarat.") % {"k": k}
+
+
+def hidden_explanation(k: int = DEFAULT_K) -> str:
+    """The one explanation a page, a pack or an export gives for every number marked "dold"."""
+    return _(
+        "Dold: uppgiften redovisas inte, för att ingen enskild persons svar ska kunna räknas fram. Grupper "
+        "med färre än %(k)s svar redovisas aldrig, och ibland döljs också en större grupp så att en liten "
+        "inte kan räknas fram ur summorna."
+    ) % {"k": k}
 
 
 def response_rate_warning(rate: float | None, *, low: float = 0.3) -> str | None:
@@ -293,7 +304,7 @@ def wave_summary(
     if not wave.measured:
         return [_("Frågan ställdes inte i den här mätomgången.")]
     if wave.hidden is not None:
-        return [hidden_verdict(wave.hidden, k)]
+        return [hidden_explanation(k)]
     estimate = wave.estimate
     if estimate is None or estimate.base == 0:
         return [_("Det finns inga svar att räkna en andel på i den här mätomgången.")]

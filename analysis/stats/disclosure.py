@@ -69,6 +69,9 @@ class SuppressionReason(StrEnum):
     COMPLEMENTARY = "complementary"  # dold så att en annan dold grupp inte kan räknas fram
     HOMOGENEOUS = "homogeneous"  # alla i en liten grupp svarade likadant
     FREE_TEXT_BELOW_MINIMUM = "free_text_below_minimum"  # fritextsvar visas först vid k svar
+    # What every published table says of a hidden number since one pattern covers a whole release
+    # (analysis/stats/linked_tables.py): a reason per cell told a reader how small the cell was.
+    HIDDEN = "hidden"  # dold
 
 
 class _Unassigned:

@@ -2,7 +2,7 @@
 
 Counts come in per stratum (an organisation within the target group); the share is post-stratified to
 the organisations' known sizes when every stratum's size is known, so that an organisation that answered
-eagerly does not speak for the others (methods.md §2.3). The interval is Wilson on the effective number
+eagerly does not speak for the others (docs/methods.md §2.3). The interval is Wilson on the effective number
 of respondents, with the finite-population correction when the group's size is known (§2.2, §2.4), and the
 exact hypergeometric interval when one unweighted stratum has answered to at least half (§2.2).
 """
@@ -28,7 +28,7 @@ from analysis.stats.estimates import (
     wilson_interval,
 )
 
-# From this response rate on, one unweighted group gets the exact interval (methods.md §2.2).
+# From this response rate on, one unweighted group gets the exact interval (docs/methods.md §2.2).
 EXACT_FROM_RATE = 0.5
 
 
@@ -169,7 +169,7 @@ def trend(estimates: Sequence[ShareEstimate], times: Sequence[float] | None = No
     """Cochran–Armitage over three or more waves in order.
 
     `times` are the waves' scores: their actual time (e.g. months since the first wave) when waves are
-    unevenly spaced (methods.md §2.6); by default 1..k.
+    unevenly spaced (docs/methods.md §2.6); by default 1..k.
     """
     scores = list(times) if times is not None else list(range(1, len(estimates) + 1))
     if len(scores) != len(estimates):

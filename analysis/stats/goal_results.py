@@ -3,9 +3,9 @@
 For each goal (target group × step) and wave: the estimate, the goal status, the change since the previous
 wave (p adjusted with Holm across all goals' changes into the same wave: the goals are declared in the plan),
 the trend over the waves since the question last changed (Holm across goals), and the breakdown per
-organisation. Disclosure control: a wave's whole group below k (or unanimous and small) is hidden,
-organisations are protected with complementary suppression (and weighted only as one merged group when
-hidden), and changes are measured between shown waves only.
+organisation. Disclosure control: which organisations are hidden is decided once per wave release for
+every table (analysis/stats/linked_tables.py) and handed in with each measure; hidden organisations are
+weighted only as one merged group, and changes are measured between shown waves only.
 """
 
 from __future__ import annotations
@@ -13,15 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from analysis.stats.disclosure import (
-    Count,
-    SuppressionReason,
-    check_minimum,
-    primary_reason,
-    suppress_breakdown,
-)
+from analysis.stats.disclosure import Count, SuppressionReason, check_minimum, primary_reason
 from analysis.stats.effects import Change, ShareEstimate, Stratum, compare, estimate_share, status, trend
 from analysis.stats.estimates import GoalStatus, Test, adjust_p_values
+from analysis.stats.linked_tables import GroupCounts, Part, release_pattern
 
 
 @dataclass(frozen=True)
@@ -32,6 +27,10 @@ class Measure:
     strata: tuple[Stratum, ...] | None
     trend_break: bool = False  # the question's wording or scale changed since the previous measured wave
     time: float | None = None  # when the wave ran (e.g. months since the first); the trend's score
+    # What the wave's release hides in every table (analysis/stats/linked_tables.py). None: this measure is
+    # the only table of its respondents, and its own pattern is worked out here by the same rules.
+    hidden: frozenset[str] | None = None
+    group_hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,48 +84,67 @@ def _disclosure_count(strata: Sequence[Stratum]) -> Count:
 
 
 def protected(
-    strata: Sequence[Stratum], k: int, confidence: float = 0.95
+    strata: Sequence[Stratum],
+    k: int,
+    confidence: float = 0.95,
+    *,
+    hidden: frozenset[str] | None = None,
+    group_hidden: bool = False,
 ) -> tuple[ShareEstimate | None, SuppressionReason | None]:
-    """An estimate for a whole group, or the reason it may not be shown."""
+    """An estimate for a whole group, or the mark that it may not be shown."""
     estimate, reason, _organisations, _other = _protected_breakdown(
-        strata, k, confidence, organisations=False
+        strata, k, confidence, hidden, group_hidden, organisations=False
     )
     return estimate, reason
 
 
 def _protected_breakdown(
-    strata: Sequence[Stratum], k: int, confidence: float, *, organisations: bool = True
+    strata: Sequence[Stratum],
+    k: int,
+    confidence: float,
+    hidden_labels: frozenset[str] | None,
+    group_hidden: bool,
+    *,
+    organisations: bool = True,
 ) -> tuple[
     ShareEstimate | None, SuppressionReason | None, tuple[OrganisationResult, ...], ShareEstimate | None
 ]:
     """The group's estimate and its organisations, with hidden organisations merged before weighting.
 
     Weighting each hidden organisation by its own known size would let a reader solve for its answers from
-    the weighted total (methods.md §2.3); merged, the total reveals only the merged group, which complementary
+    the weighted total (docs/methods.md §2.3); merged, the total reveals only the merged group, which complementary
     suppression has already made large enough to show.
     """
-    reason = primary_reason(_disclosure_count(strata), k)
-    if reason:
-        return None, reason, (), None
-    suppression = suppress_breakdown({s.label: _disclosure_count([s]) for s in strata}, k=k)
-    hidden = [s for s in strata if suppression.is_hidden(s.label)]
-    shown = [s for s in strata if not suppression.is_hidden(s.label)]
+    if hidden_labels is None:
+        hidden_labels, group_hidden = own_pattern(strata, k)
+    if group_hidden or primary_reason(_disclosure_count(strata), k):
+        return None, SuppressionReason.HIDDEN, (), None
+    hidden = [s for s in strata if s.label in hidden_labels]
+    shown = [s for s in strata if s.label not in hidden_labels]
     merged = _merge(hidden)
     estimate = estimate_share([*shown, merged] if merged else shown, confidence=confidence)
     if not organisations:
         return estimate, None, (), None
     per_organisation = tuple(
-        OrganisationResult(
-            s.label,
-            None if suppression.is_hidden(s.label) else estimate_share([s], confidence=confidence),
-            suppression.reason(s.label),
-        )
+        OrganisationResult(s.label, None, SuppressionReason.HIDDEN)
+        if s.label in hidden_labels
+        else OrganisationResult(s.label, estimate_share([s], confidence=confidence), None)
         for s in strata
     )
-    other = (
-        estimate_share([merged], confidence=confidence) if merged and suppression.other is not None else None
-    )
+    # The release pattern only ever hides organisations whose union may be shown (rule 2 there).
+    other = estimate_share([merged], confidence=confidence) if merged else None
     return estimate, None, per_organisation, other
+
+
+def own_pattern(strata: Sequence[Stratum], k: int) -> tuple[frozenset[str], bool]:
+    """The hidden organisations of a share published on its own: one group, one share."""
+    counts = GroupCounts(
+        "group",
+        {s.label: s.respondents for s in strata},
+        {"share": {s.label: Part(s.base, s.reached) for s in strata}},
+    )
+    pattern = release_pattern([counts], k=k)
+    return frozenset(pattern.merged["group"]), pattern.group_hidden("group")
 
 
 def _merge(strata: Sequence[Stratum]) -> Stratum | None:
@@ -171,7 +189,9 @@ def _draft(spec: GoalSpec, k: int, confidence: float) -> dict:
             continue
         if measure.trend_break:
             previous, segment = None, []
-        estimate, hidden, organisations, other = _protected_breakdown(measure.strata, k, confidence)
+        estimate, hidden, organisations, other = _protected_breakdown(
+            measure.strata, k, confidence, measure.hidden, measure.group_hidden
+        )
         answered = estimate is not None and estimate.base > 0
         # Compared with the last wave that was shown: a hidden wave is skipped, never compared against.
         change = compare(previous[1], estimate, confidence=confidence) if previous and answered else None

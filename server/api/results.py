@@ -10,16 +10,15 @@ from litestar.params import FromPath
 
 from analysis.stats.disclosure import SuppressionReason
 from analysis.stats.effects import ShareEstimate
+from analysis.stats.linked_tables import ROUNDING_BASE, rounded_count
 from locales import gettext as _
 from server.auth import requires
-from server.errors import UserError
 from surveys.accounts.users import Role
 from surveys.db.tables import Plan
 from surveys.questionnaires.model import STEP_NAMES
 from surveys.results.plan_results import (
     Cell,
     GoalView,
-    PlanNotFound,
     PlanResults,
     ReachTotal,
     hidden_text,
@@ -39,11 +38,12 @@ class Share(msgspec.Struct):
     low: float | None
     high: float | None
     respondents: int
-    base: int
-    effective_n: float
+    base: int | None  # None in a breakdown: with the share it would give the exact numerator
+    effective_n: float | None
     method: str
     response_rate: float | None
     nonresponse_bounds: Span | None
+    respondents_rounding: int = 1  # a breakdown's respondents are rounded to this (to the nearest 5)
 
 
 class Hidden(msgspec.Struct):
@@ -110,6 +110,8 @@ class WaveOut(msgspec.Struct):
     title: str
     opens_at: datetime
     closes_at: datetime
+    released_on: date | None  # the release the numbers come from; None: not published yet
+    preliminary: bool  # released while the wave was still open
 
 
 class GroupOut(msgspec.Struct):
@@ -146,12 +148,7 @@ async def list_plans(request: Request) -> list[PlanOut]:
 
 @get("/plans/{code:str}/results", summary="Resultat för en plan", guards=[requires(Role.READER)])
 async def results(request: Request, code: FromPath[str]) -> PlanResultsOut:
-    settings = request.app.state.settings
-    try:
-        found = await plan_results(code, k=settings.min_group_size)
-    except PlanNotFound:
-        raise UserError(404, _("Det finns ingen plan med koden %(code)s.") % {"code": code}) from None
-    return serialise(found)
+    return serialise(await plan_results(code, k=request.app.state.settings.min_group_size))
 
 
 def serialise(results: PlanResults) -> PlanResultsOut:
@@ -161,7 +158,9 @@ def serialise(results: PlanResults) -> PlanResultsOut:
         title=results.plan_title,
         min_group_size=k,
         confidence=results.confidence,
-        waves=[WaveOut(w.slug, w.title, w.opens_at, w.closes_at) for w in results.waves],
+        waves=[
+            WaveOut(w.slug, w.title, w.opens_at, w.closes_at, w.released_on, w.interim) for w in results.waves
+        ],
         target_groups=[GroupOut(g.code, g.name, g.population) for g in results.groups],
         goals=[_goal(g, results) for g in results.goals],
         ladder=[_cell(c, k) for c in results.ladder],
@@ -170,10 +169,26 @@ def serialise(results: PlanResults) -> PlanResultsOut:
     )
 
 
-def _share(estimate: ShareEstimate | None) -> Share | None:
+def _share(estimate: ShareEstimate | None, *, breakdown: bool = False) -> Share | None:
+    """A published share. In a breakdown (one organisation, or the hidden ones merged) exact counts and the
+    worst-case bounds are left out and respondents rounded, so parts and totals give no equation to solve
+    (docs/dataskydd.md, "Vad som redovisas")."""
     if estimate is None:
         return None
     answered = estimate.base > 0
+    if breakdown:
+        return Share(
+            share=estimate.share if answered else None,
+            low=estimate.interval.low if answered else None,
+            high=estimate.interval.high if answered else None,
+            respondents=rounded_count(estimate.respondents),
+            base=None,
+            effective_n=None,
+            method=estimate.method.value,
+            response_rate=None,
+            nonresponse_bounds=None,
+            respondents_rounding=ROUNDING_BASE,
+        )
     return Share(
         share=estimate.share if answered else None,
         low=estimate.interval.low if answered else None,
@@ -225,12 +240,12 @@ def _goal(goal: GoalView, results: PlanResults) -> GoalOut:
                     OrganisationOut(
                         o.label,
                         results.organisations.get(o.label, o.label),
-                        _share(o.estimate),
+                        _share(o.estimate, breakdown=True),
                         _hidden(o.hidden, results.k),
                     )
                     for o in w.organisations
                 ],
-                other_organisations=_share(w.other),
+                other_organisations=_share(w.other, breakdown=True),
             )
             for w in result.waves
         ],

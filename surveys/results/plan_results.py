@@ -1,10 +1,11 @@
 """A plan's results: the database counts, analysis/ estimates, and disclosure control decides what shows.
 
-Python never sees a response: two GROUP BY queries (respondents, and answers per option, see
-`surveys.db.tallies`, which adds the kept counts of purged waves) give a few thousand counts however many
-responses there are. Results are cached per worker, keyed by the plan's
-configuration and a stamp of the response table, so a new response (or a purge) makes the next request
-recompute, and any worker can rebuild the same result on its own.
+Python never sees a response: results are computed from the counts frozen at each wave's release
+(`surveys.results.releases`: a closed wave is released once, an open one only when a communicator makes an
+interim release), never from live counts, so no single answer shows up between two reads. One suppression
+pattern per release covers every table (`analysis.stats.linked_tables`). Results are cached per worker,
+keyed by the plan's configuration and a stamp of the releases, and any worker can rebuild the same result. Who each share counts (Vet ej, skipped
+questions, people a show-if question was not shown to) is decided in `analysis.stats.denominators`.
 """
 
 from __future__ import annotations
@@ -12,32 +13,34 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 
 from piccolo.query.functions.aggregate import Count, Max
 
 from analysis.render.verdicts import hidden_verdict
+from analysis.stats.denominators import DontKnow, StepCounting, Tally, option_counts, step_counts
 from analysis.stats.disclosure import SuppressionReason
 from analysis.stats.effects import ShareEstimate, Stratum
 from analysis.stats.goal_results import GoalResult, GoalSpec, Measure, goal_results, protected
-from surveys.db import tallies
+from analysis.stats.linked_tables import GroupCounts, Part, release_pattern
 from surveys.db.tables import (
     Activity,
     Channel,
     EffectGoal,
     Option,
     Organisation,
-    Plan,
     Question,
     ReachFigure,
-    Response,
     TargetGroup,
     TargetGroupSize,
     Wave,
     WaveOrganisation,
+    WaveRelease,
 )
+from surveys.plans.lookup import plan_row
 from surveys.questionnaires.model import STEPS
+from surveys.results.releases import Release, releases_of, settle_closed_waves
 
 _CACHE_SIZE = 16
 _cache: OrderedDict[tuple, PlanResults] = OrderedDict()
@@ -49,6 +52,8 @@ class WaveInfo:
     title: str
     opens_at: datetime
     closes_at: datetime
+    released_on: date | None = None  # the release its numbers come from; None: not yet published
+    interim: bool = False  # that release was made while the wave was open (preliminary numbers)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ class PlanResults:
     recall: tuple[Cell, ...]
     reach: tuple[ReachTotal, ...]
     respondents: Mapping[str, int]  # "group/wave" → respondents, only where ≥ k
+    # "group/wave" → the organisation codes the release hides in every table; None: the whole group.
+    hidden: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
     stamp: str = ""  # changes whenever the results may have: responses, configuration, k
 
 
@@ -115,16 +122,9 @@ class _QuestionInfo:
     code: str
     kind: str
     step: str | None
-    dont_know: str
-    has_condition: bool
+    counting: StepCounting  # who its step share counts (analysis.stats.denominators)
     fingerprint: str
-    reached: frozenset[int]
-    dont_know_options: frozenset[int]
     channels: Mapping[int, str]  # option id → channel code
-
-
-class PlanNotFound(LookupError):
-    pass
 
 
 def hidden_text(reason: SuppressionReason, k: int) -> str:
@@ -132,12 +132,14 @@ def hidden_text(reason: SuppressionReason, k: int) -> str:
     return hidden_verdict(reason, k)
 
 
-async def plan_results(plan_code: str, *, k: int = 5, confidence: float = 0.95) -> PlanResults:
-    plan = await Plan.select(Plan.id, Plan.code, Plan.title).where(Plan.code == plan_code).first()
-    if plan is None:
-        raise PlanNotFound(plan_code)
+async def plan_results(
+    plan_code: str, *, k: int = 5, confidence: float = 0.95, now: datetime | None = None
+) -> PlanResults:
+    """The plan's released results; `NotFound` when no plan has this code."""
+    plan = await plan_row(plan_code)
     meta = await _metadata(plan["id"])
-    stamp = await _response_stamp()
+    await settle_closed_waves(meta["waves"], now or datetime.now(UTC))
+    stamp = await _release_stamp()
     key = (plan_code, k, confidence, stamp, meta["fingerprint"])
     cached = _cache.get(key)
     if cached is not None:
@@ -155,9 +157,10 @@ def forget_results() -> None:
     _cache.clear()
 
 
-async def _response_stamp() -> tuple[int, int]:
-    # Both the newest id and the count: inserts raise the first, deletions (retention) lower the second.
-    row = await Response.select(Max(Response.id, alias="newest"), Count(alias="n")).first()
+async def _release_stamp() -> tuple[int, int]:
+    # Results change only at a release, never with a single answer. Both the newest id and the count, in
+    # case a release is ever deleted with its wave.
+    row = await WaveRelease.select(Max(WaveRelease.id, alias="newest"), Count(alias="n")).first()
     return (row["newest"] or 0, row["n"])
 
 
@@ -172,7 +175,9 @@ async def _metadata(plan_id: int) -> dict:
     ).where(TargetGroupSize.target_group.plan == plan_id)
     goals = await EffectGoal.select().where(EffectGoal.plan == plan_id).order_by(EffectGoal.id)
     waves = (
-        await Wave.select(Wave.id, Wave.slug, Wave.title, Wave.opens_at, Wave.closes_at, Wave.version)
+        await Wave.select(
+            Wave.id, Wave.slug, Wave.title, Wave.opens_at, Wave.closes_at, Wave.closed_early, Wave.version
+        )
         .where(Wave.plan == plan_id)
         .order_by(Wave.opens_at)
     )
@@ -267,11 +272,13 @@ def _question_infos(meta: dict) -> dict[int, list[_QuestionInfo]]:
                 code=identity,
                 kind=q["kind"],
                 step=q["step"],
-                dont_know=q["dont_know"],
-                has_condition=bool(q["show_if"]),
+                counting=StepCounting(
+                    reaches=frozenset(o["id"] for o in opts if o["reaches_step"]),
+                    dont_know_answers=frozenset(o["id"] for o in opts if o["dont_know"]),
+                    dont_know=DontKnow(q["dont_know"]),
+                    conditional=bool(q["show_if"]),
+                ),
                 fingerprint=fingerprint,
-                reached=frozenset(o["id"] for o in opts if o["reaches_step"]),
-                dont_know_options=frozenset(o["id"] for o in opts if o["dont_know"]),
                 channels={o["id"]: o["channel"] for o in opts if o["channel"]},
             )
         )
@@ -282,10 +289,8 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
     waves = meta["waves"]
     questions = _question_infos(meta)
     org_code = {o["id"]: o["code"] for o in meta["organisations"]}
-    used_questions = [q.id for qs in questions.values() for q in qs if q.step or q.channels]
     wave_ids = [w["id"] for w in waves]
-    respondents = await tallies.respondents(wave_ids)
-    answers = await tallies.chosen_options(wave_ids, used_questions)
+    releases = await releases_of(wave_ids)
 
     wave_orgs: dict[int, list[int]] = defaultdict(list)
     for row in meta["wave_orgs"]:
@@ -294,27 +299,98 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
     for row in meta["sizes"]:
         sizes[row["target_group"]][row["organisation"]] = row["size"]
 
+    def organisations_of(wave: dict, group_id: int) -> list[tuple[int, int | None]]:
+        """The wave's organisations where the group exists (per its register, when sizes are known)."""
+        known = sizes.get(group_id)
+        found = [(org, known.get(org, 0) if known else None) for org in wave_orgs[wave["id"]]]
+        return [(org, population) for org, population in found if population != 0]
+
+    def parts(
+        release: Release, wave: dict, group_id: int, question: _QuestionInfo, channel_option: int | None
+    ) -> list[tuple[int, int, int, int, int | None]]:
+        """(organisation, respondents, base, reached, population) of one share, from one release."""
+        result = []
+        for org, population in organisations_of(wave, group_id):
+            n = release.respondents.get((org, group_id), 0)
+            tally = Tally(n, release.answers.get((question.id, org, group_id), {}))
+            counts = (
+                step_counts(question.counting, tally)
+                if channel_option is None
+                else option_counts(tally, channel_option)
+            )
+            result.append((org, n, counts.base, counts.reached, population))
+        return result
+
+    def measures_of(version: int) -> list[tuple[str, _QuestionInfo, int | None]]:
+        """Every share a release publishes for a group: each step's question, each channel's recall."""
+        found: list[tuple[str, _QuestionInfo, int | None]] = []
+        for step in STEPS:
+            question = _step_question(questions.get(version, []), step)
+            if question is not None:
+                found.append((step, question, None))
+        for question in questions.get(version, []):
+            found.extend((f"channel:{option}", question, option) for option in question.channels)
+        return found
+
+    goal_steps: dict[int, set[str]] = defaultdict(set)
+    for goal in meta["goals"]:
+        goal_steps[goal["target_group"]].add(goal["step"])
+
+    def group_counts(release: Release, wave: dict, group_id: int) -> GroupCounts:
+        """What a release publishes organisation by organisation for one group: its goals' shares.
+
+        The ladder's other steps and channel recall are published only as the group's total, so they add
+        nothing a reader could take apart by organisation; they are checked as totals (`protected`)."""
+        respondents = {
+            org: release.respondents.get((org, group_id), 0) for org, _ in organisations_of(wave, group_id)
+        }
+        shares = {
+            key: {
+                org: Part(base, reached) for org, _n, base, reached, _ in parts(release, wave, group_id, q, o)
+            }
+            for key, q, o in measures_of(wave["version"])
+            if key in goal_steps[group_id]
+        }
+        return GroupCounts(group_id, respondents, shares)
+
+    # One suppression pattern per wave release over every table (analysis/stats/linked_tables.py),
+    # computed release by release so that each is checked against what a reader could subtract.
+    published: dict[tuple[int, int], tuple[Release, frozenset[str], bool]] = {}
+    wave_release: dict[int, Release] = {}
+    group_ids = [g["id"] for g in meta["groups"]]
+    for wave in waves:
+        pattern = None
+        counts_before: dict[int, GroupCounts] = {}
+        release_before: dict[int, Release] = {}
+        for release in releases.get(wave["id"], []):
+            current = {g: group_counts(release, wave, g) for g in group_ids}
+            pattern = release_pattern(
+                list(current.values()), k=k, previous=counts_before or None, previous_pattern=pattern
+            )
+            for g in group_ids:
+                if g not in pattern.stale_groups:
+                    counts_before[g], release_before[g] = current[g], release
+            wave_release[wave["id"]] = release
+        if pattern is None:
+            continue
+        for g in group_ids:
+            hidden = frozenset(org_code[o] for o in pattern.merged.get(g, ()))
+            published[(wave["id"], g)] = (release_before[g], hidden, pattern.group_hidden(g))
+
     def strata(
         wave: dict, group_id: int, question: _QuestionInfo, channel_option: int | None = None
-    ) -> tuple[Stratum, ...]:
-        known = sizes.get(group_id)
-        result = []
-        for org in wave_orgs[wave["id"]]:
-            population = known.get(org, 0) if known else None
-            n = respondents.get((wave["id"], org, group_id), 0)
-            if population == 0:
-                continue  # the group does not exist in this organisation (per its register)
-            per_option = answers.get((wave["id"], question.id, org, group_id), {})
-            if channel_option is not None:
-                result.append(Stratum(org_code[org], n, n, per_option.get(channel_option, 0), population))
-                continue
-            answered = sum(per_option.values())
-            reached = sum(c for option, c in per_option.items() if option in question.reached)
-            dont_know = sum(c for option, c in per_option.items() if option in question.dont_know_options)
-            unasked = max(0, n - answered) if question.has_condition else 0
-            base = answered - (dont_know if question.dont_know == "excluded" else 0) + unasked
-            result.append(Stratum(org_code[org], n, base, reached, population))
-        return tuple(result)
+    ) -> tuple[Stratum, ...] | None:
+        if (wave["id"], group_id) not in published:
+            return None  # not yet released
+        release = published[(wave["id"], group_id)][0]
+        return tuple(
+            Stratum(org_code[org], n, base, reached, population)
+            for org, n, base, reached, population in parts(release, wave, group_id, question, channel_option)
+        )
+
+    def pattern_of(wave: dict, group_id: int) -> dict:
+        _release, hidden, whole = published.get((wave["id"], group_id), (None, frozenset(), False))
+        return {"hidden": hidden, "group_hidden": whole}
 
     specs: list[GoalSpec] = []
     for goal in meta["goals"]:
@@ -333,6 +409,7 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
                     strata(wave, goal["target_group"], question),
                     broken,
                     _months(waves[0], wave),
+                    **pattern_of(wave, goal["target_group"]),
                 )
             )
         specs.append(GoalSpec(str(goal["id"]), goal["target_share"], tuple(measures)))
@@ -357,20 +434,21 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
     shown_respondents: dict[str, int] = {}
     for group in meta["groups"]:
         for wave in waves:
-            version_questions = questions.get(wave["version"], [])
-            total = sum(respondents.get((wave["id"], org, group["id"]), 0) for org in wave_orgs[wave["id"]])
-            if total >= k:
+            if (wave["id"], group["id"]) not in published:
+                continue
+            release, _hidden, whole = published[(wave["id"], group["id"])]
+            total = sum(release.respondents.get((org, group["id"]), 0) for org in wave_orgs[wave["id"]])
+            if total >= k and not whole:
                 shown_respondents[f"{group['code']}/{wave['slug']}"] = total
-            for step in STEPS:
-                question = _step_question(version_questions, step)
-                if question is not None:
-                    estimate, hidden = protected(strata(wave, group["id"], question), k, confidence)
-                    ladder.append(Cell(group["code"], wave["slug"], step, estimate, hidden))
-            for question in version_questions:
-                for option_id, channel in question.channels.items():
-                    estimate, hidden = protected(
-                        strata(wave, group["id"], question, option_id), k, confidence
-                    )
+            pattern = pattern_of(wave, group["id"])
+            for key, question, option in measures_of(wave["version"]):
+                estimate, hidden = protected(
+                    strata(wave, group["id"], question, option) or (), k, confidence, **pattern
+                )
+                if option is None:
+                    ladder.append(Cell(group["code"], wave["slug"], key, estimate, hidden))
+                else:
+                    channel = question.channels[option]
                     recall.append(Cell(group["code"], wave["slug"], channel, estimate, hidden))
 
     channel_code = {c["id"]: c["code"] for c in meta["channels"]}
@@ -380,7 +458,17 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
         plan_title=plan["title"],
         k=k,
         confidence=confidence,
-        waves=tuple(WaveInfo(w["slug"], w["title"], w["opens_at"], w["closes_at"]) for w in waves),
+        waves=tuple(
+            WaveInfo(
+                w["slug"],
+                w["title"],
+                w["opens_at"],
+                w["closes_at"],
+                wave_release[w["id"]].released_on if w["id"] in wave_release else None,
+                wave_release[w["id"]].interim if w["id"] in wave_release else False,
+            )
+            for w in waves
+        ),
         groups=tuple(
             GroupInfo(g["code"], g["name"], sum(sizes[g["id"]].values()) if g["id"] in sizes else None)
             for g in meta["groups"]
@@ -403,6 +491,13 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
             for r in meta["reach"]
         ),
         respondents=shown_respondents,
+        hidden={
+            f"{group_code[g]}/{wave['slug']}": None if whole else tuple(sorted(hidden))
+            for wave in waves
+            for g in group_ids
+            if (wave["id"], g) in published
+            for _release, hidden, whole in [published[(wave["id"], g)]]
+        },
     )
 
 

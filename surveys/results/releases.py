@@ -32,6 +32,7 @@ class Release:
     number: int
     released_on: date
     interim: bool
+    closing: str = ""  # when the wave closed, as it stood at this release (a reopened wave closes anew)
     respondents: dict[Cell, int] = field(default_factory=dict)
     answers: dict[AnswerCell, dict[int, int]] = field(default_factory=dict)
 
@@ -61,21 +62,33 @@ def _decode(row: dict) -> Release:
         number=row["number"],
         released_on=row["released_on"],
         interim=row["interim"],
+        closing=counts.get("closing", ""),
         respondents={(org, group): n for org, group, n in counts.get("respondents", [])},
         answers=dict(answers),
     )
 
 
-async def _live_counts(wave_id: int, version_id: int) -> dict:
-    questions = [q["id"] for q in await Question.select(Question.id).where(Question.version == version_id)]
-    return _encode(await tallies.respondents([wave_id]), await tallies.chosen_options([wave_id], questions))
+def closing_of(wave: dict) -> str:
+    return f"{wave['closes_at'].isoformat()}|{bool(wave['closed_early'])}"
+
+
+async def _live_counts(wave: dict) -> dict:
+    questions = [
+        q["id"] for q in await Question.select(Question.id).where(Question.version == wave["version"])
+    ]
+    counts = _encode(
+        await tallies.respondents([wave["id"]]), await tallies.chosen_options([wave["id"]], questions)
+    )
+    return {**counts, "closing": closing_of(wave)}
 
 
 async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
     """Freeze the wave's counts as its next release. At most one release a day per wave."""
     async with write_transaction():
         # Locked, so two servers settling the same closed wave at once make one release, not two.
-        query = Wave.select(Wave.id, Wave.version).where(Wave.id == wave_id)
+        query = Wave.select(Wave.id, Wave.version, Wave.closes_at, Wave.closed_early).where(
+            Wave.id == wave_id
+        )
         wave = await (query if is_sqlite() else query.lock_rows()).first()
         if wave is None:
             raise NotFound(_("Mätomgången finns inte."))
@@ -88,7 +101,7 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
             .output(load_json=True)
             .first()
         )
-        counts = await _live_counts(wave_id, wave["version"])
+        counts = await _live_counts(wave)
         if not interim and latest is not None and not latest["interim"] and latest["counts"] == counts:
             return _decode({**latest, "wave": wave_id})
         if interim and latest is not None and latest["released_on"] >= today:
@@ -125,20 +138,20 @@ async def releases_of(wave_ids: Iterable[int]) -> dict[int, list[Release]]:
 
 
 async def settle_closed_waves(waves: Sequence[dict], now: datetime) -> bool:
-    """Release every closed wave whose newest release does not hold its final counts. True if any was made.
+    """Release every closed wave whose final counts are not yet released. True if a release was made.
 
-    A closed wave takes no answers, so its final release is made once; a wave opened again and closed anew
-    gets one more. `waves` are rows with id, closes_at and closed_early.
+    A closed wave takes no answers, so its final release is made once; a wave opened again gets one more
+    when it closes anew. Only the releases are read to decide (no count of the responses), so this costs
+    one small query on every results request. `waves` are rows with id, closes_at and closed_early.
     """
-    closed = [w["id"] for w in waves if w["closed_early"] or w["closes_at"] <= now]
+    closed = [w for w in waves if w["closed_early"] or w["closes_at"] <= now]
     if not closed:
         return False
+    known = await releases_of(w["id"] for w in closed)
     made = False
-    known = await releases_of(closed)
-    live = await tallies.respondents_per_wave(closed)
-    for wave_id in closed:
-        latest = known[wave_id][-1] if known.get(wave_id) else None
-        if latest is None or latest.interim or latest.total != live.get(wave_id, 0):
-            await make_release(wave_id, today=now.date(), interim=False)
+    for wave in closed:
+        latest = known[wave["id"]][-1] if known.get(wave["id"]) else None
+        if latest is None or latest.interim or latest.closing != closing_of(wave):
+            await make_release(wave["id"], today=now.date(), interim=False)
             made = True
     return made

@@ -1,6 +1,9 @@
 """Live progress of a wave: responses and response rates per organisation and target group.
 
-A count below the minimum group size is never given, not even here: the communicator sees "färre än 5".
+The progress table is one more table from the same respondents as the results, so it hides what the
+wave's latest release hides and protects its own small cells by the same rules
+(analysis/stats/linked_tables.py); what it shows of an organisation is rounded to the nearest five, so its
+rows add no equation a reader could solve together with the results. Hidden cells read "dold".
 """
 
 from __future__ import annotations
@@ -8,18 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from analysis.stats.disclosure import Count as Cell
-from analysis.stats.disclosure import suppress_table
+from analysis.stats.linked_tables import GroupCounts, ReleasePattern, release_pattern, rounded_count
 from surveys.db import tallies
-from surveys.db.tables import TargetGroupSize
+from surveys.db.tables import TargetGroupSize, Wave
 from surveys.waves.lookup import WaveForm, WaveStatus
 
 
 @dataclass(frozen=True)
 class ProgressCell:
-    responses: int | None  # None: fewer than k (shown as "färre än k")
+    responses: int | None  # None: hidden ("dold")
     size: int | None
     rate: float | None
+    rounded: bool = False  # responses rounded to the nearest five
 
     @property
     def too_few(self) -> bool:
@@ -43,11 +46,31 @@ class WaveProgress:
     total: ProgressCell
 
 
-def _cell(count: int, size: int | None, hidden: bool) -> ProgressCell:
+def _cell(count: int, size: int | None, hidden: bool, *, rounded: bool = False) -> ProgressCell:
     if hidden:
         # Neither the count nor a rate (which with a known size would give the count back).
         return ProgressCell(None, size, None)
-    return ProgressCell(count, size, count / size if size else None)
+    shown = rounded_count(count) if rounded else count
+    return ProgressCell(shown, size, shown / size if size else None, rounded)
+
+
+async def _released_pattern(wave: WaveForm, k: int) -> ReleasePattern:
+    """What the wave's latest release hides, as (group id, organisation id) pairs."""
+    from surveys.results.plan_results import plan_results
+
+    row = await Wave.select(Wave.plan.code.as_alias("plan")).where(Wave.id == wave.id).first()
+    results = await plan_results(row["plan"], k=k)
+    group_id = {g.code: g.id for g in wave.target_groups}
+    org_id = {o.code: o.id for o in wave.organisations}
+    hidden = {
+        (group_id[group], org_id[org])
+        for key, orgs in results.hidden.items()
+        for group, slug in [key.rsplit("/", 1)]
+        if slug == wave.slug and group in group_id and orgs
+        for org in orgs
+        if org in org_id
+    }
+    return ReleasePattern(k=k, hidden=frozenset(hidden), hidden_groups=frozenset())
 
 
 async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
@@ -55,9 +78,13 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
     group_ids = [g.id for g in wave.target_groups]
     sizes, sized_groups = await _known_sizes(wave)
     orgs = [o.id for o in wave.organisations]
-    # The table publishes row, column and grand totals, so a small cell is protected with complementary
-    # suppression: it cannot be recovered by subtraction either.
-    table = suppress_table({(o, g): Cell(counts.get((o, g), 0)) for o in orgs for g in group_ids}, k=k)
+    # The release's hidden organisations stay hidden here, and the live counts' small cells are hidden
+    # with complements so that a group's total minus its shown cells is never one small cell.
+    pattern = release_pattern(
+        [GroupCounts(g, {o: counts.get((o, g), 0) for o in orgs}) for g in group_ids],
+        k=k,
+        previous_pattern=await _released_pattern(wave, k),
+    )
 
     def size_of(org: int, group: int) -> int | None:
         return sizes.get((org, group), 0) if group in sized_groups else None
@@ -69,13 +96,16 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
         ProgressRow(
             org.name,
             tuple(
-                _cell(counts.get((org.id, g), 0), size_of(org.id, g), table.is_hidden(org.id, g))
+                _cell(
+                    counts.get((org.id, g), 0), size_of(org.id, g), pattern.is_hidden(g, org.id), rounded=True
+                )
                 for g in group_ids
             ),
             _cell(
                 sum(counts.get((org.id, g), 0) for g in group_ids),
                 total_size([size_of(org.id, g) for g in group_ids]),
-                org.id in table.row_totals,
+                False,
+                rounded=True,
             ),
         )
         for org in wave.organisations
@@ -84,7 +114,7 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
         _cell(
             sum(counts.get((o, g), 0) for o in orgs),
             total_size([size_of(o, g) for o in orgs]),
-            g in table.column_totals,
+            pattern.group_hidden(g),
         )
         for g in group_ids
     )
@@ -97,7 +127,8 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
         total=_cell(
             sum(counts.values()),
             total_size([size_of(o, g) for o in orgs for g in group_ids]),
-            table.grand_total is not None,
+            False,
+            rounded=True,
         ),
     )
 

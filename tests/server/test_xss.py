@@ -40,7 +40,7 @@ from surveys.questionnaires.toml_file import to_toml
 from surveys.results.plan_results import forget_results
 from surveys.waves.setup import create_wave
 from tests.server.test_authorization import EXPECTED, concrete
-from tests.support import PLAN, QUESTIONNAIRE, csrf_token, form_body, sign_in
+from tests.support import PLAN, QUESTIONNAIRE, csrf_token, form_body, release, sign_in
 
 CORPUS = [
     "<script>alert('xss')</script>",
@@ -236,6 +236,7 @@ async def _hostile_meeting(client, *, title: str, motivation: str) -> str:
     """The hostile wave answered, an admin signed in, and a meeting with a decision typed from the corpus."""
     await load_hostile_wave()
     await answer_with_hostile_texts(client)
+    await release("testomgang")
     forget_results()
     await sign_in(client, Role.ADMIN)
     page = await client.get("/resultat/testplan/moten")

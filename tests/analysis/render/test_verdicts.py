@@ -10,6 +10,7 @@ import pytest
 from analysis.render.verdicts import (
     change_verdict,
     format_percent,
+    hidden_explanation,
     hidden_verdict,
     response_rate_warning,
     status_verdict,
@@ -351,8 +352,8 @@ def test_summary_of_a_significant_increase(four_waves):
 
 
 def test_summary_of_a_hidden_wave(four_waves):
-    assert wave_summary(four_waves, 2) == ["För få svar för att redovisa (färre än 5)."]
-    assert wave_summary(four_waves, 2, k=3) == ["För få svar för att redovisa (färre än 3)."]
+    assert wave_summary(four_waves, 2) == [hidden_explanation(5)]
+    assert "färre än 3 svar" in wave_summary(four_waves, 2, k=3)[0]
 
 
 def test_summary_of_the_latest_wave_skips_the_hidden_one_and_adds_the_trend(four_waves):

@@ -19,9 +19,8 @@ from analysis.stats.estimates import (
 )
 from analysis.stats.goal_results import GoalSpec, Measure, goal_results, protected
 
-BELOW = SuppressionReason.BELOW_MINIMUM
-COMPLEMENTARY = SuppressionReason.COMPLEMENTARY
-HOMOGENEOUS = SuppressionReason.HOMOGENEOUS
+# Every hidden number carries one symbol (issue #13): a reason per cell told a reader how small it was.
+BELOW = COMPLEMENTARY = HOMOGENEOUS = SuppressionReason.HIDDEN
 
 
 def approx(*values):

@@ -13,6 +13,7 @@ from surveys.questionnaires.storage import load_version
 from surveys.responding.submission import Submission, store_submission
 from surveys.responding.validation import CleanAnswers
 from surveys.results.plan_results import plan_results
+from surveys.results.releases import make_release
 from surveys.waves.lookup import find_wave
 from tests.support import QUESTIONNAIRE, make_wave
 
@@ -76,7 +77,7 @@ async def test_a_small_group_is_never_shown(demo_database):
         for g in results.goals
         for w in g.result.waves
         for o in w.organisations
-        if o.hidden is SuppressionReason.BELOW_MINIMUM
+        if o.hidden is SuppressionReason.HIDDEN
     ]
     assert hidden, "the demo has groups under the minimum size"
     for goal in results.goals:
@@ -86,8 +87,8 @@ async def test_a_small_group_is_never_shown(demo_database):
                     assert organisation.estimate.base == 0 or organisation.estimate.base >= 5
 
 
-async def test_results_are_cached_until_a_new_response_arrives(database):
-    await make_wave()
+async def test_results_change_at_a_release_and_never_with_a_single_response(database):
+    wave_id = await make_wave()
     wave = await find_wave("testomgang")
     submission = Submission(
         organisation_id=wave.organisations[0].id,
@@ -98,13 +99,17 @@ async def test_results_are_cached_until_a_new_response_arrives(database):
     await store_submission(wave, submission, datetime.now(UTC))
     first = await plan_results("testplan")
     assert await plan_results("testplan") is first
+    assert first.goals[0].result.waves[0].estimate is None  # not released yet
     await store_submission(
         wave, Submission(**{**submission.__dict__, "submission_key": "b" * 20}), datetime.now(UTC)
     )
+    assert await plan_results("testplan") is first  # a new answer alone changes nothing a reader sees
+    await make_release(wave_id, today=datetime.now(UTC).date(), interim=True)
     second = await plan_results("testplan")
     assert second is not first
+    assert second.waves[0].interim
     assert second.goals[0].result.waves[0].estimate is None  # still fewer than 5: hidden
-    assert second.goals[0].result.waves[0].hidden is SuppressionReason.BELOW_MINIMUM
+    assert second.goals[0].result.waves[0].hidden is SuppressionReason.HIDDEN
 
 
 async def test_a_changed_question_wording_marks_a_trend_break(database):
