@@ -21,6 +21,7 @@ from surveys.errors import NotFound
 from surveys.plans.editing import plan_codes, plan_overview, update_goal, update_sizes
 from surveys.plans.lookup import no_such_plan
 from surveys.questionnaires.storage import questionnaire_list
+from surveys.results.releases import latest_release, release_open_wave
 from surveys.waves.codes import code_counts, codes_sheet, issue_codes
 from surveys.waves.lookup import WaveForm
 from surveys.waves.prestart_check import check_privacy, check_questionnaire
@@ -126,6 +127,7 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
             "message": meddelande,
             "findings": findings,
             "codes": await code_counts(wave.id),
+            "release": await latest_release(wave.id),
             "error": None,
         },
     )
@@ -171,6 +173,12 @@ async def reopen_wave(request: Request, slug: FromPath[str]) -> Redirect:
     return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=oppnad", status_code=303)
 
 
+@post("/arbeta/omgangar/{slug:str}/redovisa", guards=COMMUNICATOR, status_code=303)
+async def release_wave(request: Request, slug: FromPath[str]) -> Redirect:
+    await release_open_wave(slug, clock.now())
+    return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=redovisad", status_code=303)
+
+
 @post("/arbeta/omgangar/{slug:str}/koder", guards=COMMUNICATOR, status_code=200)
 async def make_codes(request: Request, slug: FromPath[str]) -> Response:
     fields = await read_form(request)
@@ -196,6 +204,7 @@ HANDLERS = [
     wave_qr,
     close_wave,
     reopen_wave,
+    release_wave,
     make_codes,
 ]
 

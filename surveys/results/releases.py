@@ -13,12 +13,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from locales import gettext as _
 from surveys.db import tallies
 from surveys.db.engine import is_sqlite, write_transaction
 from surveys.db.tables import Question, Wave, WaveRelease
 from surveys.errors import Conflict, NotFound
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")  # a release's day is the day in Sweden
 
 Cell = tuple[int | None, int | None]  # organisation, target group
 AnswerCell = tuple[int, int | None, int | None]  # question, organisation, target group
@@ -118,6 +121,27 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
     return _decode(
         {"wave": wave_id, "number": number, "released_on": today, "interim": interim, "counts": counts}
     )
+
+
+async def release_open_wave(slug: str, now: datetime) -> Release:
+    """A communicator's interim release of an open wave: its numbers are published as preliminary."""
+    from surveys.waves.lookup import WaveStatus
+    from surveys.waves.setup import wave_to_manage
+
+    wave = await wave_to_manage(slug)
+    if wave.status(now) is not WaveStatus.OPEN:
+        raise Conflict(
+            _(
+                "Bara en öppen mätomgång kan delredovisas. En mätomgång redovisas av sig själv när den "
+                "stänger."
+            )
+        )
+    return await make_release(wave.id, today=now.astimezone(STOCKHOLM).date(), interim=True)
+
+
+async def latest_release(wave_id: int) -> Release | None:
+    found = (await releases_of([wave_id])).get(wave_id)
+    return found[-1] if found else None
 
 
 async def releases_of(wave_ids: Iterable[int]) -> dict[int, list[Release]]:
