@@ -5,6 +5,7 @@ from __future__ import annotations
 from analysis.render.export import ExportTable, Suppressed
 from analysis.render.verdicts import hidden_verdict
 from analysis.stats.effects import ShareEstimate
+from analysis.stats.linked_tables import rounded_count
 from locales import gettext as _
 from surveys.plans.reach import METRIC_LABELS
 from surveys.questionnaires.model import STEP_NAMES
@@ -12,12 +13,19 @@ from surveys.results.overview import status_label
 from surveys.results.plan_results import PlanResults
 
 
-def _share_cells(estimate: ShareEstimate | None, hidden: Suppressed | None) -> list:
+def _share_cells(
+    estimate: ShareEstimate | None, hidden: Suppressed | None, *, breakdown: bool = False
+) -> list:
+    """Respondents, share and interval. In a breakdown by organisation the respondents are rounded to the
+    nearest five, as on the pages and in the API (docs/dataskydd.md, "Vad som redovisas")."""
     if hidden is not None:
         return [hidden, hidden, hidden, hidden]
+    count = None
+    if estimate is not None:
+        count = rounded_count(estimate.respondents) if breakdown else estimate.respondents
     if estimate is None or estimate.base == 0:
-        return [estimate.respondents if estimate else None, None, None, None]
-    return [estimate.respondents, estimate.share, estimate.interval.low, estimate.interval.high]
+        return [count, None, None, None]
+    return [count, estimate.share, estimate.interval.low, estimate.interval.high]
 
 
 def export_tables(results: PlanResults) -> list[ExportTable]:
@@ -60,7 +68,7 @@ def export_tables(results: PlanResults) -> list[ExportTable]:
                         step(goal.step),
                         waves[wave.wave],
                         results.organisations.get(organisation.label, organisation.label),
-                        *_share_cells(organisation.estimate, hidden(organisation.hidden)),
+                        *_share_cells(organisation.estimate, hidden(organisation.hidden), breakdown=True),
                     ]
                 )
     ladder_rows = [
@@ -114,7 +122,16 @@ def export_tables(results: PlanResults) -> list[ExportTable]:
         ),
         ExportTable(
             _("Per organisation"),
-            [_("Målgrupp"), _("Steg"), _("Mätomgång"), _("Organisation"), respondents, share, low, high],
+            [
+                _("Målgrupp"),
+                _("Steg"),
+                _("Mätomgång"),
+                _("Organisation"),
+                _("Svarande (avrundat till närmaste 5)"),
+                share,
+                low,
+                high,
+            ],
             organisation_rows,
             share_columns=share_columns,
         ),

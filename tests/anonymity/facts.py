@@ -460,8 +460,13 @@ def _export_facts(
     facts: list[Fact] = []
     for _title, header, rows in tables:
         column = {name: i for i, name in enumerate(header)}
-        if "Målgrupp" not in column or "Mätomgång" not in column or "Svarande" not in column:
+        # "Svarande", or "Svarande (avrundat till närmaste 5)" where the table rounds its counts.
+        counted_as = next((name for name in column if str(name).startswith("Svarande")), None)
+        if "Målgrupp" not in column or "Mätomgång" not in column or counted_as is None:
             continue
+        table_rounding = (
+            max(rounding, int(m.group(1))) if (m := re.search(r"närmaste (\d+)", counted_as)) else rounding
+        )
         per_org = "Organisation" in column
         for row in rows:
             group = names.groups.get(str(row[column["Målgrupp"]] or ""))
@@ -478,14 +483,14 @@ def _export_facts(
             else:
                 cells = frozenset(Cell(slug, group, o) for o in org_sets.get((slug, group), ()))
             note = str(row[column["Anmärkning"]] or "") if "Anmärkning" in column else ""
-            respondents = _number(row[column["Svarande"]])
+            respondents = _number(row[column[counted_as]])
             if respondents is None and note:
                 reason = names.reason_in(note)
                 facts.append(
                     _hidden_fact(cells, step, reason, f"{source}:{'organisation' if per_org else 'group'}")
                 )
                 continue
-            counted = _count_between(respondents, rounding)
+            counted = _count_between(respondents, table_rounding)
             if counted:
                 facts.append(Between(Sum(N, cells), *counted, f"{source}:respondents"))
             share = _number(row[column["Andel"]]) if "Andel" in column else None
