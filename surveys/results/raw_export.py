@@ -1,8 +1,10 @@
 """Raw responses for administrators, as CSV rows streamed in batches: memory stays flat however many.
 
 Each row is one response: its wave, organisation, target group and date (never a time), then one column
-per question. Free text is included only for groups (wave × organisation × target group) with at least k
-respondents; otherwise the cell is left empty and the last column says why.
+per question. A group (wave × organisation × target group) with fewer than k respondents gives no rows at
+all: a row of a group of two is those two people's answers (docs/dataskydd.md, "Vad som redovisas"). The
+last line says that such rows were left out, without saying how many. Rows come in the order of the
+responses' random ids, which says nothing about when anyone answered.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from collections.abc import AsyncIterator
 from piccolo.query.functions.aggregate import Count
 
 from analysis.render.export import neutralise
-from analysis.stats.disclosure import may_show_free_text
 from locales import gettext as _
 from surveys.db.tables import Answer, Question, Response, Wave
 from surveys.plans.lookup import plan_row
@@ -50,7 +51,6 @@ async def raw_rows(plan_code: str, k: int) -> AsyncIterator[str]:
     )
     codes = list(dict.fromkeys(q["code"] for q in questions))
     kinds = {q["id"]: q["kind"] for q in questions}
-    text_codes = {q["code"] for q in questions if q["kind"] == "text"}
     code_of = {q["id"]: q["code"] for q in questions}
     group_sizes = {
         (r["wave"], r["organisation"], r["target_group"]): r["n"]
@@ -70,7 +70,8 @@ async def raw_rows(plan_code: str, k: int) -> AsyncIterator[str]:
                 "day": wave["purged_on"].isoformat()
             }
             yield _line([wave["slug"], "", "", "", *([""] * len(codes)), note])
-    last_id = 0
+    last_id = -1
+    left_out = False
     while True:
         responses = (
             await Response.select(
@@ -87,8 +88,21 @@ async def raw_rows(plan_code: str, k: int) -> AsyncIterator[str]:
             .limit(BATCH)
         )
         if not responses:
+            if left_out:
+                note = _(
+                    "Svar från grupper (mätomgång, organisation och målgrupp) med färre än %(k)s svarande "
+                    "ingår inte i filen."
+                ) % {"k": k}
+                yield _line(["", "", "", "", *([""] * len(codes)), note])
             return
         last_id = responses[-1]["id"]
+        small = [
+            r for r in responses if group_sizes.get((r["wave"], r["organisation"], r["target_group"]), 0) < k
+        ]
+        left_out = left_out or bool(small)
+        responses = [r for r in responses if r not in small]
+        if not responses:
+            continue
         answers: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for a in await Answer.select(
             Answer.response, Answer.question, Answer.option.code.as_alias("option"), Answer.text
@@ -99,18 +113,10 @@ async def raw_rows(plan_code: str, k: int) -> AsyncIterator[str]:
                 answers[a["response"]][code_of[a["question"]]].append(a["option"] or "")
         chunk = []
         for r in responses:
-            n = group_sizes.get((r["wave"], r["organisation"], r["target_group"]), 0)
-            free_text = may_show_free_text(n, k)
             own = answers[r["id"]]
-            cells, withheld = [], False
-            for code in codes:
-                values = own.get(code, [])
-                if code in text_codes and values and not free_text:
-                    cells.append("")
-                    withheld = True
-                else:
-                    cells.append("|".join(values))
-            note = _("Fritext visas inte: färre än %(k)s svar i gruppen.") % {"k": k} if withheld else ""
+            # Every group left here has at least k respondents, so its free text may be shown as well.
+            cells = ["|".join(own.get(code, [])) for code in codes]
+            note = ""
             chunk.append(
                 _line(
                     [
