@@ -28,6 +28,7 @@ from analysis.stats.disclosure import DEFAULT_K, SuppressionReason
 from analysis.stats.effects import Change, ShareEstimate
 from analysis.stats.estimates import GoalStatus, Interval, Test
 from analysis.stats.goal_results import GoalResult, WaveResult
+from analysis.stats.linked_tables import open_link_minimum
 from locales import gettext as _
 from locales import ngettext
 
@@ -178,6 +179,14 @@ def hidden_explanation(k: int = DEFAULT_K) -> str:
         "med färre än %(k)s svar redovisas aldrig, och ibland döljs också en större grupp så att en liten "
         "inte kan räknas fram ur summorna."
     ) % {"k": k}
+
+
+def hidden_note(k: int = DEFAULT_K) -> str:
+    """The page's one explanation of "dold", with the higher minimum of waves answered through an open link."""
+    open_link = _("I mätomgångar med öppen länk redovisas en organisation först från %(n)s svar.") % {
+        "n": open_link_minimum(k)
+    }
+    return f"{hidden_explanation(k)} {open_link}"
 
 
 def response_rate_warning(rate: float | None, *, low: float = 0.3) -> str | None:

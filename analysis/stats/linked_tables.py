@@ -48,6 +48,7 @@ __all__ = [
     "Part",
     "ReleasePattern",
     "cell_fails",
+    "open_link_minimum",
     "release_pattern",
     "rounded_count",
     "union_fails",
@@ -121,6 +122,18 @@ class ReleasePattern:
         return group in self.hidden_groups
 
 
+def open_link_minimum(k: int) -> int:
+    """The smallest organisation part an open-link wave publishes: one more than k.
+
+    Anyone with an open link can send made-up answers into a small group until it is published, and then
+    take their own answers away from the published share to see the real person's. One-time codes stop
+    that, and the pre-start check says so; the higher minimum makes it cost more made-up answers. It is
+    only one more than k so that the demo plan still publishes all but about 14 % of the organisation
+    cells it did before (docs/methods.md §3.4, where the figures are).
+    """
+    return check_minimum(k) + 1
+
+
 def rounded_count(n: int, base: int = ROUNDING_BASE) -> int:
     """A respondent count as published in breakdowns: to the nearest multiple of ``base`` (halves up)."""
     if n < 0:
@@ -185,14 +198,16 @@ def _smallest_shown(counts: GroupCounts, hidden: set[Hashable]) -> Hashable | No
 
 
 def _group_pattern(
-    layers: Sequence[GroupCounts], k: int, already: Iterable[Hashable] = ()
+    layers: Sequence[GroupCounts], k: int, parts_k: int, already: Iterable[Hashable] = ()
 ) -> tuple[set[Hashable], bool]:
     """The hidden organisations of one group, satisfying rules 1–2 in every layer; True: hide the group."""
-    hidden = set(already) | {o for layer in layers for o in layer.respondents if cell_fails(layer, o, k)}
+    hidden = set(already) | {
+        o for layer in layers for o in layer.respondents if cell_fails(layer, o, parts_k)
+    }
     current = layers[0]
     if 0 < sum(current.respondents.values()) < k:
         return set(current.respondents), True
-    while any(union_fails(layer, hidden, k) for layer in layers):
+    while any(union_fails(layer, hidden, parts_k) for layer in layers):
         extra = _smallest_shown(current, hidden)
         if extra is None:
             return set(current.respondents), True
@@ -206,8 +221,12 @@ def release_pattern(
     k: int,
     previous: Mapping[Hashable, GroupCounts] | None = None,
     previous_pattern: ReleasePattern | None = None,
+    parts_k: int | None = None,
 ) -> ReleasePattern:
     """The one suppression pattern for every table of one wave's release.
+
+    ``parts_k`` is the minimum for an organisation's part (and for the merged hidden ones) when it is
+    higher than the group's k: a wave anyone can answer through an open link uses `open_link_minimum`.
 
     ``previous`` holds each group's counts as published at the previous release of the same wave, and
     ``previous_pattern`` what that release hid (both absent: this is the wave's first release).
@@ -220,6 +239,7 @@ def release_pattern(
       whole published nothing to subtract from, so it starts afresh.
     """
     k = check_minimum(k)
+    parts_k = max(k, parts_k or k)
     hidden: set[tuple[Hashable, Hashable]] = set()
     hidden_groups: set[Hashable] = set()
     stale: set[Hashable] = set()
@@ -240,7 +260,7 @@ def release_pattern(
                 layers = [earlier]
             else:
                 layers.append(gain)
-        members, whole = _group_pattern(layers, k, before)
+        members, whole = _group_pattern(layers, k, parts_k, before)
         if whole:
             hidden_groups.add(counts.group)
         hidden.update((counts.group, o) for o in members)

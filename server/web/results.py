@@ -10,6 +10,7 @@ from litestar.response import Redirect, Stream, Template
 import locales
 from analysis.render.charts import render_cached, text_cached
 from analysis.render.export import to_csv, to_xlsx
+from analysis.render.verdicts import hidden_note
 from locales import gettext as _
 from server.sessions import requires_page, session_account
 from surveys.accounts.users import Role
@@ -49,6 +50,7 @@ async def overview_page(request: Request, code: FromPath[str]) -> Template:
             "rows": overview(results),
             "share_text": share_text,
             "span_text": span_text,
+            "hidden_note": hidden_note(results.k),
         },
     )
 

@@ -115,7 +115,7 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
     settings = request.app.state.settings
     progress = await wave_progress(wave, clock.now(), settings.min_group_size)
     findings = check_questionnaire(wave.questionnaire) + check_privacy(
-        wave.questionnaire, await wave_sizes(wave), settings.min_group_size
+        wave.questionnaire, await wave_sizes(wave), settings.min_group_size, open_link=not wave.uses_codes
     )
     return Template(
         "workspace/wave.html",

@@ -23,7 +23,7 @@ from analysis.stats.denominators import DontKnow, StepCounting, Tally, option_co
 from analysis.stats.disclosure import SuppressionReason
 from analysis.stats.effects import ShareEstimate, Stratum
 from analysis.stats.goal_results import GoalResult, GoalSpec, Measure, goal_results, protected
-from analysis.stats.linked_tables import GroupCounts, Part, release_pattern
+from analysis.stats.linked_tables import GroupCounts, Part, open_link_minimum, release_pattern
 from surveys.db.tables import (
     Activity,
     Channel,
@@ -176,7 +176,14 @@ async def _metadata(plan_id: int) -> dict:
     goals = await EffectGoal.select().where(EffectGoal.plan == plan_id).order_by(EffectGoal.id)
     waves = (
         await Wave.select(
-            Wave.id, Wave.slug, Wave.title, Wave.opens_at, Wave.closes_at, Wave.closed_early, Wave.version
+            Wave.id,
+            Wave.slug,
+            Wave.title,
+            Wave.opens_at,
+            Wave.closes_at,
+            Wave.closed_early,
+            Wave.uses_codes,
+            Wave.version,
         )
         .where(Wave.plan == plan_id)
         .order_by(Wave.opens_at)
@@ -365,7 +372,11 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
         for release in releases.get(wave["id"], []):
             current = {g: group_counts(release, wave, g) for g in group_ids}
             pattern = release_pattern(
-                list(current.values()), k=k, previous=counts_before or None, previous_pattern=pattern
+                list(current.values()),
+                k=k,
+                previous=counts_before or None,
+                previous_pattern=pattern,
+                parts_k=k if wave["uses_codes"] else open_link_minimum(k),
             )
             for g in group_ids:
                 if g not in pattern.stale_groups:

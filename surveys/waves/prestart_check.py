@@ -93,10 +93,36 @@ def check_questionnaire(questionnaire: QuestionnaireDef) -> list[Finding]:
 
 
 def check_privacy(
-    questionnaire: QuestionnaireDef, sizes: Mapping[tuple[str, str], int | None], k: int
+    questionnaire: QuestionnaireDef,
+    sizes: Mapping[tuple[str, str], int | None],
+    k: int,
+    *,
+    open_link: bool = False,
 ) -> list[Finding]:
-    """Groups (organisation × target group, by name) so small that answers could point at someone."""
+    """Groups (organisation × target group, by name) so small that answers could point at someone.
+
+    With an open link, anyone can send made-up answers into a small group until it is published and then
+    subtract their own (docs/dataskydd.md, "Vad som redovisas"): groups under 3k people are named, with
+    the advice to use one-time codes."""
     findings: list[Finding] = []
+    if open_link:
+        exposed = sorted(
+            f"{group} i {org}" for (org, group), n in sizes.items() if n is not None and 0 < n < 3 * k
+        )
+        if exposed:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    None,
+                    _(
+                        "Mätomgången har en öppen länk, och %(count)s grupper har färre än %(limit)s personer "
+                        "(%(groups)s). Med en öppen länk kan vem som helst skicka in påhittade svar tills en "
+                        "liten grupp redovisas och sedan räkna fram de riktiga svaren. Använd engångskoder "
+                        "för den här mätomgången."
+                    )
+                    % {"count": len(exposed), "limit": 3 * k, "groups": ", ".join(exposed)},
+                )
+            )
     small = sorted((org, group, n) for (org, group), n in sizes.items() if n is not None and 0 < n < k)
     for org, group, n in small:
         findings.append(

@@ -124,19 +124,20 @@ async def test_results_download_as_csv_for_swedish_excel(demo_client):
     assert any(re.fullmatch(r"0,\d{4}", cell) for r in rows for cell in r)
 
 
-async def test_raw_responses_are_for_admins_and_withhold_free_text_in_small_groups(client):
+async def test_raw_responses_are_for_admins_and_leave_out_groups_under_k(client):
     import csv
     import io
 
     from tests.support import VALID_ANSWERS, form_body, make_wave
 
     await make_wave()
-    for i in range(2):
+    # Five from Alby (a group that may be shown) and two from the region (a group that may not).
+    for i, organisation in enumerate(["alby"] * 5 + ["region"] * 2):
         survey = await client.get("/e/testomgang")
-        answers = {**VALID_ANSWERS, "fritext": [f'=HYPERLINK("x") hemligt {i}']}
+        answers = {**VALID_ANSWERS, "fritext": [f'=HYPERLINK("x") {organisation} {i}']}
         response = await client.post(
             "/e/testomgang",
-            data=dict(form_body(survey.text, answers, organisation="alby", target_group="chefer"))
+            data=dict(form_body(survey.text, answers, organisation=organisation, target_group="chefer"))
             | {"q-kanaler": ["intranat", "mote"]},
         )
         assert response.status_code == 303
@@ -147,12 +148,14 @@ async def test_raw_responses_are_for_admins_and_withhold_free_text_in_small_grou
     response = await client.get("/resultat/testplan/svar.csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    header, body = rows[0], rows[1:]
-    assert len(body) == 2
-    assert "hemligt" not in response.text  # two answers: free text withheld
-    assert all("färre än 5" in row[-1] for row in body)
+    header, body, note = rows[0], rows[1:-1], rows[-1]
+    assert len(body) == 5
+    assert all(row[header.index("Organisation")] == "alby" for row in body)
+    assert "region" not in "".join(";".join(row) for row in body)  # the two-person group gives no row
+    assert "färre än 5 svarande ingår inte" in note[-1]
     assert body[0][header.index("kannedom")] == "ja"
     assert body[0][header.index("kanaler")] == "intranat|mote"
+    assert all(row[header.index("fritext")].startswith("'=HYPERLINK") for row in body)  # neutralised
     assert not any(":" in row[header.index("Datum")] for row in body)  # a date, never a time
 
 

@@ -13,6 +13,7 @@ from analysis.stats.linked_tables import (
     GroupCounts,
     Part,
     cell_fails,
+    open_link_minimum,
     release_pattern,
     rounded_count,
     union_fails,
@@ -144,3 +145,9 @@ def test_every_small_hidden_member_keeps_its_share_uncertain_by_brute_force(orga
 def test_a_release_must_have_a_valid_k():
     with pytest.raises(ValueError):
         release_pattern([], k=2)
+
+
+def test_an_open_link_wave_publishes_an_organisation_only_from_its_higher_minimum():
+    counts = group({"a": 5, "b": 20, "c": 30}, L1={"a": (5, 3), "b": (20, 12), "c": (30, 18)})
+    assert not release_pattern([counts], k=5).is_hidden("chefer", "a")
+    assert release_pattern([counts], k=5, parts_k=open_link_minimum(5)).is_hidden("chefer", "a")

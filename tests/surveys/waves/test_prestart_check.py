@@ -43,3 +43,19 @@ def test_small_groups_are_named_and_free_text_gets_a_warning():
 def test_no_small_groups_means_no_privacy_findings():
     questionnaire = parse_questionnaire(QUESTIONNAIRE)
     assert check_privacy(questionnaire, {("Sundsvall", "Chefer"): 400, ("Ånge", "Invånare"): None}, 5) == []
+
+
+def test_an_open_link_wave_with_groups_under_three_k_advises_one_time_codes():
+    questionnaire = parse_questionnaire(QUESTIONNAIRE)
+    sizes = {("Ånge", "Chefer"): 12, ("Sundsvall", "Chefer"): 400, ("Ånge", "Invånare"): None}
+    findings = check_privacy(questionnaire, sizes, 5, open_link=True)
+    padding = [f for f in findings if "öppen länk" in f.message]
+    assert len(padding) == 1
+    assert "Chefer i Ånge" in padding[0].message and "Sundsvall" not in padding[0].message
+    assert "engångskoder" in padding[0].message
+
+
+def test_a_wave_with_one_time_codes_is_not_warned_about_made_up_answers():
+    questionnaire = parse_questionnaire(QUESTIONNAIRE)
+    findings = check_privacy(questionnaire, {("Ånge", "Chefer"): 12}, 5, open_link=False)
+    assert not [f for f in findings if "öppen länk" in f.message]
