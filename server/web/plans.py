@@ -13,7 +13,7 @@ from server.errors import UserError
 from server.sessions import requires_page, session_account
 from server.web.forms import field_values, read_form
 from surveys.accounts.users import Role
-from surveys.errors import Invalid, NotFound
+from surveys.errors import Conflict, DomainError, Invalid, NotFound
 from surveys.plans.editing import (
     MANUAL_METRICS,
     SIZES_MAX_BYTES,
@@ -66,7 +66,7 @@ async def _render(
     )
 
 
-def _keyed(prefix: str, error: Invalid) -> dict[str, str]:
+def _keyed(prefix: str, error: DomainError) -> dict[str, str]:
     """Field errors keyed by the id of the input on the page, so the summary can link to it."""
     return {f"{prefix}{field}": message for field, message in error.errors.items()}
 
@@ -128,15 +128,21 @@ ORGANISATION_ACTIONS = {"inaktivera", "aktivera", "ta-bort"}
 @post(f"{BASE}/organisationer/{{organisation:str}}/{{action:str}}", guards=COMMUNICATOR, status_code=303)
 async def organisation_action(
     request: Request, code: FromPath[str], organisation: FromPath[str], action: FromPath[str]
-) -> Redirect:
+) -> Template | Redirect:
     plan = await plan_for_editing(code)
     if action not in ORGANISATION_ACTIONS:
         raise NotFound(_("Sidan finns inte. Kontrollera adressen eller gå till startsidan."))
     await read_form(request)
-    if action == "ta-bort":
-        await remove_organisation(plan.id, organisation)
-    else:
-        await set_organisation_active(plan.id, organisation, action == "aktivera")
+    try:
+        if action == "ta-bort":
+            await remove_organisation(plan.id, organisation)
+        else:
+            await set_organisation_active(plan.id, organisation, action == "aktivera")
+    except Conflict as refused:
+        # A removal that answers or waves refuse is shown beside the organisation, not on an error page.
+        return await _organisations_page(
+            request, plan, errors=_keyed(f"org-{organisation}-", refused), status=409
+        )
     return _saved(f"/arbeta/planer/{code}/organisationer")
 
 
@@ -185,10 +191,15 @@ async def channel_edit(request: Request, code: FromPath[str], channel: FromPath[
 
 
 @post(f"{BASE}/kanaler/{{channel:str}}/ta-bort", guards=COMMUNICATOR, status_code=303)
-async def channel_delete(request: Request, code: FromPath[str], channel: FromPath[str]) -> Redirect:
+async def channel_delete(
+    request: Request, code: FromPath[str], channel: FromPath[str]
+) -> Template | Redirect:
     plan = await plan_for_editing(code)
     await read_form(request)
-    await delete_channel(plan.id, channel)
+    try:
+        await delete_channel(plan.id, channel)
+    except Conflict as refused:  # used by activities or options: shown beside the channel
+        return await _channels_page(request, plan, errors=_keyed(f"ch-{channel}-", refused), status=409)
     return _saved(f"/arbeta/planer/{code}/kanaler")
 
 
@@ -284,11 +295,18 @@ async def activity_edit(
 
 
 @post(f"{BASE}/aktiviteter/{{activity:str}}/ta-bort", guards=COMMUNICATOR, status_code=303)
-async def activity_delete(request: Request, code: FromPath[str], activity: FromPath[str]) -> Redirect:
+async def activity_delete(
+    request: Request, code: FromPath[str], activity: FromPath[str]
+) -> Template | Redirect:
     plan = await plan_for_editing(code)
-    _find_activity(plan, activity)
+    found = _find_activity(plan, activity)
     await read_form(request)
-    await delete_activity(plan.id, activity)
+    try:
+        await delete_activity(plan.id, activity)
+    except Conflict as refused:  # decisions or reach figures refer to it: shown on its page
+        return await _activity_page(
+            request, plan, found, _as_input(found), errors={"delete": refused.message}, status=409
+        )
     return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
 
 
@@ -421,10 +439,13 @@ async def reach_add(request: Request, code: FromPath[str]) -> Template | Redirec
 
 
 @post(f"{BASE}/rackvidd/poster/{{figure:int}}/ta-bort", guards=COMMUNICATOR, status_code=303)
-async def reach_delete(request: Request, code: FromPath[str], figure: FromPath[int]) -> Redirect:
+async def reach_delete(request: Request, code: FromPath[str], figure: FromPath[int]) -> Template | Redirect:
     plan = await plan_for_editing(code)
     await read_form(request)
-    await delete_reach(plan.id, figure)
+    try:
+        await delete_reach(plan.id, figure)
+    except Conflict as refused:
+        return await _reach_page(request, plan, errors={"entries": refused.message}, status=409)
     return _saved(f"/arbeta/planer/{code}/rackvidd/poster")
 
 

@@ -92,6 +92,11 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
     def total_size(values: list[int | None]) -> int | None:
         return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
+    def small_hidden(cells: list[tuple[int, int]]) -> bool:
+        """A total whose hidden parts add up to 1 to k−1: even rounded, it would show them nearly."""
+        hidden = sum(counts.get((o, g), 0) for o, g in cells if pattern.is_hidden(g, o))
+        return 0 < hidden < k
+
     progress_rows = tuple(
         ProgressRow(
             org.name,
@@ -104,7 +109,7 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
             _cell(
                 sum(counts.get((org.id, g), 0) for g in group_ids),
                 total_size([size_of(org.id, g) for g in group_ids]),
-                False,
+                small_hidden([(org.id, g) for g in group_ids]),
                 rounded=True,
             ),
         )
@@ -127,7 +132,7 @@ async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
         total=_cell(
             sum(counts.values()),
             total_size([size_of(o, g) for o in orgs for g in group_ids]),
-            False,
+            small_hidden([(o, g) for o in orgs for g in group_ids]),
             rounded=True,
         ),
     )
