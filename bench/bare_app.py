@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from surveys import db  # noqa: E402
+from surveys.db import engine as db  # noqa: E402
 
 PAGE = '<!doctype html><html lang="sv"><head><title>bare</title></head><body><p>bare</p></body></html>'
 

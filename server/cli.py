@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -136,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("ersätt en databas som redan innehåller data (allt som inte finns i kopian försvinner)"),
     )
+
+    release = commands.add_parser(
+        "release",
+        help=_("delredovisa en öppen mätomgång (högst en gång om dagen); en stängd redovisas av sig själv"),
+    )
+    release.add_argument("slug", help=_("mätomgångens adress, t.ex. omgang-1-2027"))
 
     purge = commands.add_parser(
         "purge", help=_("gallra: radera svar från mätomgångar som stängde före gallringsfristen")
@@ -458,6 +464,18 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.results.releases import release_open_wave
+
+    async def work():
+        await db.migrate()
+        return await release_open_wave(args.slug, datetime.now(UTC))
+
+    made = _run(settings, work)
+    print(_("Mätomgången %(slug)s är delredovisad %(day)s.") % {"slug": args.slug, "day": made.released_on})
+    return 0
+
+
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     from surveys.operations import retention
 
@@ -558,6 +576,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "report": cmd_report,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "release": cmd_release,
     "purge": cmd_purge,
     "migrate-data": cmd_migrate_data,
 }

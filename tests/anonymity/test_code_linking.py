@@ -109,14 +109,14 @@ def answering_order() -> list[str]:
 
 @pytest.fixture
 def postgresql_only(engine_name):
-    if engine_name != "postgresql":
-        pytest.skip("a PostgreSQL attack")
+    """A PostgreSQL attack: tests/conftest.py collects it for PostgreSQL only."""
+    assert engine_name == "postgresql"
 
 
 @pytest.fixture
 def sqlite_only(engine_name):
-    if engine_name != "sqlite":
-        pytest.skip("an SQLite attack")
+    """An SQLite attack: tests/conftest.py collects it for SQLite only."""
+    assert engine_name == "sqlite"
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------

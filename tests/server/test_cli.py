@@ -214,3 +214,34 @@ def test_a_restore_of_a_missing_file_names_it(sqlite_env, tmp_path):
 
     assert result.returncode == 1
     assert "saknas.sqlite" in result.stderr
+
+
+def test_release_publishes_an_open_wave_once_a_day_and_refuses_one_not_open(sqlite_env):
+    demo = ROOT / "surveys" / "demo"
+    assert effekt("load-plan", str(demo / "vasternorrland.toml"), env=sqlite_env).returncode == 0
+    loaded = effekt(
+        "load-questionnaire", str(demo / "uppfoljning.toml"), "--plan", "vasternorrland-2026", env=sqlite_env
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    for slug, opens, closes in [
+        ("pagar", "2020-01-01T08:00", "2099-12-31T17:00"),
+        ("senare", "2099-01-01T08:00", "2099-02-01T08:00"),
+    ]:
+        created = effekt(
+            "create-wave",
+            "--plan=vasternorrland-2026",
+            "--questionnaire=uppfoljning-fardplan",
+            f"--slug={slug}",
+            "--title=Omgång",
+            f"--opens={opens}",
+            f"--closes={closes}",
+            env=sqlite_env,
+        )
+        assert created.returncode == 0, created.stderr
+    released = effekt("release", "pagar", env=sqlite_env)
+    assert released.returncode == 0, released.stderr
+    assert "pagar är delredovisad" in released.stdout
+    again = effekt("release", "pagar", env=sqlite_env)
+    assert again.returncode == 1 and "i morgon" in again.stderr
+    not_open = effekt("release", "senare", env=sqlite_env)
+    assert not_open.returncode == 1 and "Bara en öppen mätomgång" in not_open.stderr

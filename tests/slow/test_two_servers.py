@@ -160,7 +160,7 @@ def test_failed_sign_ins_on_both_servers_add_up_to_one_lock_out(two_servers):
     assert "För många misslyckade försök" in right.text
 
 
-def test_results_cached_by_one_server_follow_a_response_sent_through_the_other(two_servers):
+def test_results_cached_by_one_server_follow_a_release_made_after_responses_through_the_other(two_servers):
     first, second = two_servers
     token = _cli(first.env, "create-token", "lena@example.se", "--name", "två servrar")
     headers = {"Authorization": f"Bearer {token}"}
@@ -182,6 +182,10 @@ def test_results_cached_by_one_server_follow_a_response_sent_through_the_other(t
         )
         assert response.status_code == 201
 
+    # Answers alone change nothing a reader sees (issue #13: results only at a release) ...
+    assert httpx.get(second.base + url, headers=headers, timeout=60).json() == before_second
+    # ... and a release made through one server shows on both at once.
+    _cli(first.env, "release", WAVE)
     after_second = httpx.get(second.base + url, headers=headers, timeout=60).json()
     after_first = httpx.get(first.base + url, headers=headers, timeout=60).json()
     assert after_second != before_second
