@@ -393,6 +393,9 @@ class WaveRelease(Table, tablename="wave_release"):
     number = Integer()
     released_on = Date()
     interim = Boolean(default=False)
+    # When the wave closed as it stood at this release ("<closes_at>|<closed_early>"): a closed wave whose
+    # closing differs was opened again since, and gets a new release when it closes anew.
+    closing = Varchar(length=60, default="")
     # {"respondents": [[organisation, target group, n], …], "answers": [[question, option, organisation,
     # target group, n], …]}: the same cells as surveys/db/tallies.py, frozen.
     counts = JSON()

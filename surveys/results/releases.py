@@ -65,7 +65,7 @@ def _decode(row: dict) -> Release:
         number=row["number"],
         released_on=row["released_on"],
         interim=row["interim"],
-        closing=counts.get("closing", ""),
+        closing=row.get("closing", ""),
         respondents={(org, group): n for org, group, n in counts.get("respondents", [])},
         answers=dict(answers),
     )
@@ -82,7 +82,7 @@ async def _live_counts(wave: dict) -> dict:
     counts = _encode(
         await tallies.respondents([wave["id"]]), await tallies.chosen_options([wave["id"]], questions)
     )
-    return {**counts, "closing": closing_of(wave)}
+    return counts
 
 
 async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
@@ -97,7 +97,11 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
             raise NotFound(_("Mätomgången finns inte."))
         latest = (
             await WaveRelease.select(
-                WaveRelease.number, WaveRelease.released_on, WaveRelease.interim, WaveRelease.counts
+                WaveRelease.number,
+                WaveRelease.released_on,
+                WaveRelease.interim,
+                WaveRelease.closing,
+                WaveRelease.counts,
             )
             .where(WaveRelease.wave == wave_id)
             .order_by(WaveRelease.number, ascending=False)
@@ -105,7 +109,14 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
             .first()
         )
         counts = await _live_counts(wave)
-        if not interim and latest is not None and not latest["interim"] and latest["counts"] == counts:
+        closing = closing_of(wave)
+        if (
+            not interim
+            and latest is not None
+            and not latest["interim"]
+            and latest["counts"] == counts
+            and latest["closing"] == closing
+        ):
             return _decode({**latest, "wave": wave_id})
         if interim and latest is not None and latest["released_on"] >= today:
             raise Conflict(
@@ -116,10 +127,24 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
             )
         number = (latest["number"] if latest else 0) + 1
         await WaveRelease.insert(
-            WaveRelease(wave=wave_id, number=number, released_on=today, interim=interim, counts=counts)
+            WaveRelease(
+                wave=wave_id,
+                number=number,
+                released_on=today,
+                interim=interim,
+                closing=closing,
+                counts=counts,
+            )
         )
     return _decode(
-        {"wave": wave_id, "number": number, "released_on": today, "interim": interim, "counts": counts}
+        {
+            "wave": wave_id,
+            "number": number,
+            "released_on": today,
+            "interim": interim,
+            "closing": closing,
+            "counts": counts,
+        }
     )
 
 
@@ -171,11 +196,19 @@ async def settle_closed_waves(waves: Sequence[dict], now: datetime) -> bool:
     closed = [w for w in waves if w["closed_early"] or w["closes_at"] <= now]
     if not closed:
         return False
-    known = await releases_of(w["id"] for w in closed)
+    latest: dict[int, dict] = {}
+    for row in (
+        await WaveRelease.select(
+            WaveRelease.wave, WaveRelease.number, WaveRelease.interim, WaveRelease.closing
+        )
+        .where(WaveRelease.wave.is_in([w["id"] for w in closed]))
+        .order_by(WaveRelease.number)
+    ):
+        latest[row["wave"]] = row  # the newest comes last
     made = False
     for wave in closed:
-        latest = known[wave["id"]][-1] if known.get(wave["id"]) else None
-        if latest is None or latest.interim or latest.closing != closing_of(wave):
+        head = latest.get(wave["id"])
+        if head is None or head["interim"] or head["closing"] != closing_of(wave):
             await make_release(wave["id"], today=now.date(), interim=False)
             made = True
     return made
