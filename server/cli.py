@@ -393,7 +393,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(_("Mappen %(folder)s finns inte.") % {"folder": args.out.parent})
 
     async def work():
-        view = await meeting_view(args.plan, args.meeting)
+        view = await meeting_view(args.plan, args.meeting, k=settings.min_group_size)
         if view is None:
             raise CommandError(
                 _("Det finns inget möte %(id)s i planen %(plan)s.") % {"id": args.meeting, "plan": args.plan}

@@ -75,7 +75,7 @@ async def new_meeting(request: Request, code: FromPath[str]) -> Template | Redir
 
 
 async def _meeting_page(request: Request, code: str, meeting: int, *, errors=None, status=200) -> Template:
-    view = await find_meeting(code, meeting)
+    view = await find_meeting(code, meeting, k=request.app.state.settings.min_group_size)
     plan = await _plan(code)
     history: dict[str, list] = {}
     for decision in await decisions(code):
@@ -156,7 +156,7 @@ PACK_TYPES = {
 async def pack(request: Request, code: FromPath[str], meeting: FromPath[int], fmt: FromPath[str]) -> Response:
     if fmt not in PACK_TYPES:
         raise NotFound(_("Mötespaketet finns som pdf och pptx."))
-    view = await find_meeting(code, meeting)
+    view = await find_meeting(code, meeting, k=request.app.state.settings.min_group_size)
     workers.start()  # for the next pack, if this process has not shown a meeting page yet
     contents = await meeting_pack(view)
     locale = locales.current_locale()

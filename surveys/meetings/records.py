@@ -14,7 +14,7 @@ from surveys.db.engine import write_transaction
 from surveys.db.tables import Activity, Decision, Meeting
 from surveys.errors import Invalid, NotFound
 from surveys.plans.lookup import plan_row
-from surveys.results.plan_results import PlanResults, plan_results
+from surveys.results.plan_results import PlanResults, plan_results, under_stricter_minimum
 
 VERDICTS = {
     "tillracklig": N_("Tillräcklig"),
@@ -55,7 +55,7 @@ class MeetingView:
     plan_code: str
     title: str
     held_on: date
-    results: PlanResults  # exactly as when the meeting was created
+    results: PlanResults  # as when the meeting was created (less, if the minimum group size was raised)
     decisions: tuple[DecisionView, ...]
 
 
@@ -129,20 +129,25 @@ async def _meeting_row(plan_code: str, meeting_id: int) -> dict | None:
     return await Meeting.select().where((Meeting.id == meeting_id) & (Meeting.plan.code == plan_code)).first()
 
 
-async def find_meeting(plan_code: str, meeting_id: int) -> MeetingView:
-    """The meeting with its frozen results; `NotFound` unless the plan has a meeting with this id."""
+async def find_meeting(plan_code: str, meeting_id: int, *, k: int | None = None) -> MeetingView:
+    """The meeting with its frozen results; `NotFound` unless the plan has a meeting with this id.
+
+    With the installation's current minimum `k`: results frozen under a smaller one are shown only as
+    far as the larger one allows (`under_stricter_minimum`)."""
     row = await _meeting_row(plan_code, meeting_id)
     if row is None:
         raise no_such_meeting()
     results = msgspec.json.decode(row["snapshot"], type=PlanResults)
+    if k is not None:
+        results = under_stricter_minimum(results, k)
     taken = tuple(d for d in await decisions(plan_code) if d.meeting_id == meeting_id)
     return MeetingView(row["id"], plan_code, row["title"], row["held_on"], results, taken)
 
 
-async def meeting_view(plan_code: str, meeting_id: int) -> MeetingView | None:
+async def meeting_view(plan_code: str, meeting_id: int, *, k: int | None = None) -> MeetingView | None:
     """`find_meeting`, or None: for a caller that says in its own words that there is no such meeting."""
     try:
-        return await find_meeting(plan_code, meeting_id)
+        return await find_meeting(plan_code, meeting_id, k=k)
     except NotFound:
         return None
 

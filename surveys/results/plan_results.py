@@ -22,7 +22,15 @@ from analysis.render.verdicts import hidden_verdict
 from analysis.stats.denominators import DontKnow, StepCounting, Tally, option_counts, step_counts
 from analysis.stats.disclosure import SuppressionReason
 from analysis.stats.effects import ShareEstimate, Stratum
-from analysis.stats.goal_results import GoalResult, GoalSpec, Measure, goal_results, protected
+from analysis.stats.goal_results import (
+    GoalResult,
+    GoalSpec,
+    Measure,
+    OrganisationResult,
+    WaveResult,
+    goal_results,
+    protected,
+)
 from analysis.stats.linked_tables import GroupCounts, Part, open_link_minimum, release_pattern
 from surveys.db.tables import (
     Activity,
@@ -519,3 +527,56 @@ def _months(first: dict, wave: dict) -> float:
 
 def _step_question(questions: Sequence[_QuestionInfo], step: str) -> _QuestionInfo | None:
     return next((q for q in questions if q.step == step), None)
+
+
+def under_stricter_minimum(results: PlanResults, k: int) -> PlanResults:
+    """Frozen results shown after the minimum group size was raised above the one they were made with.
+
+    The frozen numbers cannot be taken apart again, so nothing below the group level is shown: every
+    organisation breakdown and merged group is withheld, and a total (a goal's wave, a rung, a channel)
+    with fewer than k respondents is hidden, together with its change and the goal's trend. What remains
+    are totals of at least k, from which no smaller group can be subtracted."""
+    if k <= results.k:
+        return results
+
+    def small(estimate: ShareEstimate | None) -> bool:
+        return estimate is not None and estimate.respondents < k
+
+    def wave(w: WaveResult) -> WaveResult:
+        hidden = small(w.estimate)
+        return replace(
+            w,
+            estimate=None if hidden else w.estimate,
+            hidden=SuppressionReason.HIDDEN if hidden else w.hidden,
+            status=None if hidden else w.status,
+            change=None if hidden else w.change,
+            change_p_adjusted=None if hidden else w.change_p_adjusted,
+            organisations=tuple(
+                OrganisationResult(o.label, None, SuppressionReason.HIDDEN) for o in w.organisations
+            ),
+            other=None,
+        )
+
+    def goal(g: GoalView) -> GoalView:
+        waves = tuple(wave(w) for w in g.result.waves)
+        lost = any(small(old.estimate) for old in g.result.waves)
+        result = replace(
+            g.result,
+            waves=waves,
+            trend=None if lost else g.result.trend,
+            trend_p_adjusted=None if lost else g.result.trend_p_adjusted,
+        )
+        return replace(g, result=result)
+
+    def cell(c: Cell) -> Cell:
+        return replace(c, estimate=None, hidden=SuppressionReason.HIDDEN) if small(c.estimate) else c
+
+    return replace(
+        results,
+        k=k,
+        goals=tuple(goal(g) for g in results.goals),
+        ladder=tuple(cell(c) for c in results.ladder),
+        recall=tuple(cell(c) for c in results.recall),
+        respondents={key: n for key, n in results.respondents.items() if n >= k},
+        hidden={key: None for key in results.hidden},
+    )
