@@ -33,13 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from analysis import workers  # noqa: E402
+from analysis.render import workers  # noqa: E402
 from analysis.render.charts import clear_render_cache  # noqa: E402
 from analysis.render.report import build_pdf, build_pptx  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
-from surveys import db  # noqa: E402
 from surveys.accounts.users import Role, create_user  # noqa: E402
+from surveys.db import engine as db  # noqa: E402
 from surveys.demo import load_demo  # noqa: E402
 from surveys.meetings.pack import forget_made_packs, meeting_pack  # noqa: E402
 from surveys.meetings.records import create_meeting, meeting_view  # noqa: E402
