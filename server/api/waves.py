@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -11,8 +11,11 @@ from litestar.params import FromPath, JSONBody
 
 from locales import gettext as _
 from server import clock
+from server.auth import requires
+from surveys.accounts.users import Role
 from surveys.questionnaires.model import QuestionDef
 from surveys.responding.submission import Sent, Stored, submit
+from surveys.results.releases import release_open_wave
 from surveys.waves.lookup import open_waves, wave_at
 
 
@@ -138,4 +141,22 @@ async def submit_response(
     return Response(ResponseOut("created", _("Tack! Svaret är sparat.")), status_code=201)
 
 
-HANDLERS = [list_waves, wave_detail, submit_response]
+class ReleaseOut(msgspec.Struct):
+    wave: str
+    number: int
+    released_on: date
+    preliminary: bool
+
+
+@post(
+    "/waves/{slug:str}/releases",
+    summary="Delredovisa en öppen mätomgång (högst en gång om dagen)",
+    status_code=201,
+    guards=[requires(Role.COMMUNICATOR)],
+)
+async def release_wave(slug: FromPath[str]) -> ReleaseOut:
+    made = await release_open_wave(slug, clock.now())
+    return ReleaseOut(slug, made.number, made.released_on, made.interim)
+
+
+HANDLERS = [list_waves, wave_detail, submit_response, release_wave]

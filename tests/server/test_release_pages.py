@@ -61,3 +61,18 @@ async def test_a_reader_cannot_release_a_wave(client):
     )
     assert refused.status_code == 403
     assert await WaveRelease.count() == 0
+
+
+async def test_the_api_releases_an_open_wave_once_a_day_with_a_communicators_key(client):
+    from surveys.accounts.users import create_token
+
+    await make_wave()
+    account = await sign_in(client, Role.COMMUNICATOR)
+    headers = {"authorization": f"Bearer {await create_token(account.id, 'delredovisning')}"}
+    client.cookies.clear()
+    made = await client.post("/api/v1/waves/testomgang/releases", headers=headers)
+    assert made.status_code == 201
+    assert made.json()["preliminary"] is True and made.json()["number"] == 1
+    again = await client.post("/api/v1/waves/testomgang/releases", headers=headers)
+    assert again.status_code == 409 and "i morgon" in again.json()["detail"]
+    assert await WaveRelease.count() == 1
