@@ -165,8 +165,20 @@ async def release_open_wave(slug: str, now: datetime) -> Release:
 
 
 async def latest_release(wave_id: int) -> Release | None:
-    found = (await releases_of([wave_id])).get(wave_id)
-    return found[-1] if found else None
+    """The wave's newest release without its counts: what the wave page says of when it was released."""
+    row = (
+        await WaveRelease.select(
+            WaveRelease.wave,
+            WaveRelease.number,
+            WaveRelease.released_on,
+            WaveRelease.interim,
+            WaveRelease.closing,
+        )
+        .where(WaveRelease.wave == wave_id)
+        .order_by(WaveRelease.number, ascending=False)
+        .first()
+    )
+    return _decode({**row, "counts": {}}) if row else None
 
 
 async def releases_of(wave_ids: Iterable[int]) -> dict[int, list[Release]]:
