@@ -22,6 +22,7 @@ from server.api import designer as api_designer
 from server.api import plans as api_plans
 from server.api import results as api_results
 from server.api import waves as api_waves
+from server.api import whoami as api_whoami
 from server.csrf import CsrfMiddleware
 from server.front_door import EffektApp
 from server.sessions import session_config
@@ -29,6 +30,7 @@ from server.settings import Settings
 from server.templating import make_environment
 from server.web import (
     account,
+    audit,
     designer,
     health,
     home,
@@ -39,6 +41,7 @@ from server.web import (
     reach,
     respondent,
     results,
+    sso,
     workspace,
 )
 from surveys.db import engine as db
@@ -84,10 +87,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *meetings.HANDLERS,
             *health.HANDLERS,
             *account.HANDLERS,
+            *audit.HANDLERS,
             *reach.HANDLERS,
             *questionnaires.HANDLERS,
             *designer.HANDLERS,
             *plans.HANDLERS,
+            *sso.HANDLERS,
         ],
     )
     api = Router(
@@ -97,6 +102,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *api_results.HANDLERS,
             *api_plans.HANDLERS,
             *api_designer.HANDLERS,
+            *api_whoami.HANDLERS,
         ],
     )
     return EffektApp(
@@ -107,8 +113,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment())),
         middleware=[
-            DefineMiddleware(CsrfMiddleware, secret=settings.secret_key, secure=settings.https),
+            # The session first: the CSRF check binds a signed-in person's token to their session.
             session_config(settings).middleware,
+            DefineMiddleware(CsrfMiddleware, secret=settings.secret_key, secure=settings.https),
         ],
         lifespan=[database],
         request_max_body_size=settings.max_body_bytes,
@@ -123,7 +130,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             path="/api/v1/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
-        state=State({"settings": settings}),
+        # The single sign-on client (None when off) keeps the provider's metadata and keys per worker.
+        state=State({"settings": settings, "oidc": sso.oidc_client(settings)}),
         debug=False,
         logging_config=None,  # logging is set up once by `effekt serve` (JSON lines), not per app
     )

@@ -8,6 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from locales import gettext as _
+from server import clock
 from server.errors import UserError
 from surveys.accounts.users import Account, Role, token_account
 from surveys.errors import Forbidden
@@ -15,14 +16,17 @@ from surveys.errors import Forbidden
 ACCOUNT_KEY = "effekt_account"
 
 
+def bearer_token(connection: ASGIConnection) -> str:
+    scheme, _sep, token = connection.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 async def current_account(connection: ASGIConnection) -> Account | None:
     state = connection.scope.setdefault("state", {})
     if ACCOUNT_KEY in state:
         return state[ACCOUNT_KEY]
-    found = None
-    scheme, _sep, token = connection.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        found = await token_account(token.strip())
+    token = bearer_token(connection)
+    found = await token_account(token, clock.now()) if token else None
     state[ACCOUNT_KEY] = found
     return found
 
@@ -32,7 +36,13 @@ def requires(role: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitab
         account = await current_account(connection)
         if account is None:
             # Not signed in at all is HTTP's own 401 with its challenge header, not a domain error.
-            error = UserError(401, _("Ange en giltig API-nyckel: Authorization: Bearer <nyckel>."))
+            error = UserError(
+                401,
+                _(
+                    "Ange en giltig API-nyckel: Authorization: Bearer <nyckel>. En nyckel som har gått ut "
+                    "eller återkallats gäller inte; skapa en ny under Mitt konto."
+                ),
+            )
             error.headers = {"www-authenticate": 'Bearer realm="effekt"'}
             raise error
         if not account.role.may(role):

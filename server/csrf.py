@@ -7,6 +7,13 @@ that is not ASCII is simply a wrong token here, where Litestar's comparison rais
 
 The JSON API is exempt: it trusts only `Authorization: Bearer`, never a cookie, so a forged request from
 another site has nothing to ride on.
+
+A signed-in person's token is bound to their session: its signature covers the session's random id
+(server/sessions.py), which lives only inside the encrypted session cookie. A token and cookie pair
+planted in the browser (from a sibling site, or a visit of the attacker's own) is therefore refused on every
+page of a signed-in person; their forms carry a token made for their session, which needs no cookie of its
+own. Visitors who are not signed in (respondents, the sign-in form) keep the double-submit check.
+This middleware runs inside the session middleware (server/app.py), so it sees the session.
 """
 
 from __future__ import annotations
@@ -41,8 +48,18 @@ class CsrfMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        cookie = _cookie(scope)
         state = ScopeState.from_scope(scope)
+        session = _session_id(scope)
+        if session:
+            # Signed in: the token is made for this session and checked against it; no cookie is involved.
+            if scope["method"] not in SAFE_METHODS:
+                given = await _given_token(scope, receive)
+                if given is None or self._secret_of(given, session) is None:
+                    raise PermissionDeniedException()
+            state.csrf_token = self.new_token(session)
+            await self.app(scope, receive, send)
+            return
+        cookie = _cookie(scope)
         if scope["method"] in SAFE_METHODS:
             if cookie is not None and self._secret_of(cookie) is not None:
                 state.csrf_token = cookie
@@ -57,19 +74,21 @@ class CsrfMiddleware:
         state.csrf_token = given
         await self.app(scope, receive, send)
 
-    def new_token(self) -> str:
+    def new_token(self, session: str = "") -> str:
         secret = secrets.token_hex(_SECRET_LENGTH // 2)
-        return secret + self._sign(secret)
+        return secret + self._sign(secret, session)
 
-    def _sign(self, secret: str) -> str:
-        return hmac.new(self.key, secret.encode(), hashlib.sha256).hexdigest()
+    def _sign(self, secret: str, session: str = "") -> str:
+        # Without a session the signature is Litestar's own, so tokens from before still work.
+        message = secret if not session else secret + "\0" + session
+        return hmac.new(self.key, message.encode(), hashlib.sha256).hexdigest()
 
-    def _secret_of(self, token: str) -> str | None:
-        """The token's random part if it carries our signature; None for anything else."""
+    def _secret_of(self, token: str, session: str = "") -> str | None:
+        """The token's random part if it carries our signature (for `session`); None for anything else."""
         if not token.isascii() or len(token) <= _SECRET_LENGTH:
             return None
         secret = token[:_SECRET_LENGTH]
-        return secret if hmac.compare_digest(token[_SECRET_LENGTH:], self._sign(secret)) else None
+        return secret if hmac.compare_digest(token[_SECRET_LENGTH:], self._sign(secret, session)) else None
 
     def _same_secret(self, given: str | None, cookie: str | None) -> bool:
         if given is None or cookie is None:
@@ -86,6 +105,13 @@ class CsrfMiddleware:
             await send(message)
 
         return send_with_cookie
+
+
+def _session_id(scope: Scope) -> str:
+    """The signed-in session's random id (server/sessions.py's SESSION_ID), or "" for everyone else."""
+    session = scope.get("session")
+    value = session.get("sid") if isinstance(session, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def _cookie(scope: Scope) -> str | None:

@@ -45,6 +45,13 @@ class Settings:
     # Addresses of load balancers whose X-Forwarded-For is believed; the client's address is only used,
     # hashed, to slow down password guessing, and behind a proxy every client would otherwise share one.
     trusted_proxies: str = field(default="", metadata=_env("EFFEKT_TRUSTED_PROXIES"))
+    # Single sign-on with OpenID Connect: read and checked by server/oidc/settings.py, off without an issuer.
+    oidc_issuer: str = field(default="", metadata=_env("EFFEKT_OIDC_ISSUER"))
+    oidc_client_id: str = field(default="", metadata=_env("EFFEKT_OIDC_CLIENT_ID"))
+    oidc_client_secret: str = field(default="", repr=False, metadata=_env("EFFEKT_OIDC_CLIENT_SECRET"))
+    oidc_role_claim: str = field(default="groups", metadata=_env("EFFEKT_OIDC_ROLE_CLAIM"))
+    oidc_roles: str = field(default="", metadata=_env("EFFEKT_OIDC_ROLES"))
+    local_passwords: bool = field(default=True, metadata=_env("EFFEKT_LOCAL_PASSWORDS"))
     max_body_bytes: int = 64 * 1024
 
     @property
@@ -76,7 +83,14 @@ class Settings:
             default_locale=_choice(env, "EFFEKT_DEFAULT_LANGUAGE", "sv", ("sv", "en")),
             retention_days=_int(env, "EFFEKT_RETENTION_DAYS", 365, low=30, high=3650),
             trusted_proxies=_proxies(env, "EFFEKT_TRUSTED_PROXIES"),
+            **_single_sign_on(env),
         )
+
+
+def _single_sign_on(env: dict[str, str]) -> dict:
+    from server.oidc.settings import read_env  # it uses this module's helpers
+
+    return read_env(env)
 
 
 def environment_variables() -> list[str]:

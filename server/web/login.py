@@ -1,72 +1,123 @@
-"""Signing in and out. One message for every wrong combination, and guessing is slowed down."""
+"""Signing in and out. One message for every wrong combination, and guessing is slowed down.
+
+Each attempt is reserved before the password is checked (surveys/accounts/throttle.py): under the user name
+from this client, the client, and the account, or, from a browser where the person has signed in before,
+under that browser's device cookie instead of the account. The device cookie is what keeps a person able to
+sign in while others guess at their account from many places; it names no one (an HMAC over a random
+number, a date and the user name) and is sent only to the sign-in page.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 from litestar import Request, get, post
+from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from locales import gettext as _
 from server import clock
-from server.sessions import EPOCH, USER_ID, safe_next, session_account
+from server.sessions import next_page, safe_next, session_account, sign_in, sign_out
 from server.web.forms import field_value, read_form
-from surveys.accounts.users import (
-    authenticate,
-    clear_failures,
-    end_sessions,
-    is_locked_out,
-    record_failure,
-    session_epoch,
-)
+from surveys.accounts import throttle
+from surveys.accounts.users import check_password, normalise_username, wait_message
+
+DEVICE_COOKIE = "effekt_device"
+DEVICE_DAYS = 180
+LOGIN_PATH = "/logga-in"
 
 
-@get("/logga-in", name="login")
+def _secret(request: Request, purpose: bytes) -> bytes:
+    return hashlib.sha256(purpose + request.app.state.settings.secret_key.encode()).digest()
+
+
+def _device_mac(request: Request, nonce: str, expires: int, username: str) -> str:
+    message = f"{nonce}|{expires}|{normalise_username(username)}".encode()
+    return hmac.new(_secret(request, b"effekt-device:"), message, hashlib.sha256).hexdigest()
+
+
+def _device(request: Request, username: str) -> str | None:
+    """The device cookie's random number if it is ours, unexpired and made for this user name."""
+    nonce, _sep, rest = request.cookies.get(DEVICE_COOKIE, "").partition(".")
+    expires, _sep, mac = rest.partition(".")
+    if not (nonce.isascii() and nonce.isalnum() and expires.isdigit() and mac.isascii()):
+        return None
+    if int(expires) < clock.now().timestamp():
+        return None
+    return nonce if hmac.compare_digest(mac, _device_mac(request, nonce, int(expires), username)) else None
+
+
+def _device_cookie(request: Request, username: str) -> Cookie:
+    nonce = secrets.token_hex(16)
+    expires = int(clock.now().timestamp()) + DEVICE_DAYS * 86400
+    return Cookie(
+        key=DEVICE_COOKIE,
+        value=f"{nonce}.{expires}.{_device_mac(request, nonce, expires, username)}",
+        path=LOGIN_PATH,
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        secure=request.app.state.settings.https,
+        samesite="strict",
+    )
+
+
+def throttle_keys(request: Request, username: str) -> list[throttle.Key]:
+    """The keys an attempt of `username` from this request counts under (also for a password change)."""
+    client = request.client.host if request.client else "unknown"
+    return throttle.keys_for(_secret(request, b"effekt-throttle:"), username, client, _device(request, username))
+
+
+def _form(target: str, username: str, error: str | None, status: int, headers=None) -> Template:
+    return Template(
+        "login.html",
+        context={"next": target, "username": username, "error": error},
+        status_code=status,
+        headers=headers or {},
+    )
+
+
+@get(LOGIN_PATH, name="login")
 async def login_form(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
-    if await session_account(request) is not None:
-        return Redirect(path=safe_next(next), status_code=303)
-    return Template("login.html", context={"next": safe_next(next), "username": "", "error": None})
+    signed_in = await session_account(request)
+    if signed_in is not None:
+        return Redirect(path=next_page(request, signed_in, next), status_code=303)
+    return _form(safe_next(next), "", None, 200)
 
 
-@post("/logga-in", status_code=303)
+@post(LOGIN_PATH, status_code=303)
 async def login(request: Request) -> Template | Redirect:
     fields = await read_form(request)
     username = field_value(fields, "username").strip()
     password = field_value(fields, "password")
     target = safe_next((fields.get("next") or [None])[0])
-    client = request.client.host if request.client else "unknown"
-    now = clock.now()
-    if await is_locked_out(username, client, now):
-        return Template(
-            "login.html",
-            context={
-                "next": target,
-                "username": username,
-                "error": _("För många misslyckade försök. Vänta en kvart och försök igen."),
-            },
-            status_code=429,
-        )
-    found = await authenticate(username, password) if username and password else None
-    if found is None:
-        await record_failure(username, client, now)
-        return Template(
-            "login.html",
-            context={"next": target, "username": username, "error": _("Fel användarnamn eller lösenord.")},
-            status_code=401,
-        )
-    await clear_failures(username)
-    # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
-    request.clear_session()
-    request.set_session({USER_ID: found.id, EPOCH: await session_epoch(found.id)})
-    return Redirect(path=target, status_code=303)
+    wrong = _("Fel användarnamn eller lösenord.")
+    if not username or not password:
+        return _form(target, username, wrong, 401)
+    result = await check_password(username, password, throttle_keys(request, username), clock.now())
+    if result.wait_seconds:
+        message = wait_message(result.wait_seconds)
+        if result.account_capped:
+            message = _(
+                "Det har gjorts för många misslyckade försök att logga in på det här kontot den senaste timmen. "
+                "Logga in från en webbläsare där du har loggat in förut, eller vänta och försök igen."
+            )
+        return _form(target, username, message, 429, {"retry-after": str(result.wait_seconds)})
+    if result.account is None:
+        return _form(target, username, wrong, 401)
+    await sign_in(request, result.account)
+    return Redirect(
+        path=next_page(request, result.account, target),
+        status_code=303,
+        cookies=[_device_cookie(request, result.account.username)],
+    )
 
 
 @post("/logga-ut", status_code=303)
 async def logout(request: Request) -> Redirect:
-    signed_in = await session_account(request)
-    if signed_in is not None:
-        # The cookie is all there is to a session: without this, a copy of it would still sign in.
-        await end_sessions(signed_in.id)
-    request.clear_session()
+    await sign_out(request)
     return Redirect(path="/", status_code=303)
 
 

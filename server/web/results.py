@@ -18,7 +18,14 @@ from surveys.errors import NotFound
 from surveys.plans.editing import plan_codes
 from surveys.plans.lookup import plan_row
 from surveys.results.exports import export_tables
-from surveys.results.overview import group_charts, overview, share_text, span_text, target_group
+from surveys.results.overview import (
+    group_charts,
+    group_summary,
+    overview_matrix_cached,
+    share_text,
+    span_text,
+    target_group,
+)
 from surveys.results.plan_results import PlanResults, plan_results
 from surveys.results.raw_export import raw_rows
 
@@ -47,12 +54,62 @@ async def overview_page(request: Request, code: FromPath[str]) -> Template:
         context={
             "account": await session_account(request),
             "results": results,
-            "rows": overview(results),
+            "matrix": overview_matrix_cached(results),
             "share_text": share_text,
             "span_text": span_text,
             "hidden_note": hidden_note(results.k),
         },
     )
+
+
+# The presentation view's large trend lines: 16:9 slides read from the back of a meeting room.
+_SLIDE_TREND = {"trend_width": 280, "trend_height": 72}
+
+
+@get("/resultat/{code:str}/visning", name="presentation", guards=READER)
+async def presentation_start(request: Request, code: FromPath[str]) -> Template:
+    """The first slide: the plan's headline and the matrix; the target groups follow, one per slide."""
+    results = await _results(request, code)
+    return _slide(request, results, None)
+
+
+@get("/resultat/{code:str}/visning/{group:str}", guards=READER)
+async def presentation_group(request: Request, code: FromPath[str], group: FromPath[str]) -> Template:
+    results = await _results(request, code)
+    target_group(results, group)  # NotFound for a group the plan does not have
+    return _slide(request, results, group)
+
+
+def _slide(request: Request, results: PlanResults, group: str | None) -> Template:
+    order = [None, *(g.code for g in results.groups)]
+    position = order.index(group)
+    base = f"/resultat/{results.plan_code}/visning"
+
+    def address(code: str | None) -> str:
+        return base if code is None else f"{base}/{code}"
+
+    names = {g.code: g.name for g in results.groups}
+    context = {
+        "results": results,
+        "matrix": overview_matrix_cached(results),
+        "share_text": share_text,
+        "span_text": span_text,
+        "hidden_note": hidden_note(results.k),
+        "position": position + 1,
+        "count": len(order),
+        "first": address(order[0]),
+        "last": address(order[-1]),
+        "previous": (address(order[position - 1]), names.get(order[position - 1])) if position > 0 else None,
+        "next": (address(order[position + 1]), names.get(order[position + 1]))
+        if position + 1 < len(order)
+        else None,
+        "exit": f"/resultat/{results.plan_code}"
+        if group is None
+        else f"/resultat/{results.plan_code}/malgrupper/{group}",
+    }
+    if group is not None:
+        context["summary"] = group_summary(results, group, **_SLIDE_TREND)
+    return Template("dashboard/presentation.html", context=context)
 
 
 @get("/resultat/{code:str}/malgrupper/{group:str}", name="group", guards=READER)
@@ -71,18 +128,18 @@ async def group_page(request: Request, code: FromPath[str], group: FromPath[str]
             ]
 
     charts = await anyio.to_thread.run_sync(texts)
-    rows = [row for row in overview(results) if row.group_code == group]
     return Template(
         "dashboard/group.html",
         context={
             "account": await session_account(request),
             "results": results,
             "group": found,
-            "rows": rows,
+            "summary": group_summary(results, group),
             "charts": charts,
             "stamp": results.stamp,
             "share_text": share_text,
             "span_text": span_text,
+            "hidden_note": hidden_note(results.k),
         },
     )
 
@@ -118,7 +175,7 @@ async def chart_image(
     )
 
 
-HANDLERS = [results_home, overview_page, group_page, chart_image]
+HANDLERS = [results_home, overview_page, presentation_start, presentation_group, group_page, chart_image]
 
 
 @get("/resultat/{code:str}/export/{fmt:str}", guards=READER)

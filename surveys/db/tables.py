@@ -37,12 +37,19 @@ def random_id() -> int:
 
 
 class Organisation(Table):
-    """A municipality or the region (huvudman)."""
+    """A municipality, the region or another organisation (huvudman) of one plan.
+
+    Each plan has its own rows (`plan`), so a code or a new name in one plan never reaches another; the
+    official code (SCB's kommunkod or länskod, surveys/plans/official.py) says which municipality or
+    region it is. The code is unique within its plan.
+    """
 
     id: Serial
-    code = Varchar(length=60, unique=True)
+    code = Varchar(length=60)
     name = Varchar(length=200)
     kind = Varchar(length=20, default="kommun")  # kommun | region | annan
+    plan = ForeignKey(references="Plan", null=True, default=None, on_delete=OnDelete.cascade)
+    official_code = Varchar(length=4, default="")
 
 
 class Plan(Table):
@@ -55,6 +62,7 @@ class Plan(Table):
     description = Text(default="")
     period_start = Date(null=True, default=None)
     period_end = Date(null=True, default=None)
+    archived = Boolean(default=False)  # kept with its waves and results, not offered for new work
 
 
 class PlanOrganisation(Table, tablename="plan_organisation"):
@@ -71,6 +79,7 @@ class TargetGroup(Table, tablename="target_group"):
     name = Varchar(length=300)
     description = Text(default="")
     position = Integer(default=0)
+    archived = Boolean(default=False)  # answered, so kept; not offered for new waves, goals or activities
 
 
 class TargetGroupSize(Table, tablename="target_group_size"):
@@ -101,6 +110,7 @@ class Channel(Table):
     code = Varchar(length=60)
     name = Varchar(length=200)
     kind = Varchar(length=30, default="")  # intranät, webb, socialt medium, tryck, möte …
+    archived = Boolean(default=False)  # used by answers or figures, so kept; not offered anew
 
 
 class Activity(Table):
@@ -117,6 +127,7 @@ class Activity(Table):
     responsible = Varchar(length=300, default="")
     status = Varchar(length=20, default="planerad")  # planerad | genomförd | inställd
     position = Integer(default=0)
+    archived = Boolean(default=False)  # has decisions or reach, so kept; hidden from the plan's timetable
 
 
 class ActivityChannel(Table, tablename="activity_channel"):
@@ -169,6 +180,8 @@ class QuestionnaireVersion(Table, tablename="questionnaire_version"):
     intro = Text(default="")
     frozen = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The languages offered besides Swedish, with the title and intro in each: {"en": {"title", "intro"}}.
+    translations = JSON(null=True, default=None)
 
 
 class Question(Table):
@@ -187,6 +200,7 @@ class Question(Table):
     show_if = JSON(null=True, default=None)  # {"question": code, "any_of": [option codes]}
     max_length = Integer(default=0)
     channel = ForeignKey(references=Channel, null=True, default=None, on_delete=OnDelete.set_null)
+    translations = JSON(null=True, default=None)  # {"en": {"text": …, "help": …}}
 
 
 class Option(Table):
@@ -199,6 +213,7 @@ class Option(Table):
     reaches_step = Boolean(default=False)
     dont_know = Boolean(default=False)
     channel = ForeignKey(references=Channel, null=True, default=None, on_delete=OnDelete.set_null)
+    translations = JSON(null=True, default=None)  # {"en": "Yes"}
 
 
 class Wave(Table):
@@ -218,6 +233,7 @@ class Wave(Table):
     codes_issued = Integer(default=0)
     # Set when retention (gallring) replaced the wave's responses by their counts.
     purged_on = Date(null=True, default=None)
+    archived = Boolean(default=False)  # answered, so kept for the results; closed and out of the lists
 
 
 class WaveTargetGroup(Table, tablename="wave_target_group"):
@@ -270,6 +286,18 @@ class AccessCode(Table, tablename="access_code"):
     code_hash = Varchar(length=64, unique=True)
 
 
+class UsedFormToken(Table, tablename="used_form_token"):
+    """The hash of a survey form's one-time token once it has been sent, so the same form sent again
+    stores nothing. Never stored with the response and deleted after a few days (docs/dataskydd.md,
+    "Engångskoder och svarens ordning"); the random id keeps SQLite's rows out of arrival order.
+    """
+
+    id = BigInt(primary_key=True, default=random_id)
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    token_hash = Varchar(length=64, unique=True)
+    used_on = Date()
+
+
 class ResponseTally(Table, tablename="response_tally"):
     """Respondents per breakdown cell of a purged wave: what `Response` counted before retention."""
 
@@ -316,6 +344,7 @@ TABLES = (
     Response,
     Answer,
     AccessCode,
+    UsedFormToken,
     ResponseTally,
     AnswerTally,
 )
@@ -344,16 +373,24 @@ class ApiToken(Table, tablename="api_token"):
     token_hash = Varchar(length=64, unique=True)
     revoked = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Chosen when the key is made; the key is refused from then on. Keys from before expiry existed got
+    # one by their migration (docs/security.md, "Konton och inloggning").
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class LoginFailure(Table, tablename="login_failure"):
-    """A failed sign-in, kept briefly to slow down guessing; shared by every worker through the database.
+    """Recent failed sign-ins of one key (a user name and client, a client, an account, a device), kept
+    briefly to slow down guessing; shared by every worker through the database (surveys/accounts/throttle.py).
 
-    The key is a hash of the user name or of the client address, never the plain value.
+    The key is an HMAC with the secret key, never the plain value or a bare hash of it.
     """
 
-    key_hash = Varchar(length=64, index=True)
-    failed_at = Timestamptz(default=TimestamptzNow())
+    key_hash = Varchar(length=64, unique=True)
+    failed_at = Timestamptz(default=TimestamptzNow())  # the latest attempt; `effekt purge` clears old ones
+    failures = Integer(default=0)
+    # Whole seconds since 1970: compared and added to in one UPDATE, the same on both engines.
+    last_at = BigInt(default=0)
+    next_at = BigInt(default=0)
 
 
 class Meeting(Table):
@@ -378,7 +415,42 @@ class Decision(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-TABLES = (*TABLES, User, ApiToken, LoginFailure, Meeting, Decision)
+class MeetingComment(Table, tablename="meeting_comment"):
+    """The communicator's comment on a goal or an activity, written for one meeting and printed in its pack."""
+
+    meeting = ForeignKey(references=Meeting, on_delete=OnDelete.cascade)
+    subject = Varchar(length=120)  # "goal:<id>" or "activity:<code>": kept even if the goal is removed later
+    text = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeetingChart(Table, tablename="meeting_chart"):
+    """A chart of a meeting's frozen results, drawn once (SVG) and reused by every process that makes its pack."""
+
+    meeting = ForeignKey(references=Meeting, on_delete=OnDelete.cascade)
+    chart_key = Varchar(length=300)  # what the chart shows, its stamp and language
+    title = Text(default="")
+    description = Text(default="")
+    data = Text(default="[]")  # the chart's data table as JSON, header row first
+    svg = Text(default="")
+
+
+TABLES = (*TABLES, User, ApiToken, LoginFailure, Meeting, Decision, MeetingComment, MeetingChart)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Who did what among the staff (surveys/accounts/audit.py); never anything a respondent gave."""
+
+    id: Serial
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor_id = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.set_null)
+    actor = Varchar(length=100, default="", index=True)  # the user name then, or "#cli" / "#unknown"
+    action = Varchar(length=40, index=True)
+    object = Varchar(length=200, default="")
+    detail = Varchar(length=300, default="")
+
+
+TABLES = (*TABLES, AuditEvent)
 
 
 class WaveRelease(Table, tablename="wave_release"):
@@ -402,3 +474,70 @@ class WaveRelease(Table, tablename="wave_release"):
 
 
 TABLES = (*TABLES, WaveRelease)
+
+
+class ReleasedText(Table, tablename="released_text"):
+    """A free-text answer as published: the release of its wave from which communicators may read it.
+
+    Written once per answer, the first time the texts of a closed wave's final release are read
+    (surveys/results/releases.py): the texts a release published stay exactly those, whatever comes in
+    after the wave is opened again. Deleted with the answer when retention deletes the free text.
+    """
+
+    answer = ForeignKey(references=Answer, unique=True, on_delete=OnDelete.cascade)
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    number = Integer()  # the wave release (WaveRelease.number) the text was first published from
+
+
+class ReleaseCrosstab(Table, tablename="release_crosstab"):
+    """Two questions' answers counted together per target group, frozen for one release of a wave.
+
+    Made the first time the cross-tabulation is read, and only from a closed wave's final release while
+    the wave's stored answers are exactly the released ones; kept after retention deletes the answers.
+    """
+
+    wave = ForeignKey(references=Wave, on_delete=OnDelete.cascade)
+    number = Integer()
+    first = ForeignKey(references=Question, on_delete=OnDelete.cascade)
+    second = ForeignKey(references=Question, on_delete=OnDelete.cascade)
+    # [[target group, first option, second option, respondents], …]: respondents who answered both.
+    counts = JSON()
+
+
+TABLES = (*TABLES, ReleasedText, ReleaseCrosstab)
+
+
+class FederatedIdentity(Table, tablename="federated_identity"):
+    """A person's account at their organisation's identity provider (OpenID Connect), linked to an effekt user.
+
+    The link is the provider (issuer) and its stable id for the person (subject), unique together, never an
+    e-mail address or a name, which can change hands. An effekt user has at most one.
+    """
+
+    id: Serial
+    issuer = Varchar(length=500)
+    subject = Varchar(length=255)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, unique=True, null=False)
+    # True while the provider's claims give no role: the user is switched off until a sign-in gives one again.
+    # A user an administrator switched off has this False, and no sign-in switches them back on.
+    suspended = Boolean(default=False)
+    # The newest ID token, handed back to the provider as a hint when the person signs out of effekt.
+    id_token = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    signed_in_at = Timestamptz(default=TimestamptzNow())
+
+
+class OidcSignIn(Table, tablename="oidc_sign_in"):
+    """A sign-in sent to the identity provider and not yet back: what its answer must match. Used once.
+
+    Only a hash of the state is kept; the browser that began the sign-in holds the state in a cookie.
+    """
+
+    state_hash = Varchar(length=64, unique=True)
+    nonce = Varchar(length=100)
+    code_verifier = Varchar(length=128)
+    next_path = Varchar(length=500)
+    started_at = Timestamptz(default=TimestamptzNow())
+
+
+TABLES = (*TABLES, FederatedIdentity, OidcSignIn)

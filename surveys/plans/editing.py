@@ -1,4 +1,6 @@
-"""A plan as a communicator sees and edits it: target groups with sizes, effect goals, activities."""
+"""A plan as a communicator sees and edits it: organisations, target groups with sizes, effect goals,
+channels, activities. Each change is checked by the rules (rules.py) and stored whole or not at all; a part
+with answers or other history is archived rather than deleted (usage.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from locales import gettext as _
-from locales import ngettext
+from surveys import caches
 from surveys.db.engine import write_transaction
 from surveys.db.tables import (
     Activity,
@@ -16,14 +18,16 @@ from surveys.db.tables import (
     ActivityTargetGroup,
     Channel,
     EffectGoal,
+    Organisation,
     Plan,
     PlanOrganisation,
     TargetGroup,
     TargetGroupSize,
 )
 from surveys.errors import Conflict, DomainError, Invalid, NotFound
-from surveys.plans import rules
+from surveys.plans import rules, usage
 from surveys.plans.lookup import plan_row
+from surveys.plans.official import official
 from surveys.plans.rules import ActivityInput, code_from_name
 from surveys.waves.lookup import Choice
 
@@ -33,6 +37,7 @@ class GroupOverview:
     group: Choice
     description: str
     sizes: dict[str, int]  # organisation code → size; empty when unknown
+    archived: bool = False
 
     @property
     def total(self) -> int | None:
@@ -47,6 +52,11 @@ class GoalOverview:
     target: float
     deadline: date | None
     wording: str
+
+    @property
+    def target_percent(self) -> str:
+        """The target as the goal form shows it: 70, 70,5."""
+        return rules.target_percent(self.target)
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class ActivityOverview:
     group_codes: tuple[str, ...] = ()
     starts_on: date | None = None
     ends_on: date | None = None
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,15 +83,50 @@ class PlanOverview:
     title: str
     county: str
     description: str
-    organisations: tuple[Choice, ...]
-    groups: tuple[GroupOverview, ...]
+    organisations: tuple[Choice, ...]  # the active ones, offered for new waves
+    groups: tuple[GroupOverview, ...]  # archived ones too (`archived`), as results show them
     goals: tuple[GoalOverview, ...]
-    activities: tuple[ActivityOverview, ...]
-    channels: tuple[Choice, ...]
+    activities: tuple[ActivityOverview, ...]  # archived ones too (`archived`)
+    channels: tuple[Choice, ...]  # the ones offered for activities and questions (not archived)
+    period_start: date | None = None
+    period_end: date | None = None
+    archived: bool = False
+
+    @property
+    def active_groups(self) -> tuple[GroupOverview, ...]:
+        return tuple(g for g in self.groups if not g.archived)
+
+    @property
+    def current_activities(self) -> tuple[ActivityOverview, ...]:
+        return tuple(a for a in self.activities if not a.archived)
+
+
+@dataclass(frozen=True)
+class PlanListing:
+    code: str
+    title: str
+    county: str
+    period_start: date | None
+    period_end: date | None
+    archived: bool
 
 
 async def plan_codes() -> list[tuple[str, str]]:
-    return [(r["code"], r["title"]) for r in await Plan.select(Plan.code, Plan.title).order_by(Plan.title)]
+    """(code, title) of the plans in use, by title: archived plans are not offered for new work."""
+    rows = await Plan.select(Plan.code, Plan.title).where(Plan.archived.eq(False)).order_by(Plan.title)
+    return [(r["code"], r["title"]) for r in rows]
+
+
+async def plan_list() -> list[PlanListing]:
+    """Every plan, the ones in use first, each by its period (newest first) and title."""
+    rows = await Plan.select(
+        Plan.code, Plan.title, Plan.county, Plan.period_start, Plan.period_end, Plan.archived
+    )
+    plans = [PlanListing(**r) for r in rows]
+    return sorted(
+        plans,
+        key=lambda p: (p.archived, -(p.period_start or date.min).toordinal(), p.title.lower()),
+    )
 
 
 async def plan_overview(code: str) -> PlanOverview | None:
@@ -106,14 +152,22 @@ async def plan_for_editing(code: str) -> PlanOverview:
     )
     org_code = {o.id: o.code for o in organisations}
     groups_rows = (
-        await TargetGroup.select().where(TargetGroup.plan == plan["id"]).order_by(TargetGroup.position)
+        await TargetGroup.select()
+        .where(TargetGroup.plan == plan["id"])
+        .order_by(TargetGroup.position)
+        .order_by(TargetGroup.id)
     )
     sizes: dict[int, dict[str, int]] = defaultdict(dict)
     for r in await TargetGroupSize.select().where(TargetGroupSize.target_group.plan == plan["id"]):
         if r["organisation"] in org_code:  # an inactive organisation's sizes are kept, not shown
             sizes[r["target_group"]][org_code[r["organisation"]]] = r["size"]
     groups = tuple(
-        GroupOverview(Choice(g["id"], g["code"], g["name"]), g["description"], dict(sizes.get(g["id"], {})))
+        GroupOverview(
+            Choice(g["id"], g["code"], g["name"]),
+            g["description"],
+            dict(sizes.get(g["id"], {})),
+            g["archived"],
+        )
         for g in groups_rows
     )
     by_id = {g.group.id: g.group for g in groups}
@@ -123,11 +177,8 @@ async def plan_for_editing(code: str) -> PlanOverview:
         )
         for r in await EffectGoal.select().where(EffectGoal.plan == plan["id"]).order_by(EffectGoal.id)
     )
-    channels = tuple(
-        Choice(r["id"], r["code"], r["name"])
-        for r in await Channel.select().where(Channel.plan == plan["id"]).order_by(Channel.id)
-    )
-    channel_by_id = {c.id: c for c in channels}
+    channel_rows = await Channel.select().where(Channel.plan == plan["id"]).order_by(Channel.id)
+    channel_by_id = {r["id"]: Choice(r["id"], r["code"], r["name"]) for r in channel_rows}
     activity_channels: dict[int, list[Choice]] = defaultdict(list)
     for r in await ActivityChannel.select().where(ActivityChannel.activity.plan == plan["id"]):
         activity_channels[r["activity"]].append(channel_by_id[r["channel"]])
@@ -148,8 +199,12 @@ async def plan_for_editing(code: str) -> PlanOverview:
             tuple(g.code for g in activity_groups[r["id"]]),
             r["starts_on"],
             r["ends_on"],
+            r["archived"],
         )
-        for r in await Activity.select().where(Activity.plan == plan["id"]).order_by(Activity.position)
+        for r in await Activity.select()
+        .where(Activity.plan == plan["id"])
+        .order_by(Activity.position)
+        .order_by(Activity.id)
     )
     return PlanOverview(
         plan["id"],
@@ -161,7 +216,10 @@ async def plan_for_editing(code: str) -> PlanOverview:
         groups,
         goals,
         activities,
-        channels,
+        tuple(channel_by_id[r["id"]] for r in channel_rows if not r["archived"]),
+        plan["period_start"],
+        plan["period_end"],
+        plan["archived"],
     )
 
 
@@ -174,8 +232,59 @@ def _refused(kind: type[DomainError], field: str, message: str) -> DomainError:
     return kind(message, errors={field: message})
 
 
-async def change_goal(plan_id: int, goal_id: int, *, target: str, deadline: str, wording: str) -> None:
-    """Change a goal's target share (percent text), deadline and wording; nothing saved on error."""
+# --- effect goals -------------------------------------------------------------------------------------------
+
+
+async def _goal_group(plan_id: int, code: str) -> dict | None:
+    return (
+        await TargetGroup.select(TargetGroup.id, TargetGroup.code, TargetGroup.archived)
+        .where((TargetGroup.plan == plan_id) & (TargetGroup.code == code))
+        .first()
+    )
+
+
+async def add_goal(
+    plan_id: int, *, target_group: str, step: str, target: object, deadline: str = "", wording: str = ""
+) -> int:
+    """A new effect goal for one of the plan's target groups; its id. Nothing saved on error."""
+    group = await _goal_group(plan_id, target_group)
+    errors: dict[str, str] = {}
+    if group is None:
+        errors["target_group"] = _("Välj en av planens målgrupper.")
+    elif group["archived"]:
+        errors["target_group"] = _("Målgruppen är arkiverad. Välj en målgrupp som planen arbetar med nu.")
+    try:
+        checked = rules.effect_goal(
+            group=target_group, step=step, target=target, deadline=deadline, wording=wording
+        )
+    except Invalid as refused:
+        errors.update(refused.errors)
+    if errors:
+        raise _invalid(rules.in_order(errors, ("target_group", "step", "target", "deadline", "wording")))
+    async with write_transaction():
+        row = EffectGoal(
+            plan=plan_id,
+            target_group=group["id"],
+            step=checked.step,
+            target_share=checked.target,
+            deadline=checked.deadline,
+            wording=checked.wording,
+        )
+        await row.save()
+    caches.after_plan_change()
+    return row.id
+
+
+async def change_goal(
+    plan_id: int,
+    goal_id: int,
+    *,
+    target: object,
+    deadline: str | date | None,
+    wording: str,
+    step: str | None = None,
+) -> None:
+    """Change a goal's target (percent by the one rule), deadline, wording and (given) step."""
     goal = (
         await EffectGoal.select(EffectGoal.step, EffectGoal.target_group.code.as_alias("group"))
         .where((EffectGoal.id == goal_id) & (EffectGoal.plan == plan_id))
@@ -183,16 +292,16 @@ async def change_goal(plan_id: int, goal_id: int, *, target: str, deadline: str,
     )
     checked = rules.effect_goal(
         group=goal["group"] if goal else "",
-        step=goal["step"] if goal else rules.GOAL_STEPS[0],
+        step=step or (goal["step"] if goal else rules.GOAL_STEPS[0]),
         target=target,
         deadline=deadline,
         wording=wording,
-        in_percent=True,
     )
     async with write_transaction():
         changed = (
             await EffectGoal.update(
                 {
+                    EffectGoal.step: checked.step,
                     EffectGoal.target_share: checked.target,
                     EffectGoal.deadline: checked.deadline,
                     EffectGoal.wording: checked.wording,
@@ -203,17 +312,31 @@ async def change_goal(plan_id: int, goal_id: int, *, target: str, deadline: str,
         )
     if not changed:
         raise _refused(NotFound, "goal", _("Effektmålet finns inte i den här planen."))
+    caches.after_plan_change()
 
 
 async def update_goal(
-    plan_id: int, goal_id: int, *, target: str, deadline: str, wording: str
+    plan_id: int, goal_id: int, *, target: str, deadline: str, wording: str, step: str | None = None
 ) -> dict[str, str]:
     """`change_goal` for callers that still take errors as a result: field → message, {} when saved."""
     try:
-        await change_goal(plan_id, goal_id, target=target, deadline=deadline, wording=wording)
+        await change_goal(plan_id, goal_id, target=target, deadline=deadline, wording=wording, step=step)
     except DomainError as refused:
         return refused.errors
     return {}
+
+
+async def delete_goal(plan_id: int, goal_id: int) -> None:
+    """A goal is the plan's words only: results are computed from answers, meetings keep their snapshot."""
+    async with write_transaction():
+        deleted = (
+            await EffectGoal.delete()
+            .where((EffectGoal.id == goal_id) & (EffectGoal.plan == plan_id))
+            .returning(EffectGoal.id)
+        )
+    if not deleted:
+        raise _refused(NotFound, "goal", _("Effektmålet finns inte i den här planen."))
+    caches.after_plan_change()
 
 
 async def change_sizes(plan_id: int, group_code: str, values: dict[str, str]) -> None:
@@ -228,13 +351,7 @@ async def change_sizes(plan_id: int, group_code: str, values: dict[str, str]) ->
     )
     if group is None:
         raise _refused(NotFound, "group", _("Målgruppen finns inte i den här planen."))
-    orgs = {
-        r["code"]: r["id"]
-        for r in await PlanOrganisation.select(
-            PlanOrganisation.organisation.id.as_alias("id"),
-            PlanOrganisation.organisation.code.as_alias("code"),
-        ).where(PlanOrganisation.plan == plan_id)
-    }
+    orgs = await _active_organisations(plan_id)
     errors: dict[str, str] = {}
     sizes: dict[int, int] = {}
     for code, text in values.items():
@@ -256,7 +373,7 @@ async def change_sizes(plan_id: int, group_code: str, values: dict[str, str]) ->
         # Only the plan's active organisations are on the form: an inactive one keeps its size.
         await TargetGroupSize.delete().where(
             (TargetGroupSize.target_group == group["id"])
-            & TargetGroupSize.organisation.is_in(list(orgs.values()))
+            & TargetGroupSize.organisation.is_in(list(orgs.values()) or [-1])
         )
         if sizes:
             await TargetGroupSize.insert(
@@ -288,10 +405,10 @@ def _unique_code(wanted: str, taken: set[str]) -> str:
 
 
 def _names(rows: list[dict], key: str = "name") -> str:
-    return ", ".join(f"”{r[key]}”" for r in rows[:5]) + (" …" if len(rows) > 5 else "")
+    return usage.names([r[key] for r in rows])
 
 
-# organisations
+# organisations: each plan's own rows (surveys/db/tables.py, Organisation)
 
 
 @dataclass(frozen=True)
@@ -300,85 +417,119 @@ class OrganisationRow:
     name: str
     kind: str
     active: bool
+    official_code: str = ""
+
+
+async def _active_organisations(plan_id: int) -> dict[str, int]:
+    """Code → id of the plan's active organisations (the ones offered for waves and sizes)."""
+    return {
+        r["code"]: r["id"]
+        for r in await PlanOrganisation.select(
+            PlanOrganisation.organisation.id.as_alias("id"),
+            PlanOrganisation.organisation.code.as_alias("code"),
+        ).where(PlanOrganisation.plan == plan_id)
+    }
 
 
 async def plan_organisations(plan_id: int) -> list[OrganisationRow]:
     """The plan's organisations, then inactive ones: still in earlier waves or sizes, not offered anew."""
-    from surveys.db.tables import Organisation, Wave, WaveOrganisation
-
-    active = await PlanOrganisation.select(
-        PlanOrganisation.organisation.code.as_alias("code"),
-        PlanOrganisation.organisation.name.as_alias("name"),
-        PlanOrganisation.organisation.kind.as_alias("kind"),
-    ).where(PlanOrganisation.plan == plan_id)
-    linked = {r["code"] for r in active}
-    wave_ids = [r["id"] for r in await Wave.select(Wave.id).where(Wave.plan == plan_id)]
-    used = {
-        r["organisation"]
-        for r in (
-            await WaveOrganisation.select(WaveOrganisation.organisation).where(
-                WaveOrganisation.wave.is_in(wave_ids)
-            )
-            if wave_ids
-            else []
-        )
-    }
-    used |= {
-        r["organisation"]
-        for r in await TargetGroupSize.select(TargetGroupSize.organisation).where(
-            TargetGroupSize.target_group.plan == plan_id
-        )
-    }
-    inactive = (
-        await Organisation.select(Organisation.code, Organisation.name, Organisation.kind).where(
-            Organisation.id.is_in(list(used))
-        )
-        if used
-        else []
-    )
-    rows = [OrganisationRow(r["code"], r["name"], r["kind"], True) for r in active]
-    rows += [
-        OrganisationRow(r["code"], r["name"], r["kind"], False) for r in inactive if r["code"] not in linked
+    rows = await Organisation.select().where(Organisation.plan == plan_id)
+    active = set((await _active_organisations(plan_id)).values())
+    listed = [
+        OrganisationRow(r["code"], r["name"], r["kind"], r["id"] in active, r["official_code"]) for r in rows
     ]
-    return sorted(rows, key=lambda r: (not r.active, r.name.lower()))
+    return sorted(listed, key=lambda r: (not r.active, r.kind != "region", r.name.lower()))
 
 
-async def add_organisation(plan_id: int, *, name: str, kind: str = "kommun", code: str = "") -> str:
-    """Add an organisation to the plan; one that exists by code (from another plan) is linked if it matches."""
-    from surveys.db.tables import Organisation
-
-    wanted = code.strip() or code_from_name(name.strip())
-    checked = rules.organisation(name=name, kind=kind, code=wanted)
-    name, code = checked.name, checked.code
+async def add_organisation(
+    plan_id: int, *, name: str = "", kind: str = "kommun", code: str = "", official_code: str = ""
+) -> str:
+    """Add an organisation of the plan's own: a municipality or region by its official code (name and kind
+    from SCB's list unless given), or another one by name. Never another plan's, whatever the code."""
+    official_code = official_code.strip()
+    listed = official(official_code) if official_code else None
+    name = name.strip() or (listed.name if listed else "")
+    typed = code.strip()
+    wanted = typed or (_official_slug(listed) if listed else code_from_name(name) if name else "")
+    checked = rules.organisation(name=name, kind=kind, code=wanted, official_code=official_code)
     async with write_transaction():
-        existing = await Organisation.select().where(Organisation.code == code).first()
-        if existing is None:
-            row = Organisation(code=code, name=name, kind=kind)
-            await row.save()
-            org_id = row.id
-        elif existing["name"].strip().lower() != name.lower():
+        rows = await Organisation.select(Organisation.code, Organisation.official_code).where(
+            Organisation.plan == plan_id
+        )
+        if checked.official_code and any(r["official_code"] == checked.official_code for r in rows):
+            raise _invalid({"name": _("%(name)s finns redan i planen.") % {"name": checked.name}})
+        taken = {r["code"] for r in rows}
+        if typed and typed in taken:
             raise _invalid(
                 {
-                    "code": _("Koden %(code)s används redan av %(name)s. Välj en annan kod.")
-                    % {"code": code, "name": existing["name"]}
+                    "code": _("Planen har redan en organisation med koden %(code)s. Välj en annan kod.")
+                    % {"code": typed}
                 }
             )
-        else:
-            org_id = existing["id"]
-        if await PlanOrganisation.exists().where(
-            (PlanOrganisation.plan == plan_id) & (PlanOrganisation.organisation == org_id)
-        ):
-            raise _invalid({"name": _("%(name)s finns redan i planen.") % {"name": name}})
-        await PlanOrganisation(plan=plan_id, organisation=org_id).save()
+        code = _unique_code(checked.code, taken)
+        row = Organisation(
+            code=code,
+            name=checked.name,
+            kind=checked.kind,
+            plan=plan_id,
+            official_code=checked.official_code,
+        )
+        await row.save()
+        await PlanOrganisation(plan=plan_id, organisation=row.id).save()
+    caches.after_plan_change()
     return code
 
 
-async def _organisation_id(code: str) -> int:
-    from surveys.db.tables import Organisation
+def _official_slug(listed) -> str:
+    from surveys.plans.plan_file import official_code_for
 
-    row = await Organisation.select(Organisation.id).where(Organisation.code == code).first()
+    return official_code_for(listed.code)
+
+
+async def add_official_organisations(plan_id: int, codes: list[str]) -> list[str]:
+    """Add municipalities and regions by official code, skipping those the plan has; the codes added.
+
+    All or nothing: an unknown official code refuses the whole choice.
+    """
+    unknown = [c for c in codes if official(c) is None]
+    if unknown:
+        raise _invalid(
+            {
+                "official": _("%(codes)s finns inte i listan över kommuner och regioner.")
+                % {"codes": ", ".join(unknown)}
+            }
+        )
+    async with write_transaction():
+        rows = await Organisation.select(Organisation.code, Organisation.official_code).where(
+            Organisation.plan == plan_id
+        )
+        have = {r["official_code"] for r in rows}
+        taken = {r["code"] for r in rows}
+        added = []
+        for official_code in dict.fromkeys(codes):
+            if official_code in have:
+                continue
+            listed = official(official_code)
+            code = _unique_code(_official_slug(listed), taken)
+            taken.add(code)
+            row = Organisation(
+                code=code, name=listed.name, kind=listed.kind, plan=plan_id, official_code=listed.code
+            )
+            await row.save()
+            await PlanOrganisation(plan=plan_id, organisation=row.id).save()
+            added.append(code)
+    caches.after_plan_change()
+    return added
+
+
+async def _organisation_id(plan_id: int, code: str) -> int:
+    row = (
+        await Organisation.select(Organisation.id)
+        .where((Organisation.plan == plan_id) & (Organisation.code == code))
+        .first()
+    )
     if row is None:
-        raise _refused(NotFound, "organisation", _("Organisationen finns inte."))
+        raise _refused(NotFound, "organisation", _("Organisationen finns inte i den här planen."))
     return row["id"]
 
 
@@ -389,25 +540,20 @@ async def _in_plan(plan_id: int, org_id: int) -> bool:
 
 
 async def rename_organisation(plan_id: int, code: str, *, name: str, kind: str) -> None:
-    """Organisations are shared by plans: the new name shows in every plan and in earlier results."""
-    from surveys.db.tables import Organisation
-
-    checked = rules.organisation(name=name, kind=kind, code=None)
-    name = checked.name
-    org_id = await _organisation_id(code)
-    if code not in {o.code for o in await plan_organisations(plan_id)}:
-        raise _refused(NotFound, "organisation", _("Organisationen finns inte i den här planen."))
+    """The new name is this plan's only: other plans have organisations of their own."""
+    org_id = await _organisation_id(plan_id, code)
+    current = await Organisation.select(Organisation.official_code).where(Organisation.id == org_id).first()
+    checked = rules.organisation(name=name, kind=kind, code=None, official_code=current["official_code"])
     async with write_transaction():
-        await Organisation.update({Organisation.name: name, Organisation.kind: kind}).where(
+        await Organisation.update({Organisation.name: checked.name, Organisation.kind: checked.kind}).where(
             Organisation.id == org_id
         )
+    caches.after_plan_change()
 
 
 async def set_organisation_active(plan_id: int, code: str, active: bool) -> None:
     """Inactive: kept in earlier waves, results and known sizes, but not offered for new waves."""
-    org_id = await _organisation_id(code)
-    if code not in {o.code for o in await plan_organisations(plan_id)}:
-        raise _refused(NotFound, "organisation", _("Organisationen finns inte i den här planen."))
+    org_id = await _organisation_id(plan_id, code)
     async with write_transaction():
         linked = await _in_plan(plan_id, org_id)
         if active and not linked:
@@ -416,70 +562,35 @@ async def set_organisation_active(plan_id: int, code: str, active: bool) -> None
             await PlanOrganisation.delete().where(
                 (PlanOrganisation.plan == plan_id) & (PlanOrganisation.organisation == org_id)
             )
+    caches.after_plan_change()
 
 
 async def remove_organisation(plan_id: int, code: str) -> None:
     """Take an organisation out of the plan for good; refused while waves or answers refer to it."""
-    from surveys.db.tables import Organisation, Response, Wave, WaveOrganisation
-
-    org_id = await _organisation_id(code)
-    if code not in {o.code for o in await plan_organisations(plan_id)}:
-        raise _refused(NotFound, "organisation", _("Organisationen finns inte i den här planen."))
+    org_id = await _organisation_id(plan_id, code)
     async with write_transaction():
         name = (await Organisation.select(Organisation.name).where(Organisation.id == org_id).first())["name"]
-        waves = await Wave.select(Wave.title.as_alias("name")).where(
-            (Wave.plan == plan_id)
-            & Wave.id.is_in(
-                [
-                    r["wave"]
-                    for r in await WaveOrganisation.select(WaveOrganisation.wave).where(
-                        WaveOrganisation.organisation == org_id
-                    )
-                ]
-                or [-1]
-            )
-        )
-        answers = await Response.count().where(
-            (Response.organisation == org_id) & (Response.wave.plan == plan_id)
-        )
-        if answers or waves:
+        uses = await usage.organisation_uses(org_id)
+        if uses.any:
             raise _refused(
                 Conflict,
                 "organisation",
                 (
-                    ngettext(
-                        "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
-                        "%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.",
-                        answers,
-                    )
-                    if answers
+                    _("%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.")
+                    if uses.answers
                     else _("%(name)s kan inte tas bort: organisationen är med i mätomgången %(waves)s.")
                 )
-                % {"name": name, "waves": _names(waves), "count": answers}
+                % {"name": name, "waves": usage.names(uses.waves), "count": uses.answers}
                 + " "
                 + _(
                     "Gör den inaktiv i stället. Då finns den kvar i tidigare mätomgångar och resultat, "
                     "men kan inte väljas i nya mätomgångar."
                 ),
             )
-        await TargetGroupSize.delete().where(
-            (TargetGroupSize.organisation == org_id)
-            & TargetGroupSize.target_group.is_in(
-                [r["id"] for r in await TargetGroup.select(TargetGroup.id).where(TargetGroup.plan == plan_id)]
-                or [-1]
-            )
-        )
-        await PlanOrganisation.delete().where(
-            (PlanOrganisation.plan == plan_id) & (PlanOrganisation.organisation == org_id)
-        )
-        still_used = (
-            await PlanOrganisation.exists().where(PlanOrganisation.organisation == org_id)
-            or await WaveOrganisation.exists().where(WaveOrganisation.organisation == org_id)
-            or await Response.exists().where(Response.organisation == org_id)
-            or await TargetGroupSize.exists().where(TargetGroupSize.organisation == org_id)
-        )
-        if not still_used:
-            await Organisation.delete().where(Organisation.id == org_id)
+        await TargetGroupSize.delete().where(TargetGroupSize.organisation == org_id)
+        await PlanOrganisation.delete().where(PlanOrganisation.organisation == org_id)
+        await Organisation.delete().where(Organisation.id == org_id)
+    caches.after_plan_change()
 
 
 # channels
@@ -490,13 +601,14 @@ class ChannelRow:
     code: str
     name: str
     kind: str
+    archived: bool = False
 
 
 async def plan_channels(plan_id: int) -> list[ChannelRow]:
-    return [
-        ChannelRow(r["code"], r["name"], r["kind"])
-        for r in await Channel.select().where(Channel.plan == plan_id).order_by(Channel.id)
-    ]
+    """Every channel of the plan, archived ones last."""
+    rows = await Channel.select().where(Channel.plan == plan_id).order_by(Channel.id)
+    listed = [ChannelRow(r["code"], r["name"], r["kind"], r["archived"]) for r in rows]
+    return sorted(listed, key=lambda c: c.archived)
 
 
 async def save_channel(plan_id: int, *, name: str, kind: str = "", code: str = "", existing: str = "") -> str:
@@ -513,58 +625,56 @@ async def save_channel(plan_id: int, *, name: str, kind: str = "", code: str = "
                 (Channel.plan == plan_id) & (Channel.code == existing)
             )
         else:
-            if code in taken:
+            if code.strip() and code in taken:
                 raise _invalid({"code": _("Planen har redan en kanal med koden %(code)s.") % {"code": code}})
             await Channel(plan=plan_id, code=code, name=name, kind=kind).save()
+    caches.after_plan_change()
     return code
+
+
+async def _channel(plan_id: int, code: str) -> dict:
+    channel = await Channel.select().where((Channel.plan == plan_id) & (Channel.code == code)).first()
+    if channel is None:
+        raise _refused(NotFound, "channel", _("Kanalen finns inte i den här planen."))
+    return channel
 
 
 async def delete_channel(plan_id: int, code: str) -> None:
     """Refused while an activity, a question or reach figures use the channel: it says which."""
-    from surveys.db.tables import Option, Question, ReachFigure
-
     async with write_transaction():
-        channel = await Channel.select().where((Channel.plan == plan_id) & (Channel.code == code)).first()
-        if channel is None:
-            raise _refused(NotFound, "channel", _("Kanalen finns inte i den här planen."))
+        channel = await _channel(plan_id, code)
         uses = []
         activities = await ActivityChannel.select(ActivityChannel.activity.title.as_alias("name")).where(
             ActivityChannel.channel == channel["id"]
         )
         if activities:
             uses.append(_("aktiviteterna %(names)s") % {"names": _names(activities)})
-        questionnaires = {
-            r["name"]
-            for r in await Question.select(Question.version.questionnaire.title.as_alias("name")).where(
-                Question.channel == channel["id"]
-            )
-        } | {
-            r["name"]
-            for r in await Option.select(Option.question.version.questionnaire.title.as_alias("name")).where(
-                Option.channel == channel["id"]
-            )
-        }
-        if questionnaires:
-            uses.append(
-                _("frågor i enkäten %(names)s")
-                % {"names": _names([{"name": n} for n in sorted(questionnaires)])}
-            )
-        reach = await ReachFigure.count().where(ReachFigure.channel == channel["id"])
-        if reach:
-            uses.append(
-                ngettext("%(count)s räckviddssiffra", "%(count)s räckviddssiffror", reach) % {"count": reach}
-            )
+        found = await usage.channel_uses(channel["id"])
+        if found.questionnaires:
+            uses.append(_("frågor i enkäten %(names)s") % {"names": usage.names(found.questionnaires)})
+        if found.reach:
+            uses.append(usage.Uses(reach=found.reach).described())
         if uses:
             raise _refused(
                 Conflict,
                 "channel",
                 _(
                     "Kanalen %(name)s kan inte tas bort eftersom den används av %(uses)s. "
-                    "Ta bort den därifrån först."
+                    "Ta bort den därifrån först, eller arkivera kanalen: då finns den kvar i resultaten "
+                    "men erbjuds inte för nya aktiviteter och frågor."
                 )
                 % {"name": channel["name"], "uses": "; ".join(uses)},
             )
         await Channel.delete().where(Channel.id == channel["id"])
+    caches.after_plan_change()
+
+
+async def archive_channel(plan_id: int, code: str, archived: bool = True) -> None:
+    """An archived channel stays with its answers and figures, but is not offered for new activities."""
+    channel = await _channel(plan_id, code)
+    async with write_transaction():
+        await Channel.update({Channel.archived: archived}).where(Channel.id == channel["id"])
+    caches.after_plan_change()
 
 
 # activities
@@ -572,14 +682,30 @@ async def delete_channel(plan_id: int, code: str) -> None:
 
 async def save_activity(plan_id: int, given: ActivityInput, *, existing: str = "") -> str:
     """Create an activity, or change the one with code `existing`; all of it or nothing."""
-    channels = {
-        r["code"]: r["id"]
-        for r in await Channel.select(Channel.id, Channel.code).where(Channel.plan == plan_id)
-    }
-    groups = {
-        r["code"]: r["id"]
-        for r in await TargetGroup.select(TargetGroup.id, TargetGroup.code).where(TargetGroup.plan == plan_id)
-    }
+    channel_rows = await Channel.select(Channel.id, Channel.code, Channel.archived).where(
+        Channel.plan == plan_id
+    )
+    group_rows = await TargetGroup.select(TargetGroup.id, TargetGroup.code, TargetGroup.archived).where(
+        TargetGroup.plan == plan_id
+    )
+    kept = set()
+    if existing:  # an activity keeps the archived channels and groups it already has
+        kept = {
+            r["code"]
+            for r in await ActivityChannel.select(ActivityChannel.channel.code.as_alias("code")).where(
+                (ActivityChannel.activity.plan == plan_id) & (ActivityChannel.activity.code == existing)
+            )
+        } | {
+            r["code"]
+            for r in await ActivityTargetGroup.select(
+                ActivityTargetGroup.target_group.code.as_alias("code")
+            ).where(
+                (ActivityTargetGroup.activity.plan == plan_id)
+                & (ActivityTargetGroup.activity.code == existing)
+            )
+        }
+    channels = {r["code"]: r["id"] for r in channel_rows if not r["archived"] or r["code"] in kept}
+    groups = {r["code"]: r["id"] for r in group_rows if not r["archived"] or r["code"] in kept}
     typed = not existing and given.code.strip()
     checked = rules.activity(
         given, code=given.code.strip() if typed else None, channels=channels, groups=groups
@@ -630,40 +756,42 @@ async def save_activity(plan_id: int, given: ActivityInput, *, existing: str = "
             await ActivityChannel(activity=activity_id, channel=channels[c]).save()
         for g in checked.target_groups:
             await ActivityTargetGroup(activity=activity_id, target_group=groups[g]).save()
+    caches.after_plan_change()
     return code
+
+
+async def _activity(plan_id: int, code: str) -> dict:
+    activity = await Activity.select().where((Activity.plan == plan_id) & (Activity.code == code)).first()
+    if activity is None:
+        raise _refused(NotFound, "activity", _("Aktiviteten finns inte i den här planen."))
+    return activity
 
 
 async def delete_activity(plan_id: int, code: str) -> None:
     """Refused when meeting decisions or reach figures refer to it: those are history."""
-    from surveys.db.tables import Decision, ReachFigure
-
     async with write_transaction():
-        activity = await Activity.select().where((Activity.plan == plan_id) & (Activity.code == code)).first()
-        if activity is None:
-            raise _refused(NotFound, "activity", _("Aktiviteten finns inte i den här planen."))
-        decisions = await Decision.select(Decision.meeting.title.as_alias("name")).where(
-            Decision.activity == activity["id"]
-        )
-        reach = await ReachFigure.count().where(ReachFigure.activity == activity["id"])
-        if decisions or reach:
-            uses = []
-            if decisions:
-                uses.append(_("beslut från mötet %(names)s") % {"names": _names(decisions)})
-            if reach:
-                uses.append(
-                    ngettext("%(count)s räckviddssiffra", "%(count)s räckviddssiffror", reach)
-                    % {"count": reach}
-                )
+        activity = await _activity(plan_id, code)
+        uses = await usage.activity_uses(activity["id"])
+        if uses.any:
             raise _refused(
                 Conflict,
                 "activity",
                 _(
                     "Aktiviteten kan inte tas bort eftersom den har %(uses)s. "
-                    "Ändra läget till inställd i stället, så finns historiken kvar."
+                    "Ändra läget till inställd, eller arkivera den, så finns historiken kvar."
                 )
-                % {"uses": " och ".join(uses)},
+                % {"uses": uses.described()},
             )
         await Activity.delete().where(Activity.id == activity["id"])
+    caches.after_plan_change()
+
+
+async def archive_activity(plan_id: int, code: str, archived: bool = True) -> None:
+    """An archived activity keeps its decisions and reach, and leaves the plan's timetable."""
+    activity = await _activity(plan_id, code)
+    async with write_transaction():
+        await Activity.update({Activity.archived: archived}).where(Activity.id == activity["id"])
+    caches.after_plan_change()
 
 
 # target groups
@@ -698,7 +826,48 @@ async def save_target_group(
                 description=description,
                 position=max((r["position"] for r in rows), default=0) + 1,
             ).save()
+    caches.after_plan_change()
     return code
+
+
+async def _target_group(plan_id: int, code: str) -> dict:
+    group = (
+        await TargetGroup.select().where((TargetGroup.plan == plan_id) & (TargetGroup.code == code)).first()
+    )
+    if group is None:
+        raise _refused(NotFound, "group", _("Målgruppen finns inte i den här planen."))
+    return group
+
+
+async def delete_target_group(plan_id: int, code: str) -> None:
+    """Delete a target group nothing has asked yet, with its goals and known sizes.
+
+    Refused while a wave asks it or answers come from it: archive it instead.
+    """
+    async with write_transaction():
+        group = await _target_group(plan_id, code)
+        uses = await usage.target_group_uses(group["id"])
+        if uses.any:
+            raise _refused(
+                Conflict,
+                "group",
+                _(
+                    "Målgruppen %(name)s kan inte tas bort eftersom den har %(uses)s. Arkivera den i "
+                    "stället: då finns svaren kvar i resultaten, men målgruppen erbjuds inte i nya "
+                    "mätomgångar."
+                )
+                % {"name": group["name"], "uses": uses.described()},
+            )
+        await TargetGroup.delete().where(TargetGroup.id == group["id"])
+    caches.after_plan_change()
+
+
+async def archive_target_group(plan_id: int, code: str, archived: bool = True) -> None:
+    """Archived: kept with its answers and goals for the results, not offered for new waves."""
+    group = await _target_group(plan_id, code)
+    async with write_transaction():
+        await TargetGroup.update({TargetGroup.archived: archived}).where(TargetGroup.id == group["id"])
+    caches.after_plan_change()
 
 
 # known sizes from an HR register's CSV file

@@ -41,7 +41,12 @@ ACTIVITY_FIELDS = (
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 _ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-_PERCENT = re.compile(r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*%?\s*$")
+_NUMBER = re.compile(r"^(\d{1,3}(?:[.,]\d+)?|[.,]\d+)(\s*(?:%|procent))?$")
+# The one rule for an effect goal's target, said the same way on the goal form, in the API's schema, in the
+# plan file's template (data/plan-mall.toml) and on the Excel template's first sheet.
+TARGET_RULE = N_(
+    "Skriv målet i procent, till exempel 70. Ett tal från 0 till 1 läses som en andel: 0,7 betyder 70 %."
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,17 @@ class OrganisationDef:
     code: str
     name: str
     kind: str = "kommun"
+    official_code: str = ""  # SCB's kommunkod or länskod when it is a municipality or region
+
+
+@dataclass(frozen=True)
+class PlanHeaderDef:
+    code: str
+    title: str
+    county: str
+    description: str
+    period_start: date | None
+    period_end: date | None
 
 
 @dataclass(frozen=True)
@@ -169,23 +185,43 @@ def parse_group_size(text: str) -> int | None:
     return int(cleaned) if cleaned.isdigit() and is_group_size(int(cleaned)) else None
 
 
-def parse_share(text: str) -> float | None:
-    """'70', '70 %', '70,5 %' → 0.70, 0.705: a share written in percent."""
-    match = _PERCENT.match(text or "")
-    if not match:
+def parse_target(value: object) -> float | None:
+    """An effect goal's target as the share it stands for (0.7), or None: the one rule for every door.
+
+    Percent means percent: "70", 70, "70 %", "70,5" are 70 % and 70.5 %. A number from 0 to 1 without a
+    percent sign is a share, as plan files have always written it: 0.7 and "0,7" are 70 %, and 1 is 100 %.
+    With a percent sign it is percent whatever its size: "0,5 %" is half a percent. Decimal comma or point.
+    The share must be from 1 % to 100 %: the goal form shows it again in whole percent and tenths, so a
+    smaller goal would come back as 0 % and could never be saved again. A yes/no is not a number.
+    """
+    if isinstance(value, bool) or value is None:
         return None
-    share = float(match.group(1).replace(",", ".")) / 100
-    return share if is_target_share(share) else None
+    if isinstance(value, int | float):
+        number, percent = float(value), False
+    elif isinstance(value, str):
+        match = _NUMBER.match(re.sub(r"[ \u00a0\u202f]+", " ", value).strip().lower())
+        if not match:
+            return None
+        number, percent = float(match.group(1).replace(",", ".")), bool(match.group(2))
+    else:
+        return None
+    share = number / 100 if percent or number > 1 else number
+    return round(share, 6) if is_target_share(share) else None
+
+
+def parse_share(text: str) -> float | None:
+    """A target as the goal form writes it; the same rule as a file's or the API's (parse_target)."""
+    return parse_target(text)
+
+
+def target_percent(share: float) -> str:
+    """0.705 → "70,5", 0.7 → "70": a stored share as the goal form shows it (the rule reads it back)."""
+    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
 
 
 def is_target_share(share: object) -> bool:
-    """The share of a target group an effect goal aims at.
-
-    Plan files write it as a proportion (target = 0.7), the goal form and the API in percent (70). The form
-    has always asked for "a number between 1 and 100", and shows the goal again in percent: a file's 0.001
-    would come back as 0 % and could never be saved again. So, by the stricter of the two rules: from 1 %
-    to 100 %, that is 0.01 to 1 in a file. A yes/no is not a number.
-    """
+    """A stored share an effect goal may aim at: from 1 % to 100 %, that is 0.01 to 1."""
     return isinstance(share, int | float) and not isinstance(share, bool) and 0.01 <= share <= 1
 
 
@@ -205,16 +241,54 @@ def _refuse(errors: dict[str, str], order: tuple[str, ...] = ()) -> None:
         raise Invalid(" ".join(errors.values()), errors=errors)
 
 
-def organisation(*, name: str, kind: str, code: str | None, in_file: bool = False) -> OrganisationDef:
-    """`code` None: the organisation keeps the code it has."""
+def plan_header(
+    *,
+    code: str,
+    title: str,
+    county: str = "",
+    description: str = "",
+    period_start: str | date | None = None,
+    period_end: str | date | None = None,
+    in_file: bool = False,
+) -> PlanHeaderDef:
+    """A plan's own fields: a code for addresses and files, a title, the county, the period."""
+    errors: dict[str, str] = {}
+    check_code(code, errors, in_file=in_file)
+    title = check_text(title, "title", 300, _("Skriv planens namn."), errors)
+    county = check_text(county, "county", 100, "", errors)
+    description = check_text(description, "description", 5000, "", errors)
+    starts, ends = day(period_start, "period_start", errors), day(period_end, "period_end", errors)
+    if starts and ends and ends < starts:
+        errors["period_end"] = _("Slutdatumet kan inte vara före startdatumet.")
+    _refuse(errors, ("title", "county", "period_start", "period_end", "code", "description"))
+    return PlanHeaderDef(code, title, county, description, starts, ends)
+
+
+def organisation(
+    *, name: str, kind: str, code: str | None, in_file: bool = False, official_code: str = ""
+) -> OrganisationDef:
+    """`code` None: the organisation keeps the code it has. An official code names a municipality or region
+    of SCB's list (surveys/plans/official.py): its kind is the list's."""
+    from surveys.plans.official import official
+
     errors: dict[str, str] = {}
     name = check_text(name, "name", 200, _("Skriv organisationens namn."), errors)
+    official_code = str(official_code or "").strip()
+    if official_code:
+        found = official(official_code)
+        if found is None:
+            errors["official_code"] = _(
+                "%(code)s är ingen kommunkod eller länskod. Kommuner har fyra siffror (2480 är Umeå "
+                "kommun), regioner två (24 är Region Västerbotten)."
+            ) % {"code": official_code}
+        else:
+            kind = found.kind
     if kind not in ORGANISATION_KINDS:
         errors["kind"] = _("Välj kommun, region eller annan.")
     if code is not None:
         check_code(code, errors, in_file=in_file)
     _refuse(errors)
-    return OrganisationDef(code or "", name, kind)
+    return OrganisationDef(code or "", name, kind, official_code)
 
 
 def target_group(*, name: str, description: str, code: str | None, in_file: bool = False) -> TargetGroupDef:
@@ -229,22 +303,20 @@ def target_group(*, name: str, description: str, code: str | None, in_file: bool
 
 
 def effect_goal(
-    *, group: str, step: str, target: object, deadline: str | date | None, wording: str, in_percent: bool
+    *, group: str, step: str, target: object, deadline: str | date | None, wording: str
 ) -> EffectGoalDef:
-    """`target` a share (0.7) from a file, or percent text ("70") from the goal form or the API."""
+    """`target` by the one rule (parse_target): 70, "70 %", "70,5" or a share 0.7, from any door."""
     errors: dict[str, str] = {}
     if step not in GOAL_STEPS:
         errors["step"] = _("Effektmålet för %(group)s har steg %(step)s; använd L1–L4.") % {
             "group": group,
             "step": step,
         }
-    share = parse_share(str(target)) if in_percent else target
-    if not is_target_share(share):
-        errors["target"] = (
-            _("Skriv målet i procent, ett tal mellan 1 och 100, till exempel 70.")
-            if in_percent
-            else _("Effektmålet för %(group)s behöver target som en andel mellan 0 och 1, t.ex. 0.7.")
-            % {"group": group}
+    share = parse_target(target)
+    if share is None:
+        errors["target"] = _(
+            "Skriv målet i procent, ett tal mellan 1 och 100, till exempel 70. "
+            "Ett tal från 0 till 1 läses som en andel: 0,7 betyder 70 %."
         )
     when = day(deadline, "deadline", errors)
     if not wording.strip():

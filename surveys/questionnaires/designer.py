@@ -38,26 +38,6 @@ SCALE_KINDS = ("agree5", "yesno", "scale10")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 MAX_TITLE = 300  # the column's length
 
-# Words in the parser's messages that name the field a problem is about, most specific first.
-_FIELD_WORDS = (
-    ("show_if", "show_if"),
-    ("reaches_step", "options"),
-    ("reached", "options"),
-    ("dont_know", "dont_know"),
-    ("svarsalternativ", "options"),
-    ("options", "options"),
-    ("max_length", "text"),
-    ("step", "step"),
-    ("kind", "kind"),
-    ("required", "required"),
-    ("code", "code"),
-    ("help", "help"),
-    ("text", "text"),
-    ("title", "title"),
-    ("intro", "intro"),
-)
-
-
 class DesignError(Invalid, ValueError):
     """The edit breaks a rule: (field, message) pairs, in the request's language. Nothing was saved.
 

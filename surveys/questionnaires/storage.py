@@ -7,26 +7,40 @@ from dataclasses import dataclass, replace
 from locales import gettext as _
 from surveys.db.tables import BankQuestion, Channel, Option, Question, Questionnaire, QuestionnaireVersion
 from surveys.errors import NotFound
-from surveys.questionnaires.model import OptionDef, QuestionDef, QuestionnaireDef, ShowIf
+from surveys.questionnaires.channels import channel_problems
+from surveys.questionnaires.model import (
+    OTHER_LANGUAGES,
+    OptionDef,
+    QuestionDef,
+    QuestionnaireDef,
+    QuestionnaireFileError,
+    ShowIf,
+    Texts,
+)
 
 # Frozen versions never change, so any worker may keep them; drafts are always read afresh.
 _frozen_versions: dict[int, QuestionnaireDef] = {}
 
 
 async def store_questionnaire(
-    definition: QuestionnaireDef, *, plan_id: int | None = None, frozen: bool = False
+    definition: QuestionnaireDef,
+    *,
+    plan_id: int | None = None,
+    frozen: bool = False,
+    source: str | None = None,
 ) -> int:
     """Store `definition` as the next version of its questionnaire; returns the version id.
 
-    Call inside a transaction: a version is stored whole or not at all.
+    Call inside a transaction: a version is stored whole or not at all. An option's channel must be one
+    of the plan's (QuestionnaireFileError otherwise, naming the line of `source`, the file's text).
     """
     questionnaire = await Questionnaire.objects().get(Questionnaire.code == definition.code)
+    if questionnaire is not None and plan_id is None:
+        plan_id = questionnaire.plan
+    await check_channels(definition, plan_id, source)
     if questionnaire is None:
         questionnaire = Questionnaire(code=definition.code, title=definition.title, plan=plan_id)
         await questionnaire.save()
-    elif plan_id is None:
-        # A new version belongs to the same plan, so its options keep their channels (channel recall).
-        plan_id = questionnaire.plan
     last = (
         await QuestionnaireVersion.select(QuestionnaireVersion.number)
         .where(QuestionnaireVersion.questionnaire == questionnaire.id)
@@ -39,6 +53,7 @@ async def store_questionnaire(
         title=definition.title,
         intro=definition.intro,
         frozen=frozen,
+        translations=version_translations(definition),
     )
     await version.save()
     await replace_questions(version.id, definition, plan_id)
@@ -53,6 +68,9 @@ async def replace_questions(version_id: int, definition: QuestionnaireDef, plan_
     worker's copy of the wave still point at the same questions.
     """
     channels = await _channel_ids(plan_id)
+    unknown = channel_problems(definition, channels if plan_id is not None else None)
+    if unknown:
+        raise QuestionnaireFileError(unknown)
     stored = {
         row["code"]: row["id"]
         for row in await Question.select(Question.id, Question.code).where(Question.version == version_id)
@@ -80,6 +98,7 @@ async def replace_questions(version_id: int, definition: QuestionnaireDef, plan_
             if q.show_if
             else None,
             Question.max_length: q.max_length,
+            Question.translations: _question_translations(q),
         }
         question_id = await _upsert(Question, stored.get(q.code), values)
         kept.add(question_id)
@@ -94,6 +113,7 @@ async def replace_questions(version_id: int, definition: QuestionnaireDef, plan_
                 Option.reaches_step: o.reaches_step,
                 Option.dont_know: o.dont_know,
                 Option.channel: channels.get(o.channel) if o.channel else None,
+                Option.translations: o.text_in.as_dict() or None,
             }
             kept_options.add(await _upsert(Option, stored_options.get((question_id, o.code)), option_values))
         gone_options = [oid for (qid, _c), oid in stored_options.items() if qid == question_id]
@@ -103,6 +123,50 @@ async def replace_questions(version_id: int, definition: QuestionnaireDef, plan_
     gone = [qid for qid in stored.values() if qid not in kept]
     if gone:
         await Question.delete().where(Question.id.is_in(gone))  # their options go with them
+
+
+def version_translations(definition: QuestionnaireDef) -> dict | None:
+    """The languages offered besides Swedish, each with the title and intro in it (as stored)."""
+    if not definition.languages:
+        return None
+    return {
+        lang: {
+            key: text
+            for key, text in (
+                ("title", definition.title_in.get(lang)),
+                ("intro", definition.intro_in.get(lang)),
+            )
+            if text
+        }
+        for lang in definition.languages
+    }
+
+
+def _question_translations(q: QuestionDef) -> dict | None:
+    found: dict[str, dict[str, str]] = {}
+    for lang, text in q.text_in.items:
+        found.setdefault(lang, {})["text"] = text
+    for lang, text in q.help_in.items:
+        found.setdefault(lang, {})["help"] = text
+    return found or None
+
+
+async def check_channels(
+    definition: QuestionnaireDef, plan_id: int | None, source: str | None = None
+) -> None:
+    """QuestionnaireFileError when an option names a channel the plan (or a missing plan) does not have."""
+    channels = await plan_channels(plan_id) if plan_id is not None else None
+    unknown = channel_problems(definition, channels, source)
+    if unknown:
+        raise QuestionnaireFileError(unknown)
+
+
+async def plan_channels(plan_id: int) -> dict[str, str]:
+    """The plan's channels, code → name, in the plan's order."""
+    rows = (
+        await Channel.select(Channel.code, Channel.name).where(Channel.plan == plan_id).order_by(Channel.id)
+    )
+    return {row["code"]: row["name"] for row in rows}
 
 
 async def _upsert(table, row_id: int | None, values: dict) -> int:
@@ -140,10 +204,12 @@ async def load_version(version_id: int) -> QuestionnaireDef | None:
             QuestionnaireVersion.title,
             QuestionnaireVersion.intro,
             QuestionnaireVersion.frozen,
+            QuestionnaireVersion.translations,
             QuestionnaireVersion.questionnaire.code.as_alias("code"),
         )
         .where(QuestionnaireVersion.id == version_id)
         .first()
+        .output(load_json=True)
     )
     if version is None:
         return None
@@ -157,6 +223,7 @@ async def load_version(version_id: int) -> QuestionnaireDef | None:
         await Option.select(Option.all_columns(), Option.channel.code.as_alias("channel_code"))
         .where(Option.question.version == version_id)
         .order_by(Option.position)
+        .output(load_json=True)
     )
     by_question: dict[int, list[OptionDef]] = {}
     for o in options:
@@ -169,12 +236,17 @@ async def load_version(version_id: int) -> QuestionnaireDef | None:
                 dont_know=o["dont_know"],
                 channel=o["channel_code"],
                 id=o["id"],
+                text_in=Texts.of(o["translations"]),
             )
         )
+    languages = version["translations"] or {}
     definition = QuestionnaireDef(
         code=version["code"],
         title=version["title"],
         intro=version["intro"],
+        languages=tuple(lang for lang in OTHER_LANGUAGES if lang in languages),
+        title_in=Texts.of({lang: texts.get("title", "") for lang, texts in languages.items()}),
+        intro_in=Texts.of({lang: texts.get("intro", "") for lang, texts in languages.items()}),
         questions=tuple(
             QuestionDef(
                 code=q["code"],
@@ -191,6 +263,8 @@ async def load_version(version_id: int) -> QuestionnaireDef | None:
                 max_length=q["max_length"],
                 bank=q["bank_code"],
                 id=q["id"],
+                text_in=Texts.of({lang: t.get("text", "") for lang, t in (q["translations"] or {}).items()}),
+                help_in=Texts.of({lang: t.get("help", "") for lang, t in (q["translations"] or {}).items()}),
             )
             for q in questions
         ),

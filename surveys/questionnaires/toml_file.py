@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from surveys.questionnaires.model import QuestionDef, QuestionnaireDef
+from surveys.questionnaires.model import QuestionDef, QuestionnaireDef, Texts, default_dont_know
 
 _DEFAULT_OPTION_KINDS = ("agree5", "yesno", "scale10")
 
@@ -14,18 +14,29 @@ def _string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+def _translated(name: str, texts: Texts) -> list[str]:
+    return [f"{name}_{lang} = {_string(text)}" for lang, text in texts.items]
+
+
+def _inline_translated(texts: Texts) -> list[str]:
+    return [f"text_{lang} = {_string(text)}" for lang, text in texts.items]
+
+
 def _question(question: QuestionDef) -> list[str]:
     lines = ["[[questions]]", f"code = {_string(question.code)}", f"kind = {_string(question.kind)}"]
     if question.bank:
         lines.append(f"bank = {_string(question.bank)}")
     lines.append(f"text = {_string(question.text)}")
+    lines += _translated("text", question.text_in)
     if question.help:
         lines.append(f"help = {_string(question.help)}")
+    lines += _translated("help", question.help_in)
     if not question.required:
         lines.append("required = false")
     if question.step:
         lines.append(f"step = {_string(question.step)}")
-    if question.dont_know != "excluded":
+    # Written only when it is not the step's default, so that a default never hardens into a choice.
+    if question.dont_know != default_dont_know(question.step):
         lines.append(f"dont_know = {_string(question.dont_know)}")
     if question.kind == "text":
         lines.append(f"max_length = {question.max_length}")
@@ -42,12 +53,14 @@ def _question(question: QuestionDef) -> list[str]:
             lines.append("dont_know_option = false")
         # The texts, so that edited scale labels survive a round trip.
         lines.append("options = [")
-        lines += [f"    {{ code = {_string(o.code)}, text = {_string(o.text)} }}," for o in question.options]
+        for o in question.options:
+            parts = [f"code = {_string(o.code)}", f"text = {_string(o.text)}", *_inline_translated(o.text_in)]
+            lines.append(f"    {{ {', '.join(parts)} }},")
         lines.append("]")
     elif question.options:
         lines.append("options = [")
         for o in question.options:
-            parts = [f"code = {_string(o.code)}", f"text = {_string(o.text)}"]
+            parts = [f"code = {_string(o.code)}", f"text = {_string(o.text)}", *_inline_translated(o.text_in)]
             if o.reaches_step:
                 parts.append("reaches_step = true")
             if o.dont_know:
@@ -67,8 +80,12 @@ def to_toml(questionnaire: QuestionnaireDef) -> str:
         f"code = {_string(questionnaire.code)}",
         f"title = {_string(questionnaire.title)}",
     ]
+    if questionnaire.languages:
+        lines.append(f"languages = [{', '.join(_string(lang) for lang in questionnaire.languages)}]")
+    lines += _translated("title", questionnaire.title_in)
     if questionnaire.intro:
         lines.append(f"intro = {_string(questionnaire.intro)}")
+    lines += _translated("intro", questionnaire.intro_in)
     for question in questionnaire.questions:
         lines.append("")
         lines += _question(question)

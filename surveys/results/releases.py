@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from locales import gettext as _
 from surveys.db import tallies
 from surveys.db.engine import is_sqlite, write_transaction
-from surveys.db.tables import Question, Wave, WaveRelease
+from surveys.db.tables import Answer, Question, ReleaseCrosstab, ReleasedText, Wave, WaveRelease
 from surveys.errors import Conflict, NotFound
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")  # a release's day is the day in Sweden
@@ -224,3 +224,149 @@ async def settle_closed_waves(waves: Sequence[dict], now: datetime) -> bool:
             await make_release(wave["id"], today=now.date(), interim=False)
             made = True
     return made
+
+
+# --- what a release publishes beyond its counts: free texts and cross-tabulations ------------------------
+#
+# A release's counts are frozen when it is made. Free texts and the counts of two questions together are
+# frozen later, the first time someone reads them, and only from a closed wave's newest (final) release
+# while the stored answers are exactly the released ones: nothing is ever published from live answers.
+# What was frozen stays, so a wave opened again and closed anew is compared with what was published before.
+
+
+async def _matches_live(wave_id: int, number: int, now: datetime) -> bool:
+    """Is release `number` the wave's final release, and are its stored answers exactly the released ones?"""
+    wave = (
+        await Wave.select(Wave.closes_at, Wave.closed_early, Wave.purged_on).where(Wave.id == wave_id).first()
+    )
+    if wave is None or wave["purged_on"] is not None:
+        return False
+    if not (wave["closed_early"] or wave["closes_at"] <= now):
+        return False  # open: answers may come in at any moment
+    head = (
+        await WaveRelease.select(
+            WaveRelease.number, WaveRelease.interim, WaveRelease.closing, WaveRelease.counts
+        )
+        .where(WaveRelease.wave == wave_id)
+        .order_by(WaveRelease.number, ascending=False)
+        .output(load_json=True)
+        .first()
+    )
+    if head is None or head["number"] != number or head["interim"] or head["closing"] != closing_of(wave):
+        return False
+    released = {(org, group): n for org, group, n in head["counts"].get("respondents", []) if n}
+    live = {(org, group): n for (_wave, org, group), n in (await tallies.respondents([wave_id])).items() if n}
+    return released == live
+
+
+async def released_texts(wave_id: int, number: int, question_id: int, now: datetime) -> list[dict]:
+    """The free texts of one question published by release `number` or before: id, organisation, target
+    group, text. Empty when none was published (also after retention deleted them)."""
+    await _freeze_texts(wave_id, number, now)
+    return await ReleasedText.select(
+        ReleasedText.answer.id.as_alias("id"),
+        ReleasedText.answer.organisation.as_alias("organisation"),
+        ReleasedText.answer.target_group.as_alias("target_group"),
+        ReleasedText.answer.text.as_alias("text"),
+    ).where(
+        (ReleasedText.wave == wave_id)
+        & (ReleasedText.number <= number)
+        & (ReleasedText.answer.question == question_id)
+    )
+
+
+async def _freeze_texts(wave_id: int, number: int, now: datetime) -> None:
+    if not await _matches_live(wave_id, number, now):
+        return
+    async with write_transaction():
+        # Locked and checked again: no answer can come in between the check and the texts written.
+        if not await _locked_and_matching(wave_id, number, now):
+            return
+        known = {
+            r["answer"]
+            for r in await ReleasedText.select(ReleasedText.answer).where(ReleasedText.wave == wave_id)
+        }
+        texts = await Answer.select(Answer.id).where(
+            (Answer.wave == wave_id) & Answer.option.is_null() & Answer.text.is_not_null()
+        )
+        # In the order of the answers' random ids: the rows say nothing of when anyone answered.
+        new = sorted(r["id"] for r in texts if r["id"] not in known)
+        for start in range(0, len(new), 500):
+            await ReleasedText.insert(
+                *(ReleasedText(answer=a, wave=wave_id, number=number) for a in new[start : start + 500])
+            )
+
+
+async def _locked_and_matching(wave_id: int, number: int, now: datetime) -> bool:
+    """Inside a write transaction: lock the wave (an answer's insert waits for it) and check again."""
+    query = Wave.select(Wave.id).where(Wave.id == wave_id)
+    await (query if is_sqlite() else query.lock_rows()).first()
+    return await _matches_live(wave_id, number, now)
+
+
+PairCounts = dict[tuple[int, int, int], int]  # (target group, first option, second option) → respondents
+
+
+async def released_crosstab(
+    wave_id: int, number: int, first: int, second: int, now: datetime
+) -> tuple[PairCounts | None, list[PairCounts]]:
+    """Respondents per target group who answered both questions, as release `number` publishes them.
+
+    None when that release never published them and cannot now (an interim release, or a wave answered
+    since). Also every earlier release's frozen counts of the same two questions, oldest first: a reader
+    may have seen those."""
+    rows = (
+        await ReleaseCrosstab.select(ReleaseCrosstab.number, ReleaseCrosstab.counts)
+        .where(
+            (ReleaseCrosstab.wave == wave_id)
+            & (ReleaseCrosstab.first == first)
+            & (ReleaseCrosstab.second == second)
+        )
+        .order_by(ReleaseCrosstab.number)
+        .output(load_json=True)
+    )
+    frozen = {r["number"]: {(g, a, b): n for g, a, b, n in r["counts"]} for r in rows}
+    earlier = [counts for n, counts in frozen.items() if n < number]
+    if number in frozen:
+        return frozen[number], earlier
+    if not await _matches_live(wave_id, number, now):
+        return None, earlier
+    async with write_transaction():
+        if not await _locked_and_matching(wave_id, number, now):
+            return None, earlier
+        found = (
+            await ReleaseCrosstab.select(ReleaseCrosstab.counts)
+            .where(
+                (ReleaseCrosstab.wave == wave_id)
+                & (ReleaseCrosstab.number == number)
+                & (ReleaseCrosstab.first == first)
+                & (ReleaseCrosstab.second == second)
+            )
+            .output(load_json=True)
+            .first()
+        )
+        if found is not None:  # another server froze it meanwhile
+            return {(g, a, b): n for g, a, b, n in found["counts"]}, earlier
+        counted = await Answer.raw(
+            "SELECT a.target_group AS target_group, a.option AS first, b.option AS second, COUNT(*) AS n "
+            "FROM answer a JOIN answer b ON b.response = a.response "
+            "WHERE a.wave = {} AND a.question = {} AND b.question = {} "
+            "AND a.option IS NOT NULL AND b.option IS NOT NULL AND a.target_group IS NOT NULL "
+            "AND a.organisation IN (SELECT organisation FROM wave_organisation WHERE wave = {}) "
+            "GROUP BY a.target_group, a.option, b.option",
+            wave_id,
+            first,
+            second,
+            wave_id,
+        )
+        counts = {(r["target_group"], r["first"], r["second"]): int(r["n"]) for r in counted}
+        await ReleaseCrosstab.insert(
+            ReleaseCrosstab(
+                wave=wave_id,
+                number=number,
+                first=first,
+                second=second,
+                counts=[[g, a, b, n] for (g, a, b), n in sorted(counts.items())],
+            )
+        )
+    return counts, earlier
