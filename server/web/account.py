@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -63,7 +64,9 @@ async def _account_page(
             "day_choices": TOKEN_DAY_CHOICES,
             "default_days": TOKEN_DAYS,
             "password_rules": _password_rules(),
-            "done": _("Ditt lösenord är bytt. Du är utloggad överallt utom här.") if done == "losenord" else "",
+            "done": _("Ditt lösenord är bytt. Du är utloggad överallt utom här.")
+            if done == "losenord"
+            else "",
         },
         status_code=status,
     )
@@ -76,6 +79,8 @@ async def account_page(request: Request, klart: FromQuery[str] = "") -> Template
 
 @post("/konto/losenord", guards=SIGNED_IN, status_code=303)
 async def new_password(request: Request) -> Template | Redirect:
+    if not request.app.state.settings.local_passwords:  # passwords are the organisation's sign-in service's
+        raise NotFoundException()
     fields = await read_form(request)
     me = await session_account(request)
     values = field_values(fields, "current_password", "new_password", "new_password_again")
@@ -151,13 +156,17 @@ async def new_user(request: Request) -> Template | Redirect:
     return Redirect(path="/admin/anvandare", status_code=303)
 
 
-async def _user_page(request: Request, user_id: int, *, errors=None, done: str = "", status: int = 200) -> Template:
+async def _user_page(
+    request: Request, user_id: int, *, errors=None, done: str = "", status: int = 200
+) -> Template:
     shown = await user(user_id)
     messages = {
         "losenord": _("Lösenordet är bytt. Alla personens inloggningar har avslutats."),
         "roll": _("Rollen är ändrad."),
         "aktivera": _("Kontot är aktiverat. Personen loggar in på nytt och skapar nya API-nycklar."),
-        "inaktivera": _("Kontot är avstängt. Personens inloggningar har avslutats och API-nycklarna återkallats."),
+        "inaktivera": _(
+            "Kontot är avstängt. Personens inloggningar har avslutats och API-nycklarna återkallats."
+        ),
     }
     return Template(
         "account/user.html",

@@ -15,12 +15,14 @@ import secrets
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from locales import gettext as _
 from server import clock
 from server.sessions import next_page, safe_next, session_account, sign_in, sign_out
+from server.web import sso
 from server.web.forms import field_value, read_form
 from surveys.accounts import throttle
 from surveys.accounts.users import check_password, normalise_username, wait_message
@@ -67,7 +69,9 @@ def _device_cookie(request: Request, username: str) -> Cookie:
 def throttle_keys(request: Request, username: str) -> list[throttle.Key]:
     """The keys an attempt of `username` from this request counts under (also for a password change)."""
     client = request.client.host if request.client else "unknown"
-    return throttle.keys_for(_secret(request, b"effekt-throttle:"), username, client, _device(request, username))
+    return throttle.keys_for(
+        _secret(request, b"effekt-throttle:"), username, client, _device(request, username)
+    )
 
 
 def _form(target: str, username: str, error: str | None, status: int, headers=None) -> Template:
@@ -90,6 +94,8 @@ async def login_form(request: Request, next: FromQuery[str | None] = None) -> Te
 @post(LOGIN_PATH, status_code=303)
 async def login(request: Request) -> Template | Redirect:
     fields = await read_form(request)
+    if not request.app.state.settings.local_passwords:  # everyone signs in with their organisation's account
+        raise NotFoundException()
     username = field_value(fields, "username").strip()
     password = field_value(fields, "password")
     target = safe_next((fields.get("next") or [None])[0])
@@ -116,9 +122,12 @@ async def login(request: Request) -> Template | Redirect:
 
 
 @post("/logga-ut", status_code=303)
-async def logout(request: Request) -> Redirect:
-    await sign_out(request)
-    return Redirect(path="/", status_code=303)
+async def logout(request: Request) -> Redirect | Template:
+    signed_out = await sign_out(request)
+    # Someone who signed in through the organisation's sign-in service is signed out there too; that takes
+    # a page rather than a redirect (docs/drift.md, "Inloggning med organisationens konto").
+    page = await sso.provider_sign_out(request, signed_out.id) if signed_out else None
+    return page or Redirect(path="/", status_code=303)
 
 
 HANDLERS = [login_form, login, logout]

@@ -1,13 +1,10 @@
 """EFFEKT_LOCAL_PASSWORDS=false: everyone signs in through the organisation's provider, nobody with a password.
 
-The password form and its handler belong to server/web/login.py and login.html, which do not read the setting
-yet: the lead wires them (see the single sign-on report). Until then this test is expected to fail; once they
-do, it passes and `xfail(strict=True)` turns that into a failure, so the marker is removed then.
+The password form (login.html), its handler (server/web/login.py) and the password change on the account page
+all read the setting.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from server.app import create_app
 from surveys.accounts.users import Role, create_user
@@ -15,9 +12,6 @@ from tests.conftest import running
 from tests.oidc.conftest import sso_settings
 
 
-@pytest.mark.xfail(
-    strict=True, reason="server/web/login.py and login.html do not read EFFEKT_LOCAL_PASSWORDS yet"
-)
 async def test_with_local_passwords_off_the_login_page_offers_only_the_organisations_sign_in(
     database, provider
 ):

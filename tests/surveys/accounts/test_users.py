@@ -75,18 +75,18 @@ async def test_only_ones_own_key_can_be_revoked(database):
 async def test_an_administrator_cannot_switch_their_own_account_off(database):
     admin = await create_user("admin@example.se", "ett-langt-losenord", Role.ADMIN)
     with pytest.raises(Conflict):
-        await set_active(admin.id, False, by=admin.id)
+        await set_active(admin.id, False, by=admin)
     assert (await User.select(User.active).first())["active"] is True
 
 
 async def test_switching_off_an_unknown_user_is_not_found(database):
     admin = await create_user("admin@example.se", "ett-langt-losenord", Role.ADMIN)
     with pytest.raises(NotFound):
-        await set_active(admin.id + 1000, False, by=admin.id)
+        await set_active(admin.id + 1000, False, by=admin)
 
 
 async def test_switching_a_user_off_and_on_again(database):
     admin = await create_user("admin@example.se", "ett-langt-losenord", Role.ADMIN)
     reader = await create_user("lena@example.se", "ett-langt-losenord", Role.READER)
-    assert (await set_active(reader.id, False, by=admin.id)).active is False
-    assert (await set_active(reader.id, True, by=admin.id)).active is True
+    assert (await set_active(reader.id, False, by=admin)).active is False
+    assert (await set_active(reader.id, True, by=admin)).active is True
