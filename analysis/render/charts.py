@@ -53,7 +53,6 @@ from analysis.render.formatting import (
     format_month,
     format_share,
     format_span,
-    quantized_percent,
 )
 from analysis.stats.estimates import Interval
 from locales import babel_locale, ngettext
@@ -209,6 +208,7 @@ class SharePoint:
 
     ``share`` None means the value is not shown (hidden by disclosure control, or not measured); ``note`` then
     says why in plain words ("för få svar"). A shown point may carry a note too; it goes into the table.
+    ``preliminary`` marks a value from an interim release of an open wave: drawn hollow, labelled and said so.
     """
 
     label: str
@@ -216,6 +216,7 @@ class SharePoint:
     low: float | None = None
     high: float | None = None
     note: str = ""
+    preliminary: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label", _clean(self.label))
@@ -229,12 +230,18 @@ class SharePoint:
 
     @classmethod
     def measured(
-        cls, label: str, share: float, interval: Interval | None = None, note: str = ""
+        cls,
+        label: str,
+        share: float,
+        interval: Interval | None = None,
+        note: str = "",
+        *,
+        preliminary: bool = False,
     ) -> SharePoint:
         """A shown share, e.g. from a ``ShareEstimate``: ``SharePoint.measured(w, e.share, e.interval)``."""
         if interval is None:
-            return cls(label, share, note=note)
-        return cls(label, share, interval.low, interval.high, note)
+            return cls(label, share, note=note, preliminary=preliminary)
+        return cls(label, share, interval.low, interval.high, note, preliminary)
 
     @classmethod
     def hidden(cls, label: str, note: str) -> SharePoint:
@@ -335,8 +342,37 @@ def _share_table(
             span = (
                 format_span(p.low, p.high, locale=locale) if p.low is not None and p.high is not None else ""
             )
-            rows.append((p.label, format_share(p.share, locale=locale), span, p.note))
+            note = "; ".join(n for n in (_("preliminär") if p.preliminary else "", p.note) if n)
+            rows.append((p.label, format_share(p.share, locale=locale), span, note))
     return rows
+
+
+def _preliminary_title(title: str, points: Sequence[SharePoint]) -> str:
+    """A chart of one wave whose numbers are preliminary says so in its title."""
+    if any(p.preliminary for p in points):
+        return _("%(title)s (preliminärt)") % {"title": title}
+    return title
+
+
+def _preliminary_wave(points: Sequence[SharePoint]) -> list[str]:
+    """For a chart of one wave: its numbers are preliminary, in one sentence."""
+    if not any(p.preliminary for p in points):
+        return []
+    return [_("Siffrorna är preliminära: mätomgången pågår och alla svar har inte kommit in.")]
+
+
+def _preliminary_sentence(points: Sequence[SharePoint], locale: str) -> list[str]:
+    labels = [p.label for p in points if p.preliminary and p.shown]
+    if not labels:
+        return []
+    return [
+        ngettext(
+            "%(labels)s är preliminär: mätomgången pågår och alla svar har inte kommit in.",
+            "%(labels)s är preliminära: mätomgångarna pågår och alla svar har inte kommit in.",
+            len(labels),
+        )
+        % {"labels": format_list(labels, locale=locale)}
+    ]
 
 
 def _interval_label(confidence: float, locale: str) -> str:
@@ -472,10 +508,15 @@ def trend_chart(
     target: float | None,
     *,
     confidence: float = 0.95,
+    verdict: Sequence[str] = (),
 ) -> Chart:
     """The share per wave: a line with markers, the interval as a band and whiskers, the target dashed.
 
-    A hidden wave leaves a gap in the line and is marked with its note where its point would be.
+    A hidden wave leaves a gap in the line and is marked with its note where its point would be; a
+    preliminary wave has a hollow marker and "(preliminär)" under its label. The text description gives
+    the values and the target and makes no judgement of its own: ``verdict`` are the sentences of the
+    goal's judgement (analysis/render/verdicts.py, ``goal_trend_recipe``), added as they are, so the chart
+    and the verdict beside it say the same thing.
     """
     title = _clean(title)
     target = _check_share(target, "target")
@@ -526,6 +567,20 @@ def trend_chart(
             zorder=3,
             clip_on=False,
         )
+        for xi, p in zip(x, points, strict=True):
+            if p.preliminary and p.share is not None:  # hollow: not all answers are in
+                ax.plot(
+                    [xi],
+                    [p.share],
+                    linestyle="none",
+                    marker="o",
+                    markersize=8,
+                    markerfacecolor="white",
+                    markeredgecolor=SHARE_COLOUR,
+                    markeredgewidth=2.2,
+                    zorder=4,
+                    clip_on=False,
+                )
         shown_at = [xi for xi, p in zip(x, points, strict=True) if p.share is not None]
         # Many waves: only the first and the last value are written on the chart; the table has them all.
         labelled = (
@@ -583,7 +638,12 @@ def trend_chart(
             _empty_notice(ax)
         crowded = len(points) > CROWDED
         width = 24 if crowded else min(18, 64 // max(len(points), 1))  # characters per line under a wave
-        labels = [_plain(_wrap(p.label, width)) for p in points]
+        labels = [
+            _plain(
+                _wrap(_("%(label)s (preliminär)") % {"label": p.label} if p.preliminary else p.label, width)
+            )
+            for p in points
+        ]
         ax.xaxis.set_major_locator(FixedLocator(x))
         ax.xaxis.set_major_formatter(_LabelFormatter(labels))
         if crowded:  # slanted, so that each label keeps one line and its own room
@@ -603,10 +663,23 @@ def trend_chart(
             handles.append(
                 Line2D([], [], color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.8, label=_("Mål"))
             )
+        if any(p.preliminary and p.shown for p in points):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=SHARE_COLOUR,
+                    marker="o",
+                    markerfacecolor="white",
+                    markeredgewidth=2.2,
+                    linestyle="none",
+                    label=_("Preliminär"),
+                )
+            )
         if not all(present):
             handles.append(Patch(facecolor="#f5f5f5", edgecolor="#9a9a9a", hatch="//", label=_("Visas inte")))
-        figure.legend(handles=handles, loc="outside lower left", ncols=len(handles), frameon=False)
-    description = _describe_trend(title, points, target, loc, hidden_default)
+        figure.legend(handles=handles, loc="outside lower left", ncols=min(len(handles), 4), frameon=False)
+    description = _describe_trend(title, points, target, loc, hidden_default, verdict)
     table = _share_table(_("Mätomgång"), points, loc, hidden_default)
     _settle(figure)
     return Chart(title, figure, description, tuple(table))
@@ -645,8 +718,14 @@ def _free_height(
 
 
 def _describe_trend(
-    title: str, points: Sequence[SharePoint], target: float | None, loc: str, hidden_default: str
+    title: str,
+    points: Sequence[SharePoint],
+    target: float | None,
+    loc: str,
+    hidden_default: str,
+    verdict: Sequence[str] = (),
 ) -> str:
+    """Values, target and hidden waves; whether the share rose or the goal is met is the verdict's to say."""
     parts = [_sentence(_("Linjediagram: %(title)s") % {"title": title})]
     shown = [p for p in points if p.share is not None]
     if not shown:
@@ -657,50 +736,21 @@ def _describe_trend(
             % {"share": format_share(shown[0].share, locale=loc), "label": shown[0].label}
         )
     else:
-        first, last = shown[0], shown[-1]
-        values = {
-            "first": format_share(first.share, locale=loc),
-            "first_label": first.label,
-            "last": format_share(last.share, locale=loc),
-            "last_label": last.label,
-        }
-        a, b = quantized_percent(first.share, 0), quantized_percent(last.share, 0)
-        if b > a:
-            parts.append(
-                _("Andelen ökade från %(first)s i %(first_label)s till %(last)s i %(last_label)s.") % values
-            )
-        elif b < a:
-            parts.append(
-                _("Andelen minskade från %(first)s i %(first_label)s till %(last)s i %(last_label)s.")
-                % values
-            )
-        else:
-            parts.append(_("Andelen var %(first)s både i %(first_label)s och i %(last_label)s.") % values)
+        values = "; ".join(f"{p.label} {format_share(p.share, locale=loc)}" for p in shown)
+        parts.append(_("Andel per mätomgång: %(values)s.") % {"values": values})
     if target is not None:
         parts.append(_("Målet är %(target)s.") % {"target": format_share(target, locale=loc)})
-        if shown and shown[-1].low is not None and shown[-1].high is not None:
-            last = shown[-1]
-            values = {"label": last.label, "span": format_span(last.low, last.high, locale=loc)}
-            if last.high < target:
-                parts.append(
-                    _("I %(label)s ligger hela osäkerhetsintervallet, %(span)s, under målet.") % values
-                )
-            elif last.low >= target:
-                parts.append(
-                    _("I %(label)s ligger hela osäkerhetsintervallet, %(span)s, på eller över målet.")
-                    % values
-                )
-            else:
-                parts.append(_("I %(label)s omfattar osäkerhetsintervallet, %(span)s, målet.") % values)
+    parts += _preliminary_sentence(points, loc)
     parts += _hidden_sentences(points, loc, hidden_default)
+    parts += [_sentence(_clean(sentence)) for sentence in verdict]
     return " ".join(parts)
 
 
 def ladder_chart(title: str, steps: Sequence[SharePoint], *, confidence: float = 0.95) -> Chart:
     """The effect ladder for one wave: a horizontal bar per step (L1 kännedom at the top → L4 handling)."""
-    title = _clean(title)
     loc = babel_locale()
     steps = tuple(steps)
+    title = _preliminary_title(_clean(title), steps)
     hidden_default = _("för få svar för att redovisa")
     with _style():
         figure = _figure(_ladder_height(len(steps)))
@@ -728,6 +778,7 @@ def ladder_chart(title: str, steps: Sequence[SharePoint], *, confidence: float =
         parts.append(_("Andel per steg: %(values)s.") % {"values": "; ".join(values)})
     else:
         parts.append(_("Inget steg kan redovisas."))
+    parts += _preliminary_wave(steps)
     parts += _hidden_sentences(steps, loc, hidden_default)
     table = _share_table(_("Steg"), steps, loc, hidden_default)
     _settle(figure)
@@ -745,10 +796,10 @@ def breakdown_chart(
 
     A hidden organisation keeps its row, with its note ("för få svar för att redovisa") in place of the dot.
     """
-    title = _clean(title)
     loc = babel_locale()
     points = tuple(points)
     total = overall if isinstance(overall, SharePoint) else None
+    title = _preliminary_title(_clean(title), (*points, *((total,) if total else ())))
     overall_share = total.share if total is not None else _check_share(overall, "overall")
     hidden_default = _("för få svar för att redovisa")
     with _style():
@@ -827,6 +878,7 @@ def breakdown_chart(
             _("För alla organisationer tillsammans är andelen %(share)s.")
             % {"share": format_share(overall_share, locale=loc)}
         )
+    parts += _preliminary_wave((*points, *((total,) if total else ())))
     parts += _hidden_sentences(points, loc, hidden_default)
     _settle(figure)
     return Chart(title, figure, " ".join(parts), tuple(table))
@@ -845,9 +897,9 @@ def recall_chart(
     Reach is an output, not an effect: it gets its own column with its own heading, never the percentage axis.
     ``reach`` is keyed by the points' labels; a channel without a figure shows "–".
     """
-    title = _clean(title)
     loc = babel_locale()
     recall = tuple(recall)
+    title = _preliminary_title(_clean(title), recall)
     reach_heading = _clean(reach_label) if reach_label else _("Räckvidd (visningar)")
     hidden_default = _("för få svar för att redovisa")
     missing = "\u2013"
@@ -924,6 +976,7 @@ def recall_chart(
             )
             % {"label": reach_heading}
         )
+    parts += _preliminary_wave(recall)
     parts += _hidden_sentences(recall, loc, hidden_default)
     _settle(figure)
     return Chart(title, figure, " ".join(parts), tuple(table))

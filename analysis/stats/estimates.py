@@ -19,6 +19,7 @@ Conventions shared by every function:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,6 +30,7 @@ import numpy as np
 from scipy import stats as _dist
 
 __all__ = [
+    "CERTAIN_Z",
     "GoalStatus",
     "Interval",
     "OrdinalShift",
@@ -37,12 +39,17 @@ __all__ = [
     "WeightedShare",
     "WeightingError",
     "adjust_p_values",
+    "beta_binomial_interval",
     "clopper_pearson_interval",
     "cochran_armitage",
+    "exact_finite_population_test",
+    "finite_population_factor",
     "goal_status",
     "hypergeometric_interval",
     "kish_design_effect",
     "kish_effective_n",
+    "minimum_detectable_change",
+    "mover_difference",
     "newcombe_difference",
     "nonresponse_bounds",
     "ordinal_shift",
@@ -56,6 +63,9 @@ __all__ = [
 
 # Float counts (share × effective n) can overshoot n by rounding; this much is forgiven.
 _ROUNDING = 1e-9
+# The statistic of a difference known exactly (everyone answered): as far as a float goes rather than ∞, so
+# that results survive JSON (a frozen meeting snapshot), which has no infinity.
+CERTAIN_Z = sys.float_info.max
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +315,79 @@ def nonresponse_bounds(successes: float, n: float, population: float) -> Interva
     return Interval(x / total, min(1.0, (x + total - size) / total))
 
 
+# Above this many non-respondents in all, the beta-binomial sum is approximated by a normal distribution
+# with its exact mean and variance: summing the exact distributions would cost time for no visible gain.
+_BETA_BINOMIAL_EXACT_LIMIT = 2000
+
+
+def beta_binomial_interval(
+    successes: Sequence[float],
+    n: Sequence[float],
+    population: Sequence[float],
+    *,
+    confidence: float = 0.95,
+    prior: float = 0.5,
+) -> Interval:
+    """Interval for a finite group's share from the beta-binomial model (docs/methods.md §2.2, TC12).
+
+    One stratum (organisation) per position: x of n answered "reached" among N. Each stratum's share gets the
+    Jeffreys prior Beta(½, ½) (``prior``), so the number reached among its N − n non-respondents is
+    beta-binomial(N − n, x + ½, n − x + ½); the group's count is the respondents' x plus those, summed over
+    the strata, and the interval is that sum's α/2 and 1 − α/2 quantiles divided by ΣN. Those who answered
+    are known exactly (no correction factor needed), and every stratum is predicted from its own respondents
+    (the same assumption as post-stratification). A stratum where everyone answered adds its count exactly;
+    no one in the base at all gives (0, 1). Above 2,000 non-respondents the sum is approximated by a
+    normal distribution with the exact mean and variance, kept within the worst-case bounds.
+    """
+    alpha = 1.0 - _level(confidence)
+    a = _count("prior", prior)
+    if a <= 0:
+        raise ValueError(f"prior must be positive, got {prior!r}")
+    xs = [_whole("successes", value) for value in successes]
+    ns = [_whole("n", value) for value in n]
+    sizes = [_whole("population", value) for value in population]
+    if not len(xs) == len(ns) == len(sizes):
+        raise ValueError("successes, n and population must have one value per stratum")
+    for x, size, total in zip(xs, ns, sizes, strict=True):
+        if x > size:
+            raise ValueError(f"successes ({x}) cannot be larger than n ({size})")
+        if size > total:
+            raise ValueError(f"n ({size}) cannot be larger than the population ({total})")
+    total = sum(sizes)
+    if total == 0 or sum(ns) == 0:
+        return Interval(0.0, 1.0)
+    known = sum(xs)
+    missing = [
+        (x, size, total_h - size) for x, size, total_h in zip(xs, ns, sizes, strict=True) if total_h > size
+    ]
+    unknown = sum(u for _x, _n, u in missing)
+    if unknown == 0:
+        return Interval(known / total, known / total)
+    if unknown <= _BETA_BINOMIAL_EXACT_LIMIT:
+        pmf = np.array([1.0])
+        for x, size, u in missing:
+            part = _dist.betabinom.pmf(np.arange(u + 1), u, x + a, size - x + a)
+            pmf = np.convolve(pmf, part)
+        cdf = np.cumsum(pmf)
+        cdf /= cdf[-1]
+        # The smallest count whose cumulative probability reaches α/2, and likewise 1 − α/2 (a tiny slack,
+        # so that float noise in the sum does not push a quantile one count up).
+        low = int(np.searchsorted(cdf, alpha / 2.0 - 1e-12))
+        high = int(np.searchsorted(cdf, 1.0 - alpha / 2.0 - 1e-12))
+    else:
+        mean = variance = 0.0
+        for x, size, u in missing:
+            alpha_h, beta_h = x + a, size - x + a
+            s = alpha_h + beta_h
+            mean += u * alpha_h / s
+            variance += u * alpha_h * beta_h * (s + u) / (s * s * (s + 1.0))
+        z = float(_dist.norm.isf(alpha / 2.0))
+        spread = z * math.sqrt(variance)
+        low = min(max(mean - spread, 0.0), unknown)
+        high = min(max(mean + spread, 0.0), unknown)
+    return Interval((known + low) / total, (known + high) / total)
+
+
 # --- two waves ------------------------------------------------------------------------------------
 
 
@@ -327,36 +410,161 @@ def newcombe_difference(x2: float, n2: float, x1: float, n1: float, *, confidenc
     return Interval(max(-1.0, low), min(1.0, high))
 
 
-def two_proportion_test(x2: float, n2: float, x1: float, n1: float) -> Test:
-    """Pooled two-proportion z-test, two-sided, without continuity correction (TC4).
+def mover_difference(share2: float, interval2: Interval, share1: float, interval1: Interval) -> Interval:
+    """Interval for p2 − p1 built from the two shares' own intervals (MOVER; docs/methods.md §2.5).
 
-    z² equals the χ² of the 2×2 table without Yates' correction. A positive z means p2 > p1. An empty wave, or
-    no variance (both shares 0 or both 1), gives Test(0, 1).
+    L = d − √((p2 − l2)² + (u1 − p1)²), U = d + √((u2 − p2)² + (p1 − l1)²), d = p2 − p1 (Zou & Donner 2008).
+    With two Wilson intervals this is Newcombe's method 10 (`newcombe_difference`); with the intervals a
+    page shows (finite-population, weighted) the change is judged on the same uncertainty as the levels.
+    Two exact shares (both groups answered in full) give the exact difference.
+    """
+    for name, share, interval in (("share2", share2, interval2), ("share1", share1, interval1)):
+        value = float(share)
+        if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be a share between 0 and 1, got {share!r}")
+        if not interval.low - _ROUNDING <= value <= interval.high + _ROUNDING:
+            raise ValueError(
+                f"{name} ({share!r}) must lie within its interval ({interval.low}, {interval.high})"
+            )
+    p2, p1 = float(share2), float(share1)
+    d = p2 - p1
+    low = d - math.hypot(max(p2 - interval2.low, 0.0), max(interval1.high - p1, 0.0))
+    high = d + math.hypot(max(interval2.high - p2, 0.0), max(p1 - interval1.low, 0.0))
+    return Interval(max(-1.0, low), min(1.0, high))
+
+
+def finite_population_factor(n: float, population: float | None) -> float:
+    """(N − n) / (N − 1): how much of a share's sampling variance is left when n of N answered (§2.5).
+
+    1 when the group's size is unknown (an infinite population); 0 when everyone answered.
+    """
+    size = _count("n", n)
+    if population is None:
+        return 1.0
+    total = _population(population, size)
+    if total <= 1.0 or size >= total:
+        return 0.0
+    return min(1.0, (total - size) / (total - 1.0))
+
+
+def _fpc(name: str, value: Any) -> float:
+    f = _count(name, value)
+    if f > 1.0 + _ROUNDING:
+        raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+    return min(f, 1.0)
+
+
+def two_proportion_test(
+    x2: float, n2: float, x1: float, n1: float, *, fpc2: float = 1.0, fpc1: float = 1.0
+) -> Test:
+    """Pooled two-proportion z-test, two-sided, without continuity correction (TC4, TC13).
+
+    z = (p2 − p1) / √(p̄(1 − p̄)(f2/n2 + f1/n1)), p̄ = (x1 + x2)/(n1 + n2). ``fpc2`` and ``fpc1`` are the waves'
+    finite-population factors f = (N − n)/(N − 1) (`finite_population_factor`); with f = 1 (the default)
+    z² equals the χ² of the 2×2 table without Yates' correction. A positive z means p2 > p1. An empty wave,
+    or no variance (both shares 0 or both 1), gives Test(0, 1). Two waves where everyone answered differ
+    for certain when their shares differ: z = ±``CERTAIN_Z``, p = 0.
     """
     x2, n2 = _share_counts(x2, n2)
     x1, n1 = _share_counts(x1, n1)
+    f2, f1 = _fpc("fpc2", fpc2), _fpc("fpc1", fpc1)
     if n1 == 0 or n2 == 0:
         return Test(0.0, 1.0)
     pooled = (x1 + x2) / (n1 + n2)
-    variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
-    if variance <= 0.0:
+    d = x2 / n2 - x1 / n1
+    spread = pooled * (1.0 - pooled)
+    if spread <= 0.0:
         return Test(0.0, 1.0)
-    z = (x2 / n2 - x1 / n1) / math.sqrt(variance)
+    variance = spread * (f1 / n1 + f2 / n2)
+    if variance <= 0.0:
+        return Test(0.0, 1.0) if d == 0 else Test(math.copysign(CERTAIN_Z, d), 0.0)
+    z = d / math.sqrt(variance)
     return Test(z, _two_sided_p(z))
+
+
+# Groups up to this size get the exact test when both waves are unweighted (docs/methods.md §2.5).
+EXACT_TEST_LIMIT = 200
+
+
+def exact_finite_population_test(
+    x2: int, n2: int, population2: int, x1: int, n1: int, population1: int
+) -> Test:
+    """Exact test of equal shares in two finite groups (docs/methods.md §2.5, TC14).
+
+    Each wave's x is hypergeometric: n drawn without replacement from N of whom M have reached the step.
+    Under "no change" both groups have the same share π (M = round(πN) in each). The p-value is the largest,
+    over every possible π, probability of a z statistic (`two_proportion_test` with the finite-population
+    factors) at least as far from 0 as the one observed: exact for any π, so it never exceeds the nominal
+    level however small the groups. The statistic returned is that z.
+    """
+    values = [_whole(name, v) for name, v in (("x2", x2), ("n2", n2), ("population2", population2))]
+    values += [_whole(name, v) for name, v in (("x1", x1), ("n1", n1), ("population1", population1))]
+    a2, m2, big2, a1, m1, big1 = values
+    for x, size, total in ((a2, m2, big2), (a1, m1, big1)):
+        if x > size:
+            raise ValueError(f"successes ({x}) cannot be larger than n ({size})")
+        if size > total:
+            raise ValueError(f"n ({size}) cannot be larger than the population ({total})")
+    f2, f1 = finite_population_factor(m2, big2), finite_population_factor(m1, big1)
+    observed = two_proportion_test(a2, m2, a1, m1, fpc2=f2, fpc1=f1)
+    if m1 == 0 or m2 == 0 or observed.p_value >= 1.0 or f1 == f2 == 0.0:
+        return observed  # nothing to test, or two full censuses: their shares are known exactly
+    table = _exact_table(m2, big2, m1, big1)
+    extreme = (table.distance >= abs(observed.statistic) - 1e-9).astype(float)
+    p_value = float(np.max(np.einsum("gi,ij,gj->g", table.first, extreme, table.second)))
+    return Test(observed.statistic, min(1.0, p_value))
+
+
+@dataclass(frozen=True)
+class _ExactTable:
+    distance: np.ndarray  # |z| for every pair (x1, x2)
+    first: np.ndarray  # P(x1 | π) for each π on the grid
+    second: np.ndarray  # P(x2 | π)
+
+
+@lru_cache(maxsize=64)
+def _exact_table(n2: int, population2: int, n1: int, population1: int) -> _ExactTable:
+    i = np.arange(n1 + 1, dtype=float)[:, None]
+    j = np.arange(n2 + 1, dtype=float)[None, :]
+    pooled = (i + j) / (n1 + n2)
+    f2, f1 = finite_population_factor(n2, population2), finite_population_factor(n1, population1)
+    variance = pooled * (1.0 - pooled) * (f1 / n1 + f2 / n2)
+    d = j / n2 - i / n1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = np.where(
+            variance > 0,
+            np.abs(d) / np.sqrt(np.where(variance > 0, variance, 1.0)),
+            np.where(d == 0, 0.0, np.inf),
+        )
+    # Every common share a group of this size can have: 0, 1/N, …, 1 for the larger group.
+    grid = np.linspace(0.0, 1.0, max(population1, population2) + 1)
+    first = np.array(
+        [_dist.hypergeom.pmf(np.arange(n1 + 1), population1, round(g * population1), n1) for g in grid]
+    )
+    second = np.array(
+        [_dist.hypergeom.pmf(np.arange(n2 + 1), population2, round(g * population2), n2) for g in grid]
+    )
+    return _ExactTable(distance, np.nan_to_num(first), np.nan_to_num(second))
 
 
 # --- trend ----------------------------------------------------------------------------------------
 
 
 def cochran_armitage(
-    successes: Sequence[float], totals: Sequence[float], scores: Sequence[float] | None = None
+    successes: Sequence[float],
+    totals: Sequence[float],
+    scores: Sequence[float] | None = None,
+    *,
+    fpc: Sequence[float] | None = None,
 ) -> Test:
-    """Cochran–Armitage test for a linear trend in shares across waves (docs/methods.md §2.6, TC5).
+    """Cochran–Armitage test for a linear trend in shares across waves (docs/methods.md §2.6, TC5, TC15).
 
-    Uses the variance with N (not N − 1), so z² equals R's ``prop.trend.test``; statsmodels'
-    ``test_ordinal_association`` is the N − 1 variant. Scores default to 1..k; use real time (e.g. months)
-    when waves are unevenly spaced. A positive z means an increasing share. No variance (fewer than two waves
-    with answers, all shares 0 or 1) gives Test(0, 1).
+    T = Σ cᵢxᵢ with cᵢ = tᵢ − t̄ (t̄ weighted by nᵢ), z = T / √(p̄(1 − p̄) Σ nᵢ cᵢ² fᵢ). ``fpc`` are the
+    waves' finite-population factors fᵢ = (Nᵢ − nᵢ)/(Nᵢ − 1); without them (all 1) the variance has N (not
+    N − 1), so z² equals R's ``prop.trend.test``; statsmodels' ``test_ordinal_association`` is the N − 1
+    variant. Scores default to 1..k; use real time (e.g. months) when waves are unevenly spaced. A positive
+    z means an increasing share. No variance (fewer than two waves with answers, all shares 0 or 1) gives
+    Test(0, 1); waves where everyone answered that differ along the scores give z = ±``CERTAIN_Z``, p = 0.
     """
     x = np.array([_count("successes", value) for value in successes], dtype=float)
     n = np.array([_count("totals", value) for value in totals], dtype=float)
@@ -373,6 +581,12 @@ def cochran_armitage(
             raise ValueError(f"scores must have one value per wave ({x.size}), got {t.size}")
         if not np.all(np.isfinite(t)):
             raise ValueError("scores must be finite numbers")
+    if fpc is None:
+        f = np.ones_like(x)
+    else:
+        f = np.array([_fpc("fpc", value) for value in fpc], dtype=float)
+        if f.shape != x.shape:
+            raise ValueError(f"fpc must have one value per wave ({x.size}), got {f.size}")
     total = float(n.sum())
     if total == 0:
         return Test(0.0, 1.0)
@@ -383,7 +597,14 @@ def cochran_armitage(
     if p_bar <= 0.0 or p_bar >= 1.0 or spread <= 1e-12 * float(np.dot(n, t**2)):
         return Test(0.0, 1.0)
     trend = float(np.dot(centred, x - n * p_bar))
-    z = trend / math.sqrt(p_bar * (1.0 - p_bar) * spread)
+    variance = p_bar * (1.0 - p_bar) * float(np.dot(n * f, centred**2))
+    if variance <= 1e-15 * p_bar * (1.0 - p_bar) * spread:
+        return (
+            Test(0.0, 1.0)
+            if abs(trend) <= 1e-12 * float(n.sum())
+            else Test(math.copysign(CERTAIN_Z, trend), 0.0)
+        )
+    z = trend / math.sqrt(variance)
     return Test(z, _two_sided_p(z))
 
 
@@ -630,6 +851,40 @@ def required_sample_size(
         # Rounding slack so that an exact whole number is not pushed up by float noise.
         return int(min(total, max(1, math.ceil(needed - 1e-9))))
     return max(1, math.ceil(needed - 1e-9))
+
+
+def minimum_detectable_change(
+    share: float,
+    n1: float,
+    n2: float,
+    *,
+    population1: float | None = None,
+    population2: float | None = None,
+    confidence: float = 0.95,
+    power: float = 0.8,
+) -> float:
+    """The smallest change between two waves the two-wave test finds with the given power (docs/methods.md §2.9, TC16).
+
+    (z₁₋α/₂ + z_power)·√(p(1 − p)(f₁/n₁ + f₂/n₂)) at the share p, with the waves' finite-population
+    factors; capped at 1. A wave without answers can detect nothing (1.0); two full censuses detect any
+    change (0.0).
+    """
+    p = float(share)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"share must be between 0 and 1, got {share!r}")
+    beta = float(power)
+    if not 0.0 < beta < 1.0:
+        raise ValueError(f"power must be between 0 and 1 (exclusive), got {power!r}")
+    first, second = _count("n1", n1), _count("n2", n2)
+    if first == 0 or second == 0:
+        return 1.0
+    f1 = finite_population_factor(first, population1)
+    f2 = finite_population_factor(second, population2)
+    # At p = 0 or 1 the binomial variance vanishes; the planning question is still meaningful, so the
+    # variance is taken at one answer's worth away from the edge.
+    p = min(max(p, 1.0 / (first + second)), 1.0 - 1.0 / (first + second))
+    spread = math.sqrt(p * (1.0 - p) * (f1 / first + f2 / second))
+    return min(1.0, (_z(confidence) + float(_dist.norm.ppf(beta))) * spread)
 
 
 # --- ordinal items --------------------------------------------------------------------------------

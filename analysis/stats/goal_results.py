@@ -6,15 +6,29 @@ the trend over the waves since the question last changed (Holm across goals), an
 organisation. Disclosure control: which organisations are hidden is decided once per wave release for
 every table (analysis/stats/linked_tables.py) and handed in with each measure; hidden organisations are
 weighted only as one merged group, and changes are measured between shown waves only.
+
+What a number is travels with it (docs/methods.md §2.12): a wave from an interim release of an open wave is
+preliminary (no goal status, its change takes no part in the Holm family, and the trend is over final
+waves only), an estimate whose hidden organisations were merged says it is (partly) unweighted, and a
+change or trend across waves that cover different populations says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analysis.stats.disclosure import Count, SuppressionReason, check_minimum, primary_reason
-from analysis.stats.effects import Change, ShareEstimate, Stratum, compare, estimate_share, status, trend
+from analysis.stats.effects import (
+    Change,
+    Note,
+    ShareEstimate,
+    Stratum,
+    compare,
+    estimate_share,
+    status,
+    trend,
+)
 from analysis.stats.estimates import GoalStatus, Test, adjust_p_values
 from analysis.stats.linked_tables import GroupCounts, Part, release_pattern
 
@@ -31,6 +45,7 @@ class Measure:
     # the only table of its respondents, and its own pattern is worked out here by the same rules.
     hidden: frozenset[str] | None = None
     group_hidden: bool = False
+    preliminary: bool = False  # from an interim release of a wave that is still open
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,9 @@ class WaveResult:
     trend_break: bool
     organisations: tuple[OrganisationResult, ...]
     other: ShareEstimate | None = None  # the hidden organisations together, when that group may be shown
+    preliminary: bool = False  # an interim release of an open wave: no status, and no verdict on the change
+    notes: tuple[Note, ...] = ()  # the estimate's notes, and the wave's own (preliminary, population changed)
+    compared_population: int | None = None  # the known size the change is measured from, if any
 
 
 @dataclass(frozen=True)
@@ -69,10 +87,17 @@ class GoalResult:
     waves: tuple[WaveResult, ...]
     trend: Test | None
     trend_p_adjusted: float | None
+    trend_waves: tuple[str, ...] = ()  # the waves the trend is computed over (final, shown, since a break)
+    trend_notes: tuple[Note, ...] = ()  # e.g. the waves cover different populations
 
     @property
     def latest(self) -> WaveResult | None:
         return next((w for w in reversed(self.waves) if w.measured), None)
+
+    @property
+    def latest_final(self) -> WaveResult | None:
+        """The newest measured wave that is not preliminary: the one a goal's status is read from."""
+        return next((w for w in reversed(self.waves) if w.measured and not w.preliminary), None)
 
 
 OTHER = "__other__"
@@ -122,7 +147,9 @@ def _protected_breakdown(
     hidden = [s for s in strata if s.label in hidden_labels]
     shown = [s for s in strata if s.label not in hidden_labels]
     merged = _merge(hidden)
-    estimate = estimate_share([*shown, merged] if merged else shown, confidence=confidence)
+    estimate = _with_merge_notes(
+        estimate_share([*shown, merged] if merged else shown, confidence=confidence), strata, hidden, shown
+    )
     if not organisations:
         return estimate, None, (), None
     per_organisation = tuple(
@@ -134,6 +161,18 @@ def _protected_breakdown(
     # The release pattern only ever hides organisations whose union may be shown (rule 2 there).
     other = estimate_share([merged], confidence=confidence) if merged else None
     return estimate, None, per_organisation, other
+
+
+def _with_merge_notes(
+    estimate: ShareEstimate, strata: Sequence[Stratum], hidden: Sequence[Stratum], shown: Sequence[Stratum]
+) -> ShareEstimate:
+    """Say so when hidden organisations were counted together unweighted although sizes are known."""
+    sizes_known = bool(strata) and all(s.population is not None for s in strata)
+    merged_answered = [s for s in hidden if s.base > 0]
+    if not sizes_known or not merged_answered or sum(1 for s in strata if s.base > 0) < 2:
+        return estimate
+    note = Note.MERGED if any(s.base > 0 for s in shown) else Note.UNWEIGHTED
+    return replace(estimate, notes=(*estimate.notes, note))
 
 
 def own_pattern(strata: Sequence[Stratum], k: int) -> tuple[frozenset[str], bool]:
@@ -175,14 +214,24 @@ def goal_results(
             WaveResult(**{**w, "change_p_adjusted": changes.get((spec.key, w["wave"]))})
             for w in draft["waves"]
         )
-        results.append(GoalResult(spec.key, spec.target, waves, trend_value, trend_adj))
+        results.append(
+            GoalResult(
+                spec.key,
+                spec.target,
+                waves,
+                trend_value,
+                trend_adj,
+                draft["trend_waves"],
+                draft["trend_notes"],
+            )
+        )
     return tuple(results)
 
 
 def _draft(spec: GoalSpec, k: int, confidence: float) -> dict:
     waves: list[dict] = []
     previous: tuple[str, ShareEstimate] | None = None
-    segment: list[tuple[float, ShareEstimate]] = []
+    segment: list[tuple[float, str, ShareEstimate]] = []
     for position, measure in enumerate(spec.measures, start=1):
         if measure.strata is None:
             waves.append(_empty(measure.wave, measure.trend_break))
@@ -195,27 +244,43 @@ def _draft(spec: GoalSpec, k: int, confidence: float) -> dict:
         answered = estimate is not None and estimate.base > 0
         # Compared with the last wave that was shown: a hidden wave is skipped, never compared against.
         change = compare(previous[1], estimate, confidence=confidence) if previous and answered else None
+        compared_population = previous[1].population if change and previous else None
+        notes: list[Note] = list(estimate.notes) if estimate is not None else []
+        if measure.preliminary:
+            notes.insert(0, Note.PRELIMINARY)
+        if change is not None and previous is not None and previous[1].population != estimate.population:
+            notes.append(Note.POPULATION_CHANGED)
         waves.append(
             {
                 "wave": measure.wave,
                 "measured": True,
                 "estimate": estimate,
                 "hidden": hidden,
-                "status": status(estimate, spec.target) if answered else None,
+                # An interim release of an open wave gets no status: the answers are not all in.
+                "status": status(estimate, spec.target) if answered and not measure.preliminary else None,
                 "change": change,
                 "change_since": previous[0] if change else None,
                 "trend_break": measure.trend_break,
                 "organisations": organisations,
                 "other": other,
+                "preliminary": measure.preliminary,
+                "notes": tuple(notes),
+                "compared_population": compared_population,
             }
         )
         if answered:
             previous = (measure.wave, estimate)
-            segment.append((measure.time if measure.time is not None else float(position), estimate))
+            if not measure.preliminary:  # the trend is over final waves only
+                time = measure.time if measure.time is not None else float(position)
+                segment.append((time, measure.wave, estimate))
+    found = trend([e for _t, _w, e in segment], [t for t, _w, _e in segment])
+    populations = {e.population for _t, _w, e in segment}
     return {
         "key": spec.key,
         "waves": waves,
-        "trend": trend([e for _t, e in segment], [t for t, _e in segment]),
+        "trend": found,
+        "trend_waves": tuple(w for _t, w, _e in segment) if found is not None else (),
+        "trend_notes": (Note.POPULATION_CHANGED,) if found is not None and len(populations) > 1 else (),
     }
 
 
@@ -231,15 +296,20 @@ def _empty(wave: str, trend_break: bool) -> dict:
         "trend_break": trend_break,
         "organisations": (),
         "other": None,
+        "preliminary": False,
+        "notes": (),
+        "compared_population": None,
     }
 
 
 def _holm_by_wave(drafts: Sequence[dict]) -> Mapping[tuple[str, str], float]:
-    """Holm across the goals' changes into the same wave: one family per wave, as one screen shows it."""
+    """Holm across the goals' changes into the same wave: one family per wave, as one screen shows it.
+
+    A preliminary wave's changes are not judged, so they take no place in a family."""
     families: dict[str, list[tuple[int, float]]] = {}
     for index, draft in enumerate(drafts):
         for w in draft["waves"]:
-            if w["change"] is not None:
+            if w["change"] is not None and not w["preliminary"]:
                 families.setdefault(w["wave"], []).append((index, w["change"].test.p_value))
     adjusted: dict[tuple[str, str], float] = {}
     for wave, members in families.items():

@@ -11,6 +11,7 @@ questions, people a show-if question was not shown to) is decided in `analysis.s
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -91,6 +92,7 @@ class Cell:
     key: str  # the step (ladder) or the channel code (recall)
     estimate: ShareEstimate | None
     hidden: SuppressionReason | None
+    preliminary: bool = False  # from an interim release of a wave that is still open
 
 
 @dataclass(frozen=True)
@@ -264,23 +266,48 @@ async def _metadata(plan_id: int) -> dict:
     }
 
 
+def _show_if(raw: object) -> dict | None:
+    """A question's show-if rule as stored (JSON text or already decoded); None when it is shown to all."""
+    if not raw:
+        return None
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return value if isinstance(value, dict) and value.get("question") else None
+
+
 def _question_infos(meta: dict) -> dict[int, list[_QuestionInfo]]:
     options_by_question: dict[int, list[dict]] = defaultdict(list)
     for o in meta["options"]:
         options_by_question[o["question"]].append(o)
     by_version: dict[int, list[_QuestionInfo]] = defaultdict(list)
+    questions_by_version: dict[int, dict[str, dict]] = defaultdict(dict)
+    for q in meta["questions"]:
+        questions_by_version[q["version"]][q["code"]] = q
+
+    def own(q: dict) -> tuple:
+        opts = options_by_question[q["id"]]
+        return (
+            q["bank"] or q["code"],
+            q["kind"],
+            q["text"],
+            q["dont_know"],
+            [(o["code"], o["text"], o["reaches_step"], o["dont_know"]) for o in opts],
+        )
+
+    def fingerprint(q: dict, seen: frozenset[int] = frozenset()) -> tuple:
+        """The question as its share depends on it: its wording and options, and who is asked it.
+
+        Who is asked follows its show-if rule and the filter question's own wording and options (and that
+        question's filter, in turn), so a change to any of them is a trend break (docs/methods.md §2.5)."""
+        rule = _show_if(q["show_if"])
+        if rule is None or q["id"] in seen:
+            return (own(q), None)
+        source = questions_by_version[q["version"]].get(rule["question"])
+        filter_part = fingerprint(source, seen | {q["id"]}) if source is not None else rule["question"]
+        return (own(q), (tuple(sorted(rule.get("any_of", ()))), filter_part))
+
     for q in meta["questions"]:
         opts = options_by_question[q["id"]]
         identity = q["bank"] or q["code"]
-        fingerprint = repr(
-            (
-                identity,
-                q["kind"],
-                q["text"],
-                q["dont_know"],
-                [(o["code"], o["text"], o["reaches_step"], o["dont_know"]) for o in opts],
-            )
-        )
         by_version[q["version"]].append(
             _QuestionInfo(
                 id=q["id"],
@@ -291,9 +318,9 @@ def _question_infos(meta: dict) -> dict[int, list[_QuestionInfo]]:
                     reaches=frozenset(o["id"] for o in opts if o["reaches_step"]),
                     dont_know_answers=frozenset(o["id"] for o in opts if o["dont_know"]),
                     dont_know=DontKnow(q["dont_know"]),
-                    conditional=bool(q["show_if"]),
+                    conditional=_show_if(q["show_if"]) is not None,
                 ),
-                fingerprint=fingerprint,
+                fingerprint=repr(fingerprint(q)),
                 channels={o["id"]: o["channel"] for o in opts if o["channel"]},
             )
         )
@@ -411,6 +438,11 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
         _release, hidden, whole = published.get((wave["id"], group_id), (None, frozenset(), False))
         return {"hidden": hidden, "group_hidden": whole}
 
+    def preliminary(wave: dict, group_id: int) -> bool:
+        """Published from an interim release, made while the wave was open: its answers are not all in."""
+        release = published.get((wave["id"], group_id), (None,))[0]
+        return release is not None and release.interim
+
     specs: list[GoalSpec] = []
     for goal in meta["goals"]:
         measures = []
@@ -429,6 +461,7 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
                     broken,
                     _months(waves[0], wave),
                     **pattern_of(wave, goal["target_group"]),
+                    preliminary=preliminary(wave, goal["target_group"]),
                 )
             )
         specs.append(GoalSpec(str(goal["id"]), goal["target_share"], tuple(measures)))
@@ -464,11 +497,12 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
                 estimate, hidden = protected(
                     strata(wave, group["id"], question, option) or (), k, confidence, **pattern
                 )
+                interim = preliminary(wave, group["id"])
                 if option is None:
-                    ladder.append(Cell(group["code"], wave["slug"], key, estimate, hidden))
+                    ladder.append(Cell(group["code"], wave["slug"], key, estimate, hidden, interim))
                 else:
                     channel = question.channels[option]
-                    recall.append(Cell(group["code"], wave["slug"], channel, estimate, hidden))
+                    recall.append(Cell(group["code"], wave["slug"], channel, estimate, hidden, interim))
 
     channel_code = {c["id"]: c["code"] for c in meta["channels"]}
     activity_code = {a["id"]: a["code"] for a in meta["activities"]}

@@ -28,7 +28,7 @@ from typing import Any
 
 REASONS = frozenset({"below_minimum", "homogeneous", "complementary"})
 # Shares computed on one group's own counts (not weighted across organisations): share = X / B.
-UNWEIGHTED = frozenset({"wilson", "wilson_fpc", "hypergeometric"})
+UNWEIGHTED = frozenset({"wilson", "wilson_fpc", "hypergeometric", "beta_binomial"})
 N, X, B = "N", "X", "B"
 # A share given in full: X/B within this. Wide enough for the solver's tolerances, and still one X for
 # every base below 500 000.

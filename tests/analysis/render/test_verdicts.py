@@ -8,12 +8,16 @@ import math
 import pytest
 
 from analysis.render.verdicts import (
+    Direction,
     change_verdict,
     format_percent,
+    goal_trend_recipe,
     hidden_explanation,
     hidden_verdict,
+    judge,
     response_rate_warning,
     status_verdict,
+    trend_points,
     trend_verdict,
     wave_summary,
 )
@@ -152,24 +156,44 @@ def test_equal_shares_are_said_to_be_the_same():
 
 
 # --- goal status ----------------------------------------------------------------------------------
+# "Den lägsta/högsta rimliga nivån" only where at least 80 % of the group answered.
 
 
-def test_goal_achieved_names_the_lowest_plausible_level():
-    verdict = status_verdict(GoalStatus.ACHIEVED, 0.7, Interval(0.72, 0.86))
+def test_goal_achieved_names_the_lowest_plausible_level_where_nearly_everyone_answered():
+    verdict = status_verdict(GoalStatus.ACHIEVED, 0.7, Interval(0.72, 0.86), response_rate=0.85)
     assert verdict == P("Målet (minst 70 %) är uppnått: även den lägsta rimliga nivån, 72 %, når målet.")
 
 
-def test_goal_not_achieved_names_the_highest_plausible_level():
-    verdict = status_verdict(GoalStatus.NOT_ACHIEVED, 0.7, Interval(0.48, 0.64))
+def test_goal_not_achieved_names_the_highest_plausible_level_where_nearly_everyone_answered():
+    verdict = status_verdict(GoalStatus.NOT_ACHIEVED, 0.7, Interval(0.48, 0.64), response_rate=0.9)
     assert verdict == P(
         "Målet (minst 70 %) är inte uppnått: även den högsta rimliga nivån, 64 %, ligger under målet."
     )
 
 
-def test_goal_uncertain_gives_the_range():
-    verdict = status_verdict(GoalStatus.UNCERTAIN, 0.7, Interval(0.63, 0.77))
+def test_goal_uncertain_gives_the_range_where_nearly_everyone_answered():
+    verdict = status_verdict(GoalStatus.UNCERTAIN, 0.7, Interval(0.63, 0.77), response_rate=0.8)
     assert verdict == P(
         "Det går inte att säga om målet (minst 70 %) är uppnått: andelen ligger troligen mellan 63 % och 77 %."
+    )
+
+
+@pytest.mark.parametrize("rate", [0.79, 0.44, None])
+def test_with_more_non_response_the_status_says_it_holds_if_those_who_did_not_answer_are_alike(rate):
+    achieved = status_verdict(GoalStatus.ACHIEVED, 0.7, Interval(0.72, 0.86), response_rate=rate)
+    assert achieved == P(
+        "Målet (minst 70 %) är uppnått om de som inte svarade liknar dem som svarade: hela "
+        "osäkerhetsintervallet, 72–86 %, ligger på eller över målet."
+    )
+    assert "rimliga" not in achieved
+    missed = status_verdict(GoalStatus.NOT_ACHIEVED, 0.7, Interval(0.48, 0.64), response_rate=rate)
+    assert missed == P(
+        "Målet (minst 70 %) är inte uppnått om de som inte svarade liknar dem som svarade: hela "
+        "osäkerhetsintervallet, 48–64 %, ligger under målet."
+    )
+    open_question = status_verdict(GoalStatus.UNCERTAIN, 0.7, Interval(0.63, 0.77), response_rate=rate)
+    assert open_question == P(
+        "Det går inte att säga om målet (minst 70 %) är uppnått: osäkerhetsintervallet, 63–77 %, omfattar målet."
     )
 
 
@@ -179,22 +203,24 @@ def test_goal_status_without_answers():
     )
 
 
-def test_goal_status_reads_a_share_estimate_and_a_status_string():
-    estimate = estimate_share([Stratum("Region", 100, 100, 85)])
+def test_goal_status_reads_the_response_rate_of_a_share_estimate_and_a_status_string():
+    estimate = estimate_share([Stratum("Region", 100, 100, 85, 110)])
     verdict = status_verdict("achieved", 0.7, estimate)
     low = format_percent(estimate.interval.low)
     assert verdict == P(f"Målet (minst 70 %) är uppnått: även den lägsta rimliga nivån, {low}, når målet.")
 
 
 def test_a_bound_just_below_the_target_never_reads_as_the_target():
-    verdict = status_verdict(GoalStatus.NOT_ACHIEVED, 0.7, Interval(0.55, 0.6996))
+    verdict = status_verdict(GoalStatus.NOT_ACHIEVED, 0.7, Interval(0.55, 0.6996), response_rate=0.9)
     assert verdict == P(
         "Målet (minst 70 %) är inte uppnått: även den högsta rimliga nivån, 69,96 %, ligger under målet."
     )
+    verdict = status_verdict(GoalStatus.NOT_ACHIEVED, 0.7, Interval(0.55, 0.6996))
+    assert P("55,00–69,96 %") in verdict
 
 
 def test_a_target_with_decimals_keeps_them():
-    verdict = status_verdict(GoalStatus.UNCERTAIN, 0.725, Interval(0.6, 0.8))
+    verdict = status_verdict(GoalStatus.UNCERTAIN, 0.725, Interval(0.6, 0.8), response_rate=0.95)
     assert verdict == P(
         "Det går inte att säga om målet (minst 72,5 %) är uppnått: andelen ligger troligen mellan 60 % och 80 %."
     )
@@ -203,54 +229,36 @@ def test_a_target_with_decimals_keeps_them():
 # --- hidden groups and response rate --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("reason", "k", "expected"),
-    [
-        (SuppressionReason.BELOW_MINIMUM, 5, "För få svar för att redovisa (färre än 5)."),
-        (SuppressionReason.BELOW_MINIMUM, 3, "För få svar för att redovisa (färre än 3)."),
-        ("below_minimum", 7, "För få svar för att redovisa (färre än 7)."),
-        (
-            SuppressionReason.COMPLEMENTARY,
-            5,
-            "Redovisas inte, så att svaren i en annan liten grupp inte kan räknas fram.",
-        ),
-        (
-            SuppressionReason.HOMOGENEOUS,
-            5,
-            "Redovisas inte: alla i den lilla gruppen svarade likadant, så varje persons svar skulle synas.",
-        ),
-        (
-            SuppressionReason.FREE_TEXT_BELOW_MINIMUM,
-            5,
-            "Fritextsvar visas först när minst 5 personer har svarat.",
-        ),
-    ],
-)
-def test_hidden_verdicts(reason, k, expected):
-    assert hidden_verdict(reason, k) == expected
+@pytest.mark.parametrize("reason", [*SuppressionReason, "below_minimum", None])
+def test_every_hidden_number_is_just_dold(reason):
+    assert hidden_verdict(reason, 5) == "dold"
 
 
-def test_every_suppression_reason_has_a_sentence():
-    sentences = {hidden_verdict(reason, 5) for reason in SuppressionReason}
-    assert len(sentences) == len(SuppressionReason)
+def test_response_under_60_percent_gives_the_worst_case_bounds():
+    assert response_rate_warning(0.44, bounds=Interval(0.33, 0.89)) == P(
+        "Bara 44 % av gruppen svarade. Om de som inte svarade skiljer sig från dem som svarade kan andelen i "
+        "hela gruppen ligga var som helst mellan 33 % och 89 %."
+    )
 
 
-def test_low_response_rate_warns():
-    assert response_rate_warning(0.18) == P("Svarsfrekvensen är låg (18 %): resultatet kan vara skevt.")
+def test_response_under_60_percent_without_bounds_still_warns():
+    assert response_rate_warning(0.18) == P("Bara 18 % av gruppen svarade, så resultatet kan vara skevt.")
 
 
 def test_a_rate_just_below_the_limit_does_not_read_as_the_limit():
-    assert response_rate_warning(0.2996) == P("Svarsfrekvensen är låg (29,96 %): resultatet kan vara skevt.")
+    assert response_rate_warning(0.5996) == P(
+        "Bara 59,96 % av gruppen svarade, så resultatet kan vara skevt."
+    )
 
 
-@pytest.mark.parametrize(("rate", "low"), [(0.3, 0.3), (0.85, 0.3), (None, 0.3), (0.4, 0.3), (math.nan, 0.3)])
+@pytest.mark.parametrize(("rate", "low"), [(0.6, 0.6), (0.85, 0.6), (None, 0.6), (0.4, 0.3), (math.nan, 0.6)])
 def test_no_warning_when_the_rate_is_fine_or_unknown(rate, low):
     assert response_rate_warning(rate, low=low) is None
 
 
 def test_the_limit_is_the_callers_choice():
     assert response_rate_warning(0.4, low=0.5) == P(
-        "Svarsfrekvensen är låg (40 %): resultatet kan vara skevt."
+        "Bara 40 % av gruppen svarade, så resultatet kan vara skevt."
     )
 
 
@@ -308,12 +316,12 @@ def test_no_trend_without_three_waves(test, waves):
     )
 
 
-# --- one row of the overview, from the results engine ---------------------------------------------
+# --- one goal in one wave, from the results engine ------------------------------------------------
 
 
-def measure(name, reached, base, population=None, *, respondents=None, trend_break=False):
+def measure(name, reached, base, population=None, *, respondents=None, trend_break=False, preliminary=False):
     stratum = Stratum("Region", base if respondents is None else respondents, base, reached, population)
-    return Measure(name, (stratum,), trend_break)
+    return Measure(name, (stratum,), trend_break, preliminary=preliminary)
 
 
 def unmeasured(name):
@@ -323,6 +331,9 @@ def unmeasured(name):
 def goal(*measures, target=0.7):
     (result,) = goal_results([GoalSpec("chefer-kannedom", target, tuple(measures))])
     return result
+
+
+LOW_RESPONSE_400 = "Bara 25 % av gruppen svarade. Om de som inte svarade skiljer sig från dem som svarade kan andelen i hela gruppen ligga var som helst mellan {low} % och {high} %."
 
 
 @pytest.fixture(scope="module")
@@ -337,17 +348,23 @@ def four_waves():
 
 def test_summary_of_the_first_wave(four_waves):
     assert wave_summary(four_waves, 0) == [
-        P("Målet (minst 70 %) är inte uppnått: även den högsta rimliga nivån, 50 %, ligger under målet."),
+        P(
+            "Målet (minst 70 %) är inte uppnått om de som inte svarade liknar dem som svarade: hela "
+            "osäkerhetsintervallet, 34–51 %, ligger under målet."
+        ),
         "Det här är den första mätomgången, så det finns inget att jämföra med.",
-        P("Svarsfrekvensen är låg (25 %): resultatet kan vara skevt."),
+        P(LOW_RESPONSE_400.format(low=11, high=86)),
     ]
 
 
 def test_summary_of_a_significant_increase(four_waves):
     assert wave_summary(four_waves, 1) == [
-        P("Målet (minst 70 %) är inte uppnått: även den högsta rimliga nivån, 69 %, ligger under målet."),
+        P(
+            "Målet (minst 70 %) är inte uppnått om de som inte svarade liknar dem som svarade: hela "
+            "osäkerhetsintervallet, 53–69 %, ligger under målet."
+        ),
         P("Ökningen från 42 % till 61 % är statistiskt säkerställd."),
-        P("Svarsfrekvensen är låg (25 %): resultatet kan vara skevt."),
+        P(LOW_RESPONSE_400.format(low=15, high=90)),
     ]
 
 
@@ -359,25 +376,32 @@ def test_summary_of_a_hidden_wave(four_waves):
 def test_summary_of_the_latest_wave_skips_the_hidden_one_and_adds_the_trend(four_waves):
     assert wave_summary(four_waves, -1) == [
         P(
-            "Det går inte att säga om målet (minst 70 %) är uppnått: "
-            "andelen ligger troligen mellan 67 % och 82 %."
+            "Det går inte att säga om målet (minst 70 %) är uppnått: osäkerhetsintervallet, 67–82 %, omfattar målet."
         ),
         P("Ökningen från 61 % till 75 % är statistiskt säkerställd."),
         "Jämförelsen görs med mätomgången Hösten 2025.",
-        P("Svarsfrekvensen är låg (25 %): resultatet kan vara skevt."),
+        P(LOW_RESPONSE_400.format(low=19, high=94)),
         P("Andelen har ökat över 3 mätomgångar, från 42 % till 75 %. Trenden är statistiskt säkerställd."),
     ]
+
+
+def test_summary_names_waves_by_their_titles_when_given(four_waves):
+    sentences = wave_summary(four_waves, -1, wave_titles={"Hösten 2025": "Mätomgång 2 – hösten 2025"})
+    assert "Jämförelsen görs med mätomgången Mätomgång 2 – hösten 2025." in sentences
 
 
 def test_summary_of_no_detectable_change_without_a_known_group_size():
     result = goal(measure("Våren", 42, 100), measure("Hösten", 45, 100))
     assert wave_summary(result, 1) == [
-        P("Målet (minst 70 %) är inte uppnått: även den högsta rimliga nivån, 55 %, ligger under målet."),
+        P(
+            "Målet (minst 70 %) är inte uppnått om de som inte svarade liknar dem som svarade: hela "
+            "osäkerhetsintervallet, 36–55 %, ligger under målet."
+        ),
         P("Skillnaden mellan 42 % och 45 % kan bero på slumpen."),
     ]
 
 
-def test_summary_of_an_achieved_goal_with_a_good_response_rate():
+def test_summary_of_an_achieved_goal_where_nearly_everyone_answered():
     result = goal(measure("Våren", 170, 200, 250), target=0.7)
     low = format_percent(result.waves[0].estimate.interval.low)
     assert result.waves[0].status is GoalStatus.ACHIEVED
@@ -385,6 +409,13 @@ def test_summary_of_an_achieved_goal_with_a_good_response_rate():
         P(f"Målet (minst 70 %) är uppnått: även den lägsta rimliga nivån, {low}, når målet."),
         "Det här är den första mätomgången, så det finns inget att jämföra med.",
     ]
+
+
+def test_summary_between_60_and_80_percent_answering_has_neither_plausible_levels_nor_a_warning():
+    result = goal(measure("Våren", 130, 170, 250), target=0.7)  # 68 % answered
+    sentences = wave_summary(result, 0)
+    assert not any("rimliga" in s for s in sentences)
+    assert not any(s.startswith("Bara") for s in sentences)
 
 
 def test_summary_after_the_question_changed():
@@ -413,3 +444,124 @@ def test_summary_index_out_of_range():
     result = goal(measure("Våren", 42, 100))
     with pytest.raises(IndexError):
         wave_summary(result, 3)
+
+
+# --- the cases of issue 17 -------------------------------------------------------------------------
+
+
+def test_a_real_change_in_a_group_of_61_with_30_answering_is_found():
+    # 15 → 21 of 30 in a group of 61: without the finite-population correction p = 0.114, "may be chance".
+    result = goal(measure("Våren", 15, 30, 61), measure("Hösten", 21, 30, 61), target=0.9)
+    assert wave_summary(result, 1)[1] == P("Ökningen från 50 % till 70 % är statistiskt säkerställd.")
+    assert judge(result, 1).change is Direction.UP
+
+
+def test_a_preliminary_wave_gets_no_status_no_verdict_on_the_change_and_no_trend():
+    result = goal(
+        measure("Våren", 12, 38, 60),
+        measure("Sommaren", 17, 40, 60),
+        measure("Hösten", 21, 41, 60),
+        measure("Nu", 29, 45, 110, preliminary=True),
+        target=0.5,
+    )
+    judgement = judge(result, 3)
+    assert judgement.preliminary and judgement.status is None and judgement.trend is None
+    assert judgement.change is Direction.NOT_JUDGED
+    assert judgement.sentences[:3] == (
+        "Preliminärt: mätomgången pågår och alla svar har inte kommit in. Målet och förändringen bedöms när "
+        "mätomgången har stängt.",
+        P("Hittills är andelen 64 % (osäkerhetsintervall 54–75 %)."),
+        P("I Hösten var andelen 51 %. Förändringen bedöms när mätomgången har stängt."),
+    )
+    text = " ".join(judgement.sentences)
+    for claim in ("uppnått", "säkerställd", "trend", "slumpen"):
+        assert claim not in text
+    # The trend over the final waves stays with the last final wave.
+    assert "Trenden är statistiskt säkerställd" in " ".join(wave_summary(result, 2))
+
+
+def test_an_unweighted_estimate_from_merged_organisations_says_so():
+    strata = (
+        Stratum("Region", 4, 4, 2, 14),
+        Stratum("Kommun A", 3, 3, 2, 10),
+        Stratum("Kommun B", 4, 4, 3, 12),
+    )
+    result = goal(Measure("Våren", strata))
+    assert (
+        "Andelen är ovägd: varje organisation har för få svar för att redovisas för sig, så de räknas ihop, och "
+        "organisationer där många svarade väger tyngre än deras storlek."
+    ) in wave_summary(result, 0)
+
+
+def test_partly_merged_organisations_are_said_to_be_counted_together_unweighted():
+    strata = (
+        Stratum("Region", 24, 24, 15, 50),
+        Stratum("Kommun A", 9, 9, 4, 20),
+        Stratum("Kommun B", 3, 3, 2, 10),
+        Stratum("Kommun C", 7, 7, 3, 30),
+    )
+    assert (
+        "Organisationer med för få svar räknas ihop utan vägning sinsemellan; de övriga vägs efter sin storlek."
+    ) in wave_summary(goal(Measure("Våren", strata)), 0)
+
+
+def test_a_comparison_across_a_changed_population_says_so_with_the_numbers():
+    first = (Stratum("Region", 24, 24, 15, 30), Stratum("Kommun A", 9, 9, 4, 31))
+    second = (Stratum("Region", 25, 25, 17, 30), Stratum("Kommun A", 0, 0, 0, 31))
+    result = goal(Measure("Våren", first), Measure("Hösten", second))
+    sentences = wave_summary(result, 1, organisations={"Kommun A": "Kommun A-stad"})
+    assert "Kommun A-stad har inga svar och ingår inte i andelen." in sentences
+    assert (
+        "Andelen gäller inte samma grupp som i förra mätomgången (61 personer då, 30 nu), så jämförelsen "
+        "blandar förändring med att gruppen är en annan."
+    ) in sentences
+
+
+def test_a_trend_across_a_changed_population_says_so():
+    waves = [
+        (Stratum("Region", 24, 24, 10, 30), Stratum("Kommun A", 9, 9, 4, 31)),
+        (Stratum("Region", 25, 25, 15, 30), Stratum("Kommun A", 10, 10, 5, 31)),
+        (Stratum("Region", 25, 25, 20, 30), Stratum("Kommun A", 0, 0, 0, 31)),
+    ]
+    result = goal(*(Measure(f"v{i}", w) for i, w in enumerate(waves)))
+    assert wave_summary(result, 2)[-1] == (
+        "Mätomgångarna i trenden gäller inte exakt samma grupp: organisationer eller gruppstorlekar har ändrats."
+    )
+
+
+def test_the_judgement_carries_the_response_rate_and_the_worst_case_bounds_next_to_the_status():
+    judgement = judge(goal(measure("Våren", 42, 100, 400)), 0)
+    assert judgement.status is GoalStatus.NOT_ACHIEVED
+    assert judgement.response_rate == pytest.approx(0.25)
+    assert (judgement.bounds.low, judgement.bounds.high) == pytest.approx((42 / 400, (42 + 300) / 400))
+
+
+# --- one source for the words: the trend chart says what the verdict says --------------------------
+
+
+def test_the_trend_chart_of_a_goal_carries_the_verdict_of_its_latest_wave(four_waves):
+    titles = {w.wave: w.wave for w in four_waves.waves}
+    chart = goal_trend_recipe("Chefer: kännedom", four_waves, titles)()
+    for sentence in wave_summary(four_waves, -1):
+        assert sentence in chart.description
+
+
+def test_a_chance_difference_is_never_called_a_rise_in_the_chart():
+    # The audit's case: 28 % → 46 % where the verdict says the change may be chance.
+    result = goal(measure("Våren", 7, 25), measure("Hösten", 11, 24))
+    assert judge(result, 1).change is Direction.CHANCE
+    chart = goal_trend_recipe("Chefer", result, {"Våren": "Våren", "Hösten": "Hösten"})()
+    verdict = wave_summary(result, 1)
+    neutral = chart.description
+    for sentence in verdict:
+        neutral = neutral.replace(sentence, "")
+    assert "ökade" not in neutral and "minskade" not in neutral
+    assert P("Skillnaden mellan 28 % och 46 % kan bero på slumpen.") in chart.description
+
+
+def test_the_trend_chart_marks_the_preliminary_wave():
+    result = goal(measure("Våren", 7, 25), measure("Hösten", 11, 24, preliminary=True))
+    points = trend_points(result, {"Våren": "Våren", "Hösten": "Hösten"})
+    assert [p.preliminary for p in points] == [False, True]
+    chart = goal_trend_recipe("Chefer", result, {"Våren": "Våren", "Hösten": "Hösten"})()
+    assert "Hösten är preliminär" in chart.description

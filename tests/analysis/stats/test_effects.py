@@ -1,21 +1,33 @@
 """Effect estimates for one target group (analysis/stats/effects.py): which interval, weighting, change, trend, status.
 
-Expected values come from docs/methods.md (TC1–TC6, TC11) or from hand formulas written out here; where a
-test is about wiring (the right counts reach the right method), the expectation is built from analysis.stats.estimates.
+Expected values come from docs/methods.md (TC1–TC6, TC11–TC15) or from hand formulas written out here; where
+a test is about wiring (the right counts reach the right method), the expectation is built from
+analysis.stats.estimates or from scipy's beta-binomial distribution directly.
 """
 
 import math
 from statistics import NormalDist
 
+import numpy as np
 import pytest
+from scipy import stats
 
-from analysis.stats.effects import Method, ShareEstimate, Stratum, compare, estimate_share, status, trend
+from analysis.stats.effects import (
+    Method,
+    Note,
+    ShareEstimate,
+    Stratum,
+    compare,
+    estimate_share,
+    status,
+    trend,
+)
 from analysis.stats.estimates import (
     GoalStatus,
     Interval,
     cochran_armitage,
-    hypergeometric_interval,
-    newcombe_difference,
+    exact_finite_population_test,
+    mover_difference,
     two_proportion_test,
     wilson_interval,
 )
@@ -38,6 +50,20 @@ def hand_wilson(p, n):
     return (centre - half, centre + half)
 
 
+def beta_binomial_by_hand(strata, confidence=0.95):
+    """The finite-population beta-binomial interval (docs/methods.md §2.2) straight from scipy, stratum by
+    stratum convolved, independent of analysis.stats.estimates."""
+    pmf = np.array([1.0])
+    for x, n, big_n in strata:
+        u = big_n - n
+        pmf = np.convolve(pmf, stats.betabinom.pmf(np.arange(u + 1), u, x + 0.5, n - x + 0.5))
+    cdf = np.cumsum(pmf)
+    alpha = 1 - confidence
+    low, high = np.argmax(cdf >= alpha / 2 - 1e-12), np.argmax(cdf >= 1 - alpha / 2 - 1e-12)
+    known, total = sum(x for x, _, _ in strata), sum(big_n for _, _, big_n in strata)
+    return ((known + low) / total, (known + high) / total)
+
+
 def single(reached, base, population=None, respondents=None, label="Region"):
     return Stratum(label, base if respondents is None else respondents, base, reached, population)
 
@@ -47,6 +73,15 @@ REGION = Stratum("Region", respondents=16, base=14, reached=11, population=30)
 KOMMUN_A = Stratum("Kommun A", respondents=5, base=5, reached=2, population=20)
 KOMMUN_B = Stratum("Kommun B", respondents=5, base=5, reached=2, population=10)
 TC6_STRATA = (REGION, KOMMUN_A, KOMMUN_B)
+
+
+# --- notes ------------------------------------------------------------------------------------------
+
+
+def test_a_group_where_fewer_than_60_percent_answered_carries_the_low_response_note():
+    assert Note.LOW_RESPONSE in estimate_share([single(17, 40, population=70)]).notes  # 57 %
+    assert Note.LOW_RESPONSE not in estimate_share([single(17, 40, population=66)]).notes  # 61 %
+    assert Note.LOW_RESPONSE not in estimate_share([single(17, 40)]).notes  # unknown
 
 
 # --- one group, no known size ----------------------------------------------------------------------
@@ -82,10 +117,12 @@ def test_respondents_outside_the_base_do_not_dilute_the_share():
 # --- one group of known size ------------------------------------------------------------------------
 
 
-def test_when_at_least_half_the_group_answered_the_exact_hypergeometric_interval_of_tc2_is_used():
+def test_one_group_of_known_size_gets_the_beta_binomial_interval_of_tc12():
     estimate = estimate_share([single(17, 40, population=60, respondents=43)])
-    assert estimate.method is Method.HYPERGEOMETRIC
-    assert pair(estimate.interval) == approx(0.333333, 0.516667)
+    assert estimate.method is Method.BETA_BINOMIAL
+    # The 20 who did not answer: beta-binomial(20, 17.5, 23.5) has its 2.5 % and 97.5 % points at 4 and 14.
+    assert pair(estimate.interval) == approx(21 / 60, 31 / 60)
+    assert pair(estimate.interval) == approx(*beta_binomial_by_hand([(17, 40, 60)]))
     assert estimate.population == 60
     assert estimate.response_rate == pytest.approx(43 / 60)
 
@@ -96,18 +133,24 @@ def test_the_worst_case_bounds_of_tc2_assume_nothing_about_those_who_did_not_ans
     assert pair(estimate.bounds) == approx(17 / 60, (17 + 60 - 40) / 60)
 
 
-def test_exactly_half_the_group_answering_already_gets_the_exact_interval():
-    estimate = estimate_share([single(17, 40, population=80)])
-    assert estimate.method is Method.HYPERGEOMETRIC
-    assert pair(estimate.interval) == approx(*pair(hypergeometric_interval(17, 40, 80)))
+def test_five_of_five_in_a_group_of_six_is_the_hand_computed_case_of_tc12():
+    # The one who did not answer has reached the step with probability 5.5/6: both 5/6 and 6/6 stay.
+    estimate = estimate_share([single(5, 5, population=6)])
+    assert pair(estimate.interval) == approx(5 / 6, 1.0)
 
 
-def test_when_less_than_half_the_group_answered_wilson_with_finite_population_correction_is_used():
-    # 17/40 of N = 100: n* = n(N−1)/(N−n) = 40·99/60 = 66.
+def test_the_beta_binomial_interval_is_used_whatever_share_of_the_group_answered():
+    for population in (45, 80, 100, 400):
+        estimate = estimate_share([single(17, 40, population=population)])
+        assert estimate.method is Method.BETA_BINOMIAL
+        assert pair(estimate.interval) == approx(*beta_binomial_by_hand([(17, 40, population)]))
+
+
+def test_the_finite_population_factor_of_one_group_is_n_minus_n_over_n_minus_one():
     estimate = estimate_share([single(17, 40, population=100)])
-    assert estimate.method is Method.WILSON_FPC
-    assert pair(estimate.interval) == approx(*hand_wilson(17 / 40, 66))
+    assert estimate.fpc == pytest.approx(60 / 99)
     assert estimate.effective_n == 40
+    assert estimate_share([single(17, 40)]).fpc == 1.0
 
 
 def test_knowing_the_group_size_narrows_the_interval():
@@ -147,12 +190,15 @@ def test_the_post_stratified_effective_n_follows_the_kish_formula():
     assert estimate.effective_n < 24
 
 
-def test_the_post_stratified_interval_is_wilson_on_the_effective_n_with_the_finite_population_correction():
+def test_the_post_stratified_interval_is_the_beta_binomial_model_never_narrower_than_pooled_wilson():
     estimate = estimate_share(TC6_STRATA)
-    n_eff = 60**2 / (30**2 / 14 + 20**2 / 5 + 10**2 / 5)
-    n_star = n_eff * (60 - 1) / (60 - n_eff)
-    assert pair(estimate.interval) == approx(*hand_wilson(estimate.share, n_star))
+    model = beta_binomial_by_hand([(11, 14, 30), (2, 5, 20), (2, 5, 10)])
+    # The pooled variance with each organisation's correction: D = Σ W²·f/n (docs/methods.md §2.4).
+    d = (0.5**2 * 16 / 29 / 14) + ((1 / 3) ** 2 * 15 / 19 / 5) + ((1 / 6) ** 2 * 5 / 9 / 5)
+    pooled = hand_wilson(estimate.share, 1 / d)
+    assert pair(estimate.interval) == approx(min(model[0], pooled[0]), max(model[1], pooled[1]))
     assert estimate.share in estimate.interval
+    assert estimate.fpc == pytest.approx(d * estimate.effective_n)
 
 
 def test_the_post_stratified_estimate_reports_counts_response_rate_and_worst_case_bounds():
@@ -177,8 +223,8 @@ def test_an_organisation_where_nobody_answered_is_named_and_left_out_of_the_popu
     assert estimate.method is Method.POST_STRATIFIED
     assert estimate.share == pytest.approx(0.592857, abs=1e-6)
     assert estimate.population == 60
-    n_eff = 60**2 / (30**2 / 14 + 20**2 / 5 + 10**2 / 5)
-    assert pair(estimate.interval) == approx(*hand_wilson(estimate.share, n_eff * 59 / (60 - n_eff)))
+    assert estimate.interval == estimate_share(TC6_STRATA).interval
+    assert Note.UNREPRESENTED in estimate.notes
     # The response rate and the honest worst case still count everyone in the target group.
     assert estimate.response_rate == pytest.approx(26 / 75)
     assert pair(estimate.bounds) == approx(15 / 75, (15 + 75 - 24) / 75)
@@ -192,8 +238,8 @@ def test_an_organisation_where_nobody_answered_is_named_even_when_only_one_other
     estimate = estimate_share([region, silent])
     assert estimate.unrepresented == ("Kommun C",)
     assert estimate.population == 20
-    assert estimate.method is Method.HYPERGEOMETRIC  # 15 of 20 answered
-    assert pair(estimate.interval) == approx(*pair(hypergeometric_interval(9, 15, 20)))
+    assert estimate.method is Method.BETA_BINOMIAL
+    assert pair(estimate.interval) == approx(*beta_binomial_by_hand([(9, 15, 20)]))
 
 
 def test_an_organisation_with_no_known_size_means_the_group_is_not_weighted():
@@ -252,16 +298,53 @@ def test_a_fall_has_a_negative_difference_and_statistic():
     assert change.difference in change.interval
 
 
-def test_a_change_between_weighted_waves_is_tested_on_the_effective_counts():
+def test_a_change_between_weighted_waves_is_tested_on_the_effective_counts_with_their_correction():
     previous = estimate_share([single(17, 40)])
     current = estimate_share(TC6_STRATA)
     n_eff = 60**2 / (30**2 / 14 + 20**2 / 5 + 10**2 / 5)
     share = (30 * 11 / 14 + 20 * 2 / 5 + 10 * 2 / 5) / 60
     change = compare(previous, current)
     assert change.difference == pytest.approx(share - 17 / 40)
-    assert change.test.p_value == pytest.approx(two_proportion_test(share * n_eff, n_eff, 17, 40).p_value)
-    assert pair(change.interval) == approx(*pair(newcombe_difference(share * n_eff, n_eff, 17, 40)))
+    expected = two_proportion_test(share * n_eff, n_eff, 17, 40, fpc2=current.fpc, fpc1=1.0)
+    assert change.test.p_value == pytest.approx(expected.p_value)
+    assert not change.exact
+    # The interval is built from the two levels' own intervals (MOVER).
+    assert pair(change.interval) == approx(
+        *pair(mover_difference(current.share, current.interval, previous.share, previous.interval))
+    )
     assert change.difference in change.interval
+
+
+def test_a_change_in_a_group_of_61_with_30_answering_is_tested_with_the_correction_of_tc13():
+    # Both waves unweighted in a group of 61 (up to 200 people): the exact test of TC14.
+    previous = estimate_share([single(15, 30, population=61)])
+    current = estimate_share([single(21, 30, population=61)])
+    change = compare(previous, current)
+    assert change.exact
+    assert change.test.statistic == pytest.approx(2.199707, abs=1e-6)
+    assert change.test.p_value == pytest.approx(exact_finite_population_test(21, 30, 61, 15, 30, 61).p_value)
+    assert change.test.p_value < 0.05
+    # Without the correction the same change "may be chance" (p = 0.113846).
+    assert two_proportion_test(21, 30, 15, 30).p_value > 0.1
+
+
+def test_a_change_in_a_large_group_uses_the_z_test_with_the_finite_population_factors():
+    previous = estimate_share([single(150, 300, population=500)])
+    current = estimate_share([single(180, 300, population=500)])
+    change = compare(previous, current)
+    assert not change.exact
+    f = 200 / 499
+    assert change.test.p_value == pytest.approx(
+        two_proportion_test(180, 300, 150, 300, fpc2=f, fpc1=f).p_value
+    )
+
+
+def test_a_change_between_two_groups_that_answered_in_full_is_certain():
+    change = compare(
+        estimate_share([single(9, 12, population=12)]), estimate_share([single(10, 12, population=12)])
+    )
+    assert pair(change.interval) == approx(1 / 12, 1 / 12)
+    assert change.test.p_value == 0.0
 
 
 def test_there_is_no_change_to_report_when_either_wave_has_nobody_in_the_base():
@@ -304,15 +387,21 @@ def test_a_trend_uses_the_waves_actual_times_when_given():
     assert trend(estimates, months).statistic == pytest.approx(expected.statistic, abs=1e-9)
 
 
-def test_a_trend_over_weighted_waves_uses_their_effective_counts():
+def test_a_trend_over_weighted_waves_uses_their_effective_counts_and_correction():
     weighted = estimate_share(TC6_STRATA)
     estimates = [estimate_share([single(12, 38)]), weighted, estimate_share([single(21, 41)])]
     n_eff = 60**2 / (30**2 / 14 + 20**2 / 5 + 10**2 / 5)
     share = (30 * 11 / 14 + 20 * 2 / 5 + 10 * 2 / 5) / 60
-    expected = cochran_armitage([12, share * n_eff, 21], [38, n_eff, 41])
+    expected = cochran_armitage([12, share * n_eff, 21], [38, n_eff, 41], fpc=[1.0, weighted.fpc, 1.0])
     result = trend(estimates)
     assert result.statistic == pytest.approx(expected.statistic)
     assert result.p_value == pytest.approx(expected.p_value)
+
+
+def test_the_trend_over_four_waves_in_groups_of_60_matches_tc15():
+    result = trend([estimate_share([single(x, n, population=60)]) for x, n in TC5])
+    assert result.statistic == pytest.approx(5.505964, abs=1e-6)
+    assert result.p_value == pytest.approx(3.671542e-08, rel=1e-5)
 
 
 # --- goal status -----------------------------------------------------------------------------------
@@ -344,6 +433,6 @@ def test_a_lower_bound_exactly_at_the_target_counts_as_achieved():
 
 
 def test_knowing_the_group_size_can_settle_a_goal_that_would_otherwise_be_uncertain():
-    # Without N, 17/40 has a lower bound 0.285; with N = 60 (exact interval) it is 0.333.
+    # Without N, 17/40 has a lower bound 0.285; with N = 60 (TC12) it is 0.35.
     assert status(estimate_share([single(17, 40)]), 0.30) is GoalStatus.UNCERTAIN
     assert status(estimate_share([single(17, 40, population=60)]), 0.30) is GoalStatus.ACHIEVED

@@ -1,4 +1,4 @@
-"""Reference values from docs/methods.md (TC1–TC11, edge cases), and behaviour at the edges."""
+"""Reference values from docs/methods.md (TC1–TC16, edge cases), and behaviour at the edges."""
 
 import math
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.stats.estimates import (
+    CERTAIN_Z,
     GoalStatus,
     Interval,
     OrdinalShift,
@@ -13,12 +14,17 @@ from analysis.stats.estimates import (
     Test,
     WeightingError,
     adjust_p_values,
+    beta_binomial_interval,
     clopper_pearson_interval,
     cochran_armitage,
+    exact_finite_population_test,
+    finite_population_factor,
     goal_status,
     hypergeometric_interval,
     kish_design_effect,
     kish_effective_n,
+    minimum_detectable_change,
+    mover_difference,
     newcombe_difference,
     nonresponse_bounds,
     ordinal_shift,
@@ -549,3 +555,196 @@ def test_hypergeometric_approaches_clopper_pearson_for_a_huge_group_and_stays_fa
     interval = hypergeometric_interval(17, 40, 10_000_000)
     assert pair(interval) == pytest.approx((0.270429, 0.591099), abs=1e-5)
     assert pair(hypergeometric_interval(5000, 10_000, 100_000)) == approx(0.49066, 0.50934)
+
+
+# --- TC12: the finite-population beta-binomial interval ------------------------------------------
+
+
+def test_beta_binomial_five_of_five_in_a_group_of_six_is_tc12_by_hand():
+    # One non-respondent, reached with probability (5 + ½)/(5 + 1) = 11/12: P(0) = 1/12 > 2.5 %.
+    assert pair(beta_binomial_interval([5], [5], [6])) == approx(5 / 6, 1.0)
+
+
+def test_beta_binomial_17_of_40_in_a_group_of_60_matches_tc12():
+    # scipy.stats.betabinom(20, 17.5, 23.5).ppf([0.025, 0.975]) = [4, 14]
+    assert pair(beta_binomial_interval([17], [40], [60])) == approx(0.35, 0.516667)
+
+
+def test_beta_binomial_over_two_organisations_matches_tc12():
+    assert pair(beta_binomial_interval([12, 3], [15, 6], [20, 10])) == approx(0.6, 0.8)
+
+
+def test_beta_binomial_of_a_group_that_answered_in_full_is_its_share():
+    assert pair(beta_binomial_interval([9, 3], [12, 5], [12, 5])) == approx(12 / 17, 12 / 17)
+
+
+def test_beta_binomial_without_anyone_in_the_base_knows_nothing():
+    assert beta_binomial_interval([0], [0], [10]) == Interval(0.0, 1.0)
+    assert beta_binomial_interval([], [], []) == Interval(0.0, 1.0)
+
+
+def test_beta_binomial_of_a_large_group_is_the_normal_approximation_within_the_worst_case():
+    interval = beta_binomial_interval([600], [1500], [6000])
+    assert 600 / 6000 <= interval.low < 0.4 < interval.high <= (600 + 4500) / 6000
+    # Close to Wilson with the finite-population correction at this size.
+    wilson = wilson_interval(600, 1500, population=6000)
+    assert interval.low == pytest.approx(wilson.low, abs=0.003)
+    assert interval.high == pytest.approx(wilson.high, abs=0.003)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: beta_binomial_interval([3], [2], [10]),
+        lambda: beta_binomial_interval([3], [12], [10]),
+        lambda: beta_binomial_interval([3, 1], [5], [10]),
+        lambda: beta_binomial_interval([3], [5], [10], prior=0),
+        lambda: beta_binomial_interval([3], [5], [10], confidence=1.0),
+    ],
+)
+def test_beta_binomial_refuses_impossible_counts(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+# --- TC13: the two-wave z-test with the finite-population correction -----------------------------
+
+
+def test_finite_population_factor_is_n_minus_n_over_n_minus_one():
+    assert finite_population_factor(30, 61) == pytest.approx(31 / 60)
+    assert finite_population_factor(30, None) == 1.0
+    assert finite_population_factor(12, 12) == 0.0
+
+
+def test_two_proportion_test_with_the_correction_matches_tc13():
+    # p̄ = 36/60 = 0.6, f = 31/60, V = 0.24 · 31/60 · 2/30 = 0.0082667, z = 0.2/√V.
+    result = two_proportion_test(21, 30, 15, 30, fpc2=31 / 60, fpc1=31 / 60)
+    assert result.statistic == pytest.approx(2.199707, abs=1e-6)
+    assert result.p_value == pytest.approx(0.027828, abs=1e-6)
+    plain = two_proportion_test(21, 30, 15, 30)
+    assert (plain.statistic, plain.p_value) == approx(1.581139, 0.113846)
+
+
+def test_two_groups_that_answered_in_full_differ_for_certain():
+    assert two_proportion_test(10, 12, 9, 12, fpc2=0, fpc1=0) == Test(CERTAIN_Z, 0.0)
+    assert two_proportion_test(9, 12, 10, 12, fpc2=0, fpc1=0) == Test(-CERTAIN_Z, 0.0)
+    assert math.isfinite(CERTAIN_Z)  # JSON has no infinity: a meeting snapshot must keep it
+    assert two_proportion_test(9, 12, 9, 12, fpc2=0, fpc1=0) == Test(0.0, 1.0)
+
+
+def test_a_finite_population_factor_above_one_is_refused():
+    with pytest.raises(ValueError):
+        two_proportion_test(21, 30, 15, 30, fpc2=1.5)
+
+
+# --- TC14: the exact finite-population test --------------------------------------------------------
+
+
+def test_the_exact_test_of_two_in_a_group_of_four_is_tc14_by_hand():
+    # 0 of 2 against 2 of 2, both from groups of 4: only M = 2 allows both; P = 2 · (1/6)² = 1/18.
+    result = exact_finite_population_test(2, 2, 4, 0, 2, 4)
+    assert result.statistic == pytest.approx(math.sqrt(6))
+    assert result.p_value == pytest.approx(1 / 18)
+
+
+def test_the_exact_test_for_a_group_of_61_matches_tc14():
+    result = exact_finite_population_test(21, 30, 61, 15, 30, 61)
+    assert result.statistic == pytest.approx(2.199707, abs=1e-6)
+    assert result.p_value == pytest.approx(0.036014, abs=1e-6)
+
+
+@pytest.mark.parametrize("counts", [(5, 7, 12, 1, 6, 11), (6, 9, 14, 2, 8, 14), (3, 3, 5, 0, 4, 9)])
+def test_the_exact_test_is_the_largest_tail_over_every_common_share(counts):
+    assert exact_finite_population_test(*counts).p_value == pytest.approx(_exact_by_brute_force(*counts))
+
+
+def _exact_by_brute_force(x2, n2, big2, x1, n1, big1):
+    """The exact test written out: every common share and every pair of counts, one at a time."""
+    from scipy import stats
+
+    def z(a2, a1):
+        return two_proportion_test(
+            a2, n2, a1, n1, fpc2=(big2 - n2) / (big2 - 1), fpc1=(big1 - n1) / (big1 - 1)
+        ).statistic
+
+    observed = abs(z(x2, x1))
+    worst = 0.0
+    for m in range(max(big1, big2) + 1):
+        share = m / max(big1, big2)
+        m1, m2 = round(share * big1), round(share * big2)
+        total = 0.0
+        for a1 in range(n1 + 1):
+            p1 = stats.hypergeom.pmf(a1, big1, m1, n1)
+            if p1 == 0:
+                continue
+            for a2 in range(n2 + 1):
+                if abs(z(a2, a1)) >= observed - 1e-9:
+                    total += p1 * stats.hypergeom.pmf(a2, big2, m2, n2)
+        worst = max(worst, total)
+    return worst
+
+
+def test_the_exact_test_never_rejects_more_often_than_its_level():
+    # Under no change, in a group of 20 with 10 answering: the true rejection rate at 5 % is at most 5 %.
+    from scipy import stats
+
+    for m in (4, 10, 16):
+        rate = sum(
+            stats.hypergeom.pmf(a1, 20, m, 10) * stats.hypergeom.pmf(a2, 20, m, 10)
+            for a1 in range(11)
+            for a2 in range(11)
+            if exact_finite_population_test(a2, 10, 20, a1, 10, 20).p_value < 0.05
+        )
+        assert rate <= 0.05
+
+
+# --- TC15: the trend with the finite-population correction ----------------------------------------
+
+
+def test_cochran_armitage_with_the_correction_matches_tc15():
+    f = [(60 - n) / 59 for n in (38, 40, 41, 45)]
+    result = cochran_armitage([12, 17, 21, 29], [38, 40, 41, 45], fpc=f)
+    # T = 22.201220, p̄ = 0.481707, Σ n c² f = 65.122139: z = T / √(p̄(1 − p̄) · 65.122139).
+    assert result.statistic == pytest.approx(22.201220 / math.sqrt(0.481707 * 0.518293 * 65.122139), abs=1e-5)
+    assert result.statistic == pytest.approx(5.505964, abs=1e-6)
+    assert cochran_armitage([12, 17, 21, 29], [38, 40, 41, 45], fpc=[1, 1, 1, 1]) == cochran_armitage(
+        [12, 17, 21, 29], [38, 40, 41, 45]
+    )
+
+
+def test_a_trend_over_waves_that_answered_in_full_is_certain():
+    result = cochran_armitage([3, 5, 8], [10, 10, 10], fpc=[0, 0, 0])
+    assert result == Test(CERTAIN_Z, 0.0)
+
+
+# --- MOVER and TC16 --------------------------------------------------------------------------------
+
+
+def test_mover_with_wilson_intervals_is_newcombe_of_tc3():
+    result = mover_difference(29 / 45, wilson_interval(29, 45), 17 / 40, wilson_interval(17, 40))
+    assert pair(result) == approx(*pair(newcombe_difference(29, 45, 17, 40)))
+    assert pair(result) == approx(0.007866, 0.405972)
+
+
+def test_mover_refuses_a_share_outside_its_interval():
+    with pytest.raises(ValueError):
+        mover_difference(0.9, Interval(0.2, 0.4), 0.5, Interval(0.4, 0.6))
+
+
+def test_minimum_detectable_change_matches_tc16():
+    # (1.959964 + 0.841621) · √(0.25 · 31/60 · 2/30)
+    assert minimum_detectable_change(0.5, 30, 30, population1=61, population2=61) == pytest.approx(
+        0.259976, abs=1e-6
+    )
+    assert minimum_detectable_change(0.5, 30, 30) == pytest.approx(0.361683, abs=1e-6)
+
+
+def test_minimum_detectable_change_at_the_edges():
+    assert minimum_detectable_change(0.5, 0, 30) == 1.0
+    assert minimum_detectable_change(0.5, 12, 12, population1=12, population2=12) == 0.0
+    assert 0 < minimum_detectable_change(0.0, 30, 30) < 1
+
+
+def test_the_exact_test_of_two_full_censuses_of_different_sizes_is_certain():
+    assert exact_finite_population_test(10, 13, 13, 9, 12, 12) == Test(CERTAIN_Z, 0.0)
+    assert exact_finite_population_test(9, 12, 12, 9, 12, 12) == Test(0.0, 1.0)

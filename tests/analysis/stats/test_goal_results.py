@@ -8,10 +8,11 @@ taken from docs/methods.md (TC1, TC4, TC5, TC10).
 import pytest
 
 from analysis.stats.disclosure import SuppressionReason
-from analysis.stats.effects import Method, Stratum
+from analysis.stats.effects import Method, Note, Stratum
 from analysis.stats.estimates import (
     GoalStatus,
     adjust_p_values,
+    beta_binomial_interval,
     cochran_armitage,
     goal_status,
     two_proportion_test,
@@ -348,9 +349,9 @@ def test_organisations_of_known_size_are_not_weighted_but_use_their_own_size():
     for s in strata:
         estimate = orgs[s.label].estimate
         assert estimate.share == pytest.approx(s.reached / s.base)
-        assert estimate.method is Method.WILSON_FPC  # under half of each answered
+        assert estimate.method is Method.BETA_BINOMIAL
         assert pair(estimate.interval) == approx(
-            *pair(wilson_interval(s.reached, s.base, population=s.population))
+            *pair(beta_binomial_interval([s.reached], [s.base], [s.population]))
         )
         assert estimate.response_rate == pytest.approx(s.respondents / s.population)
     assert shown.other is None
@@ -484,3 +485,106 @@ def test_an_organisation_whose_few_respondents_all_said_dont_know_does_not_publi
     (shown,) = only(goal("g", Measure("v1", strata)), k=5).waves
     kommun_b = organisations(shown)["Kommun B"]
     assert kommun_b.estimate is None or kommun_b.estimate.respondents == 0
+
+
+# --- what the number is: preliminary, merged, another population -----------------------------------
+
+
+def sized(name, *parts, preliminary=False, hidden=None):
+    """A wave of several organisations of known size: parts are (label, respondents, reached, size)."""
+    strata = tuple(Stratum(label, n, n, x, size) for label, n, x, size in parts)
+    return Measure(name, strata, hidden=hidden, preliminary=preliminary)
+
+
+def test_a_preliminary_wave_has_its_share_but_no_goal_status():
+    result = only(
+        goal("g", wave("v1", 17, 40), Measure("v2", (Stratum("Region", 45, 45, 40),), preliminary=True))
+    )
+    first, interim = result.waves
+    assert first.status is GoalStatus.UNCERTAIN
+    assert interim.preliminary
+    assert interim.estimate.share == pytest.approx(40 / 45)
+    assert interim.status is None
+    assert Note.PRELIMINARY in interim.notes
+    assert result.latest is interim
+    assert result.latest_final is first
+
+
+def test_a_preliminary_change_takes_no_place_in_the_holm_family():
+    interim = Measure("v2", (Stratum("Region", 45, 45, 29),), preliminary=True)
+    results = goal_results(
+        [goal("a", wave("v1", 17, 40), interim), goal("b", wave("v1", 17, 40), wave("v2", 29, 45))]
+    )
+    preliminary, final = (r.waves[1] for r in results)
+    assert preliminary.change is not None and preliminary.change_p_adjusted is None
+    # Alone in its family: Holm leaves the final goal's p as it is.
+    assert final.change_p_adjusted == pytest.approx(final.change.test.p_value)
+
+
+def test_the_trend_is_over_final_waves_only():
+    final = [wave("v1", 12, 38), wave("v2", 17, 40), wave("v3", 21, 41)]
+    interim = Measure("v4", (Stratum("Region", 45, 45, 29),), preliminary=True)
+    result = only(goal("g", *final, interim))
+    expected = cochran_armitage([12, 17, 21], [38, 40, 41])
+    assert result.trend.statistic == pytest.approx(expected.statistic)
+    assert result.trend_waves == ("v1", "v2", "v3")
+
+
+def test_hidden_organisations_merged_before_weighting_are_said_to_be():
+    parts = [("Region", 24, 15, 50), ("Kommun A", 9, 4, 20), ("Kommun B", 3, 2, 10), ("Kommun C", 7, 3, 30)]
+    (shown,) = only(goal("g", sized("v1", *parts)), k=5).waves
+    assert shown.estimate.method is Method.POST_STRATIFIED
+    assert Note.MERGED in shown.notes and Note.UNWEIGHTED not in shown.notes
+
+
+def test_a_group_whose_every_organisation_is_hidden_is_said_to_be_unweighted():
+    parts = [("Region", 4, 2, 14), ("Kommun A", 3, 2, 10), ("Kommun B", 4, 3, 12)]
+    (shown,) = only(goal("g", sized("v1", *parts)), k=5).waves
+    assert shown.estimate is not None
+    assert shown.estimate.method is Method.BETA_BINOMIAL  # one merged group: no weights
+    assert Note.UNWEIGHTED in shown.notes
+
+
+def test_one_organisation_of_known_size_is_not_called_unweighted():
+    (shown,) = only(goal("g", sized("v1", ("Region", 40, 17, 60)))).waves
+    assert not {Note.MERGED, Note.UNWEIGHTED} & set(shown.notes)
+
+
+def test_a_change_between_waves_covering_different_populations_says_so():
+    first = sized("v1", ("Region", 24, 15, 30), ("Kommun A", 9, 4, 31))
+    second = sized("v2", ("Region", 25, 17, 30), ("Kommun A", 0, 0, 31))  # nobody in Kommun A: 61 → 30
+    result = only(goal("g", first, second))
+    changed = result.waves[1]
+    assert changed.change is not None
+    assert Note.POPULATION_CHANGED in changed.notes
+    assert (changed.compared_population, changed.estimate.population) == (61, 30)
+    assert Note.POPULATION_CHANGED not in result.waves[0].notes
+
+
+def test_a_trend_across_different_populations_says_so():
+    waves = [
+        sized("v1", ("Region", 24, 10, 30), ("Kommun A", 9, 4, 31)),
+        sized("v2", ("Region", 25, 15, 30), ("Kommun A", 10, 5, 31)),
+        sized("v3", ("Region", 25, 20, 30), ("Kommun A", 0, 0, 31)),
+    ]
+    result = only(goal("g", *waves))
+    assert result.trend is not None
+    assert result.trend_notes == (Note.POPULATION_CHANGED,)
+
+
+def test_results_with_notes_and_certain_changes_survive_a_frozen_snapshot():
+    import msgspec
+
+    from analysis.stats.goal_results import GoalResult
+
+    census = [
+        sized(f"v{i}", ("Region", 12, x, 12), ("Kommun A", 9, y, 9))
+        for i, (x, y) in enumerate([(3, 2), (6, 4), (9, 8)])
+    ]
+    interim = sized(
+        "v9", ("Region", 4, 2, 14), ("Kommun A", 3, 2, 10), ("Kommun B", 4, 3, 12), preliminary=True
+    )
+    result = only(goal("g", *census, interim))
+    assert result.waves[1].change.test.p_value == 0.0  # everyone answered: the change is known exactly
+    copy = msgspec.json.decode(msgspec.json.encode(result), type=GoalResult)
+    assert copy == result
