@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import anyio
 from litestar import Request, Response, get
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
 import locales
@@ -19,9 +19,11 @@ from surveys.plans.editing import plan_codes
 from surveys.plans.lookup import plan_row
 from surveys.results.exports import export_tables
 from surveys.results.overview import (
+    ReachTrend,
     group_charts,
     group_summary,
     overview_matrix_cached,
+    reach_trend,
     share_text,
     span_text,
     target_group,
@@ -63,7 +65,7 @@ async def overview_page(request: Request, code: FromPath[str]) -> Template:
 
 
 # The presentation view's large trend lines: 16:9 slides read from the back of a meeting room.
-_SLIDE_TREND = {"trend_width": 280, "trend_height": 72}
+_SLIDE_TREND = {"trend_width": 280, "trend_height": 56}
 
 
 @get("/resultat/{code:str}/visning", name="presentation", guards=READER)
@@ -144,6 +146,33 @@ async def group_page(request: Request, code: FromPath[str], group: FromPath[str]
     )
 
 
+@get("/resultat/{code:str}/rackvidd", name="reach_trend", guards=READER)
+async def reach_page(
+    request: Request, code: FromPath[str], malgrupp: FromQuery[str | None] = None
+) -> Template:
+    """Reach per month beside each wave's channel recall and L1–L2 (the same section as on the activities page)."""
+    results = await _results(request, code)
+    trend = reach_trend(results, malgrupp or None)
+    return Template(
+        "dashboard/reach_trend.html",
+        context={
+            "account": await session_account(request),
+            "results": results,
+            **reach_context(trend, results.k),
+        },
+    )
+
+
+def reach_context(trend: ReachTrend, k: int) -> dict:
+    """What `dashboard/_reach_trend.html` needs, for any page that shows it."""
+    return {
+        "reach_trend": trend,
+        "reach_charts": trend.charts("channel"),
+        "activity_charts": trend.charts("activity"),
+        "hidden_note": hidden_note(k),
+    }
+
+
 def _chart_key(code: str, group: str, name: str, stamp: str) -> str:
     """Everything a chart depends on, so any worker can rebuild the same chart from the same key."""
     return f"{code}/{group}/{name}/{stamp}/{locales.current_locale()}"
@@ -175,7 +204,15 @@ async def chart_image(
     )
 
 
-HANDLERS = [results_home, overview_page, presentation_start, presentation_group, group_page, chart_image]
+HANDLERS = [
+    results_home,
+    overview_page,
+    presentation_start,
+    presentation_group,
+    group_page,
+    reach_page,
+    chart_image,
+]
 
 
 @get("/resultat/{code:str}/export/{fmt:str}", guards=READER)

@@ -6,9 +6,10 @@ say the same thing about the same numbers.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import locales
 from analysis.render.charts import (
@@ -22,6 +23,15 @@ from analysis.render.charts import (
 )
 from analysis.render.formatting import format_count, format_share, format_span
 from analysis.render.matrix import TrendPoint, sparkline_svg
+from analysis.render.reach_trends import (
+    ReachChart,
+    ReachEntry,
+    ReachSeries,
+    WaveMark,
+    month_axis,
+    monthly_series,
+    reach_chart,
+)
 from analysis.render.verdicts import hidden_verdict, response_rate_warning, wave_summary
 from analysis.stats.effects import ShareEstimate
 from analysis.stats.estimates import GoalStatus
@@ -29,6 +39,8 @@ from analysis.stats.goal_results import WaveResult
 from locales import N_, ngettext
 from locales import gettext as _
 from surveys.errors import NotFound
+from surveys.plans.reach import METRIC_LABELS
+from surveys.plans.rules import REACH_METRICS
 from surveys.questionnaires.model import STEP_NAMES, STEPS
 from surveys.results.plan_results import Cell, GoalView, GroupInfo, PlanResults
 
@@ -322,14 +334,26 @@ class MatrixCell:
     final_wave: str | None
     trend_svg: str
     trend_text: str
+    # The words, once: the cell is kept with the matrix (per release and language), and formatting a share
+    # with Babel in the template for every view was most of the page's time.
+    share_text: str = field(init=False)
+    span_text: str = field(init=False)
+    target_text: str = field(init=False)
+    status_label: str = field(init=False)
+    final_label: str = field(init=False)
 
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
-
-    @property
-    def final_label(self) -> str:
-        return status_label(self.final_status)
+    def __post_init__(self) -> None:
+        words = {
+            "share_text": format_share(self.share) if self.share is not None else "–",
+            "span_text": format_span(*self.interval) if self.interval else "",
+            "target_text": _("mål %(target)s") % {"target": format_share(self.target)}
+            if self.target is not None
+            else "",
+            "status_label": status_label(self.status),
+            "final_label": status_label(self.final_status),
+        }
+        for name, value in words.items():
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)
@@ -341,6 +365,11 @@ class MatrixRow:
     response_rate: float | None
     preliminary: bool
     cells: tuple[MatrixCell | None, ...]  # one per step in STEPS; None: nothing measured
+    rate_text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        rate = format_share(self.response_rate) if self.response_rate is not None else ""
+        object.__setattr__(self, "rate_text", rate)
 
 
 @dataclass(frozen=True)
@@ -364,6 +393,7 @@ class OverviewMatrix:
     response_line: str | None
     preliminary_note: str | None
     any_hidden: bool
+    final_wave: str | None = None  # the closed wave most preliminary cells give their last status from
 
 
 def _wave_label(title: str, preliminary: bool) -> str:
@@ -417,6 +447,8 @@ def _latest_final_status(goal: GoalView, interim: frozenset[str]) -> tuple[GoalS
 
 def headline(counts: GoalCounts) -> str:
     """The overview's first sentence: "4 av 14 mål uppnådda, 6 ej säkerställda, 4 ej uppnådda."."""
+    if not counts.total:
+        return _("Planen har inga effektmål än.")
     parts = [
         ngettext("%(num)s av %(total)s mål uppnått", "%(num)s av %(total)s mål uppnådda", counts.achieved)
         % {"num": counts.achieved, "total": counts.total},
@@ -456,22 +488,18 @@ def _response_line(results: PlanResults) -> str | None:
         if wave.interim:
             return (
                 _(
-                    "Svarsfrekvens hittills i %(wave)s: %(rate)s (%(n)s svar av %(size)s personer i de målgrupper "
-                    "som har känd storlek och redovisas)."
+                    "Svarsfrekvens hittills i %(wave)s: %(rate)s (%(n)s svar av %(size)s i målgrupper med känd storlek)."
                 )
                 % values
             )
         return (
-            _(
-                "Svarsfrekvens i %(wave)s: %(rate)s (%(n)s svar av %(size)s personer i de målgrupper som har "
-                "känd storlek och redovisas)."
-            )
+            _("Svarsfrekvens i %(wave)s: %(rate)s (%(n)s svar av %(size)s i målgrupper med känd storlek).")
             % values
         )
     return None
 
 
-def overview_matrix(results: PlanResults, *, trend_width: int = 96, trend_height: int = 28) -> OverviewMatrix:
+def overview_matrix(results: PlanResults, *, trend_width: int = 64, trend_height: int = 28) -> OverviewMatrix:
     """The one-screen overview: a row per target group, a cell per step, a trend line per cell."""
     titles = {w.slug: w.title for w in results.waves}
     interim = _interim_waves(results)
@@ -531,12 +559,21 @@ def overview_matrix(results: PlanResults, *, trend_width: int = 96, trend_height
     counts = goal_counts(results)
     open_waves = [w for w in published if w.interim]
     note = None
+    finals = Counter(c.final_wave for r in rows for c in r.cells if c is not None and c.final_wave)
+    final_wave = finals.most_common(1)[0][0] if finals else None
     if open_waves:
-        note = _(
-            "%(wave)s pågår. Siffrorna från den är preliminära: de visas med intervall men utan bedömning av "
-            "mål och trend, som görs när mätomgången har stängt. Statusen i tabellen är då den från den senaste "
-            "stängda mätomgången."
-        ) % {"wave": open_waves[-1].title}
+        values = {"wave": open_waves[-1].title, "final": final_wave}
+        note = (
+            _(
+                "%(wave)s pågår. Siffrorna från den är preliminära: de visas med intervall men utan bedömning av "
+                "mål och trend, som görs när mätomgången har stängt. Under ”Slutligt” står statusen från %(final)s."
+            )
+            if final_wave
+            else _(
+                "%(wave)s pågår. Siffrorna från den är preliminära: de visas med intervall men utan bedömning av "
+                "mål och trend, som görs när mätomgången har stängt."
+            )
+        ) % values
     return OverviewMatrix(
         steps=tuple((step, _(STEP_NAMES[step])) for step in STEPS),
         rows=tuple(rows),
@@ -545,6 +582,7 @@ def overview_matrix(results: PlanResults, *, trend_width: int = 96, trend_height
         response_line=_response_line(results),
         preliminary_note=note,
         any_hidden=any_hidden,
+        final_wave=final_wave,
     )
 
 
@@ -638,7 +676,7 @@ _matrices: OrderedDict[tuple, OverviewMatrix] = OrderedDict()
 
 
 def overview_matrix_cached(
-    results: PlanResults, *, trend_width: int = 96, trend_height: int = 28
+    results: PlanResults, *, trend_width: int = 64, trend_height: int = 28
 ) -> OverviewMatrix:
     """``overview_matrix`` kept per version of the results and language: the page is drawn once per release.
 
@@ -720,4 +758,159 @@ def group_summary(
         tuple(goals),
         rungs,
         any(c is not None and c.hidden for c in row.cells),
+    )
+
+
+# --- reach over time beside what the waves measured ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareText:
+    """A published share as the page and the API show it: the number, or why there is none."""
+
+    share: float | None
+    interval: tuple[float, float] | None
+    hidden: bool  # "dold"
+
+    @property
+    def text(self) -> str:
+        if self.hidden:
+            return _("dold")
+        return format_share(self.share) if self.share is not None else "–"
+
+
+@dataclass(frozen=True)
+class WaveBeside:
+    """One released wave of one target group: recall of each channel and the L1–L2 shares."""
+
+    slug: str
+    title: str
+    opens: date
+    closes: date
+    preliminary: bool
+    recall: tuple[ShareText, ...]  # aligned with ReachTrend.channels
+    steps: tuple[ShareText, ...]  # L1, L2
+
+
+@dataclass(frozen=True)
+class ReachTrend:
+    months: tuple[date, ...]
+    waves: tuple[WaveMark, ...]
+    metrics: tuple[tuple[str, str], ...]  # (code, label) present in the figures, in REACH_METRICS order
+    by_channel: tuple[ReachSeries, ...]  # every metric's series, per channel
+    by_activity: tuple[ReachSeries, ...]
+    channels: tuple[tuple[str, str], ...]  # (code, name): the recall columns
+    groups: tuple[GroupInfo, ...]
+    group: GroupInfo | None  # whose recall and L1–L2 are shown beside the reach
+    beside: tuple[WaveBeside, ...]
+    any_hidden: bool
+
+    def charts(self, kind: str = "channel") -> list[ReachChart]:
+        """One chart per metric, per channel (``kind="channel"``) or per activity (``"activity"``)."""
+        series = self.by_channel if kind == "channel" else self.by_activity
+        charts = []
+        for metric, label in self.metrics:
+            chosen = [s for s in series if s.metric == metric]
+            if not chosen:
+                continue
+            title = (
+                _("Räckvidd per kanal över tid: %(metric)s")
+                if kind == "channel"
+                else _("Räckvidd per aktivitet över tid: %(metric)s")
+            ) % {"metric": label.lower()}
+            charts.append(reach_chart(title, self.months, chosen, metric_label=label, waves=self.waves))
+        return charts
+
+
+REACH_STEPS = ("L1", "L2")
+
+
+def reach_trend(results: PlanResults, group_code: str | None = None) -> ReachTrend:
+    """Reach per month and channel or activity, beside each wave's channel recall and L1–L2 of one group.
+
+    ``group_code`` chooses the target group (the first with recall figures when None); `NotFound` when the
+    plan has no such group. Reach stays an output (L0): it is counted, never judged against a goal."""
+    released = [w for w in results.waves if w.released_on is not None]
+    waves = tuple(
+        WaveMark(_wave_label(w.title, w.interim), w.opens_at.date(), w.closes_at.date(), w.interim)
+        for w in released
+    )
+    by_channel = [
+        ReachEntry(
+            f.channel,
+            results.channels.get(f.channel, f.channel),
+            f.metric,
+            f.period_start,
+            f.period_end,
+            f.value,
+        )
+        for f in results.reach
+        if f.channel
+    ]
+    by_activity = [
+        ReachEntry(
+            f.activity,
+            results.activities.get(f.activity, f.activity),
+            f.metric,
+            f.period_start,
+            f.period_end,
+            f.value,
+        )
+        for f in results.reach
+        if f.activity
+    ]
+    months = month_axis([*by_channel, *by_activity], waves)
+    present = {f.metric for f in results.reach}
+    metrics = tuple((m, _(METRIC_LABELS[m])) for m in REACH_METRICS if m in present)
+    channel_series = tuple(s for m, _label in metrics for s in monthly_series(by_channel, months, m))
+    activity_series = tuple(s for m, _label in metrics for s in monthly_series(by_activity, months, m))
+
+    if group_code is not None:
+        group = target_group(results, group_code)
+    else:
+        with_recall = {c.target_group for c in results.recall}
+        group = next(
+            (g for g in results.groups if g.code in with_recall),
+            results.groups[0] if results.groups else None,
+        )
+    recall_channels = tuple(
+        (code, name) for code, name in results.channels.items() if any(c.key == code for c in results.recall)
+    )
+    recall = {(c.wave, c.key): c for c in results.recall if group and c.target_group == group.code}
+    ladder = {(c.wave, c.key): c for c in results.ladder if group and c.target_group == group.code}
+
+    def shown(cell: Cell | None) -> ShareText:
+        if cell is None:
+            return ShareText(None, None, False)
+        if cell.hidden is not None or cell.estimate is None:
+            return ShareText(None, None, cell.hidden is not None)
+        if cell.estimate.base == 0:
+            return ShareText(None, None, False)
+        return ShareText(
+            cell.estimate.share, (cell.estimate.interval.low, cell.estimate.interval.high), False
+        )
+
+    beside = tuple(
+        WaveBeside(
+            w.slug,
+            _wave_label(w.title, w.interim),
+            w.opens_at.date(),
+            w.closes_at.date(),
+            w.interim,
+            tuple(shown(recall.get((w.slug, code))) for code, _name in recall_channels),
+            tuple(shown(ladder.get((w.slug, step))) for step in REACH_STEPS),
+        )
+        for w in released
+    )
+    return ReachTrend(
+        months=months,
+        waves=waves,
+        metrics=metrics,
+        by_channel=channel_series,
+        by_activity=activity_series,
+        channels=recall_channels,
+        groups=results.groups,
+        group=group,
+        beside=beside,
+        any_hidden=any(t.hidden for row in beside for t in (*row.recall, *row.steps)),
     )
