@@ -148,6 +148,14 @@ ACCEPT_LANGUAGE = Cache(
     "the worker's life (256 kept)",
 )
 
+OVERVIEW_MATRICES = Cache(
+    "surveys.results.overview._matrices",
+    "the overview's matrix of target groups × steps with its texts formatted, per language",
+    "the plan results' stamp (its released counts and settings) and the language",
+    "never: a new release or setting gives a new stamp, so a new key",
+    "until pushed out by newer ones (a few per worker)",
+    "surveys.results.overview:forget_matrices",
+)
 CACHES: tuple[Cache, ...] = (
     WAVE_COPIES,
     WAVE_READS,
@@ -165,6 +173,7 @@ CACHES: tuple[Cache, ...] = (
     TRANSLATIONS,
     BLANK_FORMS,
     ACCEPT_LANGUAGE,
+    OVERVIEW_MATRICES,
 )
 
 # Module-level mappings that look like caches but hold no copies of stored data.
