@@ -76,7 +76,7 @@ PLAN_RESULTS = Cache(
 )
 MEETING_PACKS = Cache(
     "surveys.meetings.pack._made",
-    "a meeting pack rendered as PDF or PowerPoint",
+    "a meeting pack rendered as PDF, PowerPoint or HTML",
     "a hash of the pack's whole content, the format and the language",
     "never served stale: any change to the pack gives a new key",
     "until 8 newer packs push it out, or forget_all()",

@@ -25,7 +25,6 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_percent as babel_format_percent
 
-from analysis.render.charts import ChartRecipe
 from analysis.render.formatting import format_count, format_share
 from locales import babel_locale, current_locale
 from locales import gettext as _
@@ -39,11 +38,14 @@ __all__ = [
     "MatrixRow",
     "MeetingPack",
     "MethodsNote",
+    "NativeChart",
     "PackChart",
     "Status",
     "clean",
     "long_date",
     "methods_note",
+    "native_chart",
+    "taken_note",
 ]
 
 AUTHOR = "effekt"
@@ -84,6 +86,17 @@ def one_line(text: object) -> str:
 
 def long_date(value: date) -> str:
     return format_date(value, format="long", locale=babel_locale())
+
+
+def taken_note(taken_on: date, meeting_date: date) -> str:
+    """When a meeting's numbers were saved, said so that a snapshot taken weeks before is not read as the
+    meeting day's."""
+    values = {"taken": long_date(taken_on), "meeting": long_date(meeting_date)}
+    if taken_on == meeting_date:
+        return _("Resultaten sparades %(taken)s, samma dag som mötet.") % values
+    if taken_on < meeting_date:
+        return _("Resultaten sparades %(taken)s inför mötet %(meeting)s.") % values
+    return _("Resultaten sparades %(taken)s, efter mötet %(meeting)s.") % values
 
 
 def _set(instance: object, name: str, value: object) -> None:
@@ -156,18 +169,56 @@ class MatrixRow:
 
 
 @dataclass(frozen=True)
+class NativeChart:
+    """A chart's numbers, for a presentation to draw as an editable chart: a line (a share per wave, with
+    the target) or bars (a share per step, organisation or channel), each with its interval. A value not
+    shown is None, with the reason in ``notes``."""
+
+    kind: str  # "line" or "bar"
+    categories: tuple[str, ...]
+    shares: tuple[float | None, ...]
+    lows: tuple[float | None, ...]
+    highs: tuple[float | None, ...]
+    notes: tuple[str, ...]
+    target: float | None = None
+
+
+_NATIVE = {"trend_chart": "line", "ladder_chart": "bar", "breakdown_chart": "bar", "recall_chart": "bar"}
+
+
+def native_chart(recipe: object) -> NativeChart | None:
+    """The numbers of a chart described by an :class:`~analysis.render.charts.ChartRecipe` (every builder
+    takes its title and then its points), or None for a chart with no native form."""
+    kind = _NATIVE.get(getattr(recipe, "builder", ""))
+    args = getattr(recipe, "args", ())
+    if kind is None or len(args) < 2:
+        return None
+    points = tuple(args[1])
+    target = args[2] if kind == "line" and len(args) > 2 and isinstance(args[2], int | float) else None
+    return NativeChart(
+        kind,
+        tuple(p.label for p in points),
+        tuple(p.share for p in points),
+        tuple(p.low for p in points),
+        tuple(p.high for p in points),
+        tuple("" if p.share is not None else (p.note or "") for p in points),
+        float(target) if target is not None else None,
+    )
+
+
+@dataclass(frozen=True)
 class PackChart:
     """A chart in the pack: its title, its text alternative, its data table (header row first) and its SVG.
 
-    ``recipe`` is how it was made (:mod:`analysis.render.charts`); the presentation draws a native chart
-    from it where it can. ``svg`` may be empty where a format does not need the picture."""
+    ``native`` holds its numbers where the presentation can draw it as an editable chart. ``svg`` may be
+    empty where a format does not need the picture."""
 
     key: str
     title: str
     description: str
     table: tuple[tuple[str, ...], ...] = ()
     svg: str = ""
-    recipe: ChartRecipe | None = None
+    native: NativeChart | None = None
 
     def __post_init__(self) -> None:
         _set(self, "title", one_line(self.title))
@@ -193,7 +244,16 @@ class GoalRow:
 
     def __post_init__(self) -> None:
         _clean_fields(
-            self, "step", "wording", "latest", "interval", "target", "wave", "respondents", "sentences", "comment"
+            self,
+            "step",
+            "wording",
+            "latest",
+            "interval",
+            "target",
+            "wave",
+            "respondents",
+            "sentences",
+            "comment",
         )
 
 
@@ -211,21 +271,20 @@ class GroupSection:
 
 @dataclass(frozen=True)
 class ActivityRow:
-    """An activity with its reach, the recall of its channels, the decisions on it and the comment."""
+    """An activity with its reach, the decisions on it and the communicator's comment."""
 
     code: str
     title: str
     when: str
     channels: str
     reach: str
-    recall: str
     decision: str = ""  # decided at this meeting, as text; "" when not (yet)
     earlier: str = ""  # the latest decision at an earlier meeting, as text
     comment: str = ""
     asked: bool = False  # the meeting is asked to decide on it
 
     def __post_init__(self) -> None:
-        _clean_fields(self, "code", "title", "when", "channels", "reach", "recall", "decision", "earlier", "comment")
+        _clean_fields(self, "code", "title", "when", "channels", "reach", "decision", "earlier", "comment")
 
 
 @dataclass(frozen=True)
@@ -252,14 +311,15 @@ class MeetingPack:
     changes: tuple[str, ...] = ()  # the three largest changes, as sentences
     groups: tuple[GroupSection, ...] = ()
     activities: tuple[ActivityRow, ...] = ()
-    reach_chart: PackChart | None = None
+    reach_charts: tuple[PackChart, ...] = ()  # reach over time (an output, L0), one chart per metric
     methods: MethodsNote = field(default_factory=MethodsNote)
+    hidden_note: str = ""  # what "dold" means
 
     def __post_init__(self) -> None:
         _set(self, "plan_title", one_line(self.plan_title))
         _set(self, "meeting_title", one_line(self.meeting_title))
-        _clean_fields(self, "headline", "notes", "steps", "changes")
-        for name in ("matrix", "groups", "activities"):
+        _clean_fields(self, "headline", "notes", "steps", "changes", "hidden_note")
+        for name in ("matrix", "groups", "activities", "reach_charts"):
             _set(self, name, tuple(getattr(self, name)))
 
     @property
@@ -280,13 +340,7 @@ class MeetingPack:
 
     @property
     def taken_note(self) -> str:
-        """When the numbers were saved, said so that a snapshot taken weeks before is not read as the day's."""
-        values = {"taken": long_date(self.taken_on), "meeting": long_date(self.meeting_date)}
-        if self.taken_on == self.meeting_date:
-            return _("Resultaten sparades %(taken)s, samma dag som mötet.") % values
-        if self.taken_on < self.meeting_date:
-            return _("Resultaten sparades %(taken)s inför mötet %(meeting)s.") % values
-        return _("Resultaten sparades %(taken)s, efter mötet %(meeting)s.") % values
+        return taken_note(self.taken_on, self.meeting_date)
 
     def labels(self) -> dict[str, str]:
         """Every fixed text the formats print, in the reader's language."""
@@ -302,7 +356,6 @@ class MeetingPack:
             "asked": _("Beslut som mötet ombeds fatta"),
             "none_asked": _("Inga aktiviteter väntar på beslut."),
             "decided": _("Beslut vid mötet"),
-            "groups": _("Målgrupperna"),
             "goals": _("Effektmål"),
             "step": _("Steg"),
             "latest": _("Senaste"),
@@ -318,7 +371,6 @@ class MeetingPack:
             "when": _("När"),
             "channels": _("Kanaler"),
             "reach": _("Räckvidd"),
-            "recall": _("Minns"),
             "decision": _("Beslut"),
             "earlier": _("Tidigare beslut"),
             "no_activities": _("Planen har inga aktiviteter."),

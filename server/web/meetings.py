@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import anyio
 from litestar import Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 import locales
-from analysis.render import workers
+from analysis.render.report import taken_note
 from locales import gettext as _
 from server import clock
 from server.sessions import requires_page, session_account
+from server.settings import Settings
 from server.web.forms import field_values, read_form
 from surveys.accounts.users import Role
 from surveys.errors import Invalid, NotFound
-from surveys.meetings.pack import meeting_pack, render_pack
+from surveys.meetings.pack import FORMATS, pack_branding, pack_file, prepare_charts
 from surveys.meetings.records import (
+    COMMENT_LENGTH,
     VERDICTS,
     create_meeting,
     decisions,
     find_meeting,
     list_meetings,
     record_decision,
+    save_comments,
     verdict_label,
 )
 from surveys.plans.editing import PlanOverview, plan_overview
@@ -71,26 +74,44 @@ async def new_meeting(request: Request, code: FromPath[str]) -> Template | Redir
         )
     except Invalid as exc:
         return await _meetings_page(request, code, errors=exc.errors, values=values, status=422)
-    return Redirect(path=f"/resultat/{code}/moten/{meeting_id}", status_code=303)
+    # The meeting's charts are drawn now, after the answer, so that its pack is ready when it is asked for.
+    task = BackgroundTask(
+        prepare_charts,
+        code,
+        meeting_id,
+        k=request.app.state.settings.min_group_size,
+        locale=locales.current_locale(),
+    )
+    return Redirect(path=f"/resultat/{code}/moten/{meeting_id}", status_code=303, background=task)
 
 
-async def _meeting_page(request: Request, code: str, meeting: int, *, errors=None, status=200) -> Template:
+async def _meeting_page(
+    request: Request, code: str, meeting: int, *, errors=None, values=None, status=200
+) -> Template:
     view = await find_meeting(code, meeting, k=request.app.state.settings.min_group_size)
     plan = await _plan(code)
     history: dict[str, list] = {}
     for decision in await decisions(code):
         history.setdefault(decision.activity, []).append(decision)
+    rows = overview(view.results)
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.group_name, []).append(row)
     return Template(
         "dashboard/meeting.html",
         context={
             "account": await session_account(request),
             "meeting": view,
+            "taken_note": taken_note(view.taken_on, view.held_on) if view.taken_on else "",
             "results": view.results,
-            "rows": overview(view.results),
+            "rows": rows,
+            "goal_groups": groups,
             "activities": plan.activities,
             "history": history,
             "verdicts": [(key, verdict_label(key)) for key in VERDICTS],
             "errors": errors or {},
+            "values": values or {},
+            "comment_length": COMMENT_LENGTH,
             "share_text": share_text,
             "span_text": span_text,
         },
@@ -100,8 +121,6 @@ async def _meeting_page(request: Request, code: str, meeting: int, *, errors=Non
 
 @get("/resultat/{code:str}/moten/{meeting:int}", guards=READER)
 async def meeting_page(request: Request, code: FromPath[str], meeting: FromPath[int]) -> Template:
-    # The pack is downloaded from this page: its worker processes start now (once), ready for the click.
-    workers.start()
     return await _meeting_page(request, code, meeting)
 
 
@@ -115,6 +134,25 @@ async def decide(request: Request, code: FromPath[str], meeting: FromPath[int]) 
         keyed = {f"{value['activity']}-{field}": message for field, message in exc.errors.items()}
         return await _meeting_page(request, code, meeting, errors=keyed, status=422)
     return Redirect(path=f"/resultat/{code}/moten/{meeting}#aktivitet-{value['activity']}", status_code=303)
+
+
+@post("/resultat/{code:str}/moten/{meeting:int}/kommentarer", guards=COMMUNICATOR, status_code=303)
+async def comment(request: Request, code: FromPath[str], meeting: FromPath[int]) -> Template | Redirect:
+    """Comments for the pack: the fields are named "goal:<id>" and "activity:<code>"."""
+    fields = await read_form(request)
+    sent = {
+        name: values[-1]
+        for name, values in fields.items()
+        if name.startswith(("goal:", "activity:")) and values
+    }
+    anchor = field_values(fields, "anchor")["anchor"]
+    try:
+        await save_comments(code, meeting, sent)
+    except Invalid as exc:
+        keyed = {f"comment-{field.replace(':', '-')}": message for field, message in exc.errors.items()}
+        return await _meeting_page(request, code, meeting, errors=keyed, values=sent, status=422)
+    target = f"#{anchor}" if anchor.replace("-", "").isalnum() else ""
+    return Redirect(path=f"/resultat/{code}/moten/{meeting}{target}", status_code=303)
 
 
 @get("/resultat/{code:str}/aktiviteter", guards=READER)
@@ -143,30 +181,27 @@ async def activities_page(request: Request, code: FromPath[str]) -> Template:
     )
 
 
-HANDLERS = [meetings_page, new_meeting, meeting_page, decide, activities_page]
+HANDLERS = [meetings_page, new_meeting, meeting_page, decide, comment, activities_page]
 
 
 PACK_TYPES = {
     "pdf": "application/pdf",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "html": "text/html; charset=utf-8",
 }
+
+
+def branding(settings: Settings):
+    return pack_branding(settings.installation_name, settings.logo, settings.colour)
 
 
 @get("/resultat/{code:str}/moten/{meeting:int}/motespaket/{fmt:str}", guards=READER)
 async def pack(request: Request, code: FromPath[str], meeting: FromPath[int], fmt: FromPath[str]) -> Response:
-    if fmt not in PACK_TYPES:
-        raise NotFound(_("Mötespaketet finns som pdf och pptx."))
-    view = await find_meeting(code, meeting, k=request.app.state.settings.min_group_size)
-    workers.start()  # for the next pack, if this process has not shown a meeting page yet
-    contents = await meeting_pack(view)
-    locale = locales.current_locale()
-
-    def build() -> bytes:
-        with locales.using_locale(locale):
-            return render_pack(contents, fmt)
-
-    data = await anyio.to_thread.run_sync(build)
-    filename = f"motespaket-{code}-{view.held_on.isoformat()}.{fmt}"
+    if fmt not in FORMATS:
+        raise NotFound(_("Mötespaketet finns som pdf, pptx och html."))
+    settings = request.app.state.settings
+    data, held_on = await pack_file(code, meeting, fmt, branding(settings), k=settings.min_group_size)
+    filename = f"motespaket-{code}-{held_on.isoformat()}.{fmt}"
     return Response(
         data,
         media_type=PACK_TYPES[fmt],

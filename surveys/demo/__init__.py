@@ -1,5 +1,5 @@
 """The demo: Västernorrland's communication plan 2026, its follow-up questionnaire, three answered
-waves and one that is open now."""
+waves and one that is open now, reach month by month, and the follow-up meetings with their decisions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from surveys.db.engine import write_transaction
 from surveys.db.tables import Answer, Organisation, Plan, Response, TargetGroup
-from surveys.demo import synthetic
+from surveys.demo import meetings, synthetic
 from surveys.plans.plan_file import PlanDef, load_plan_file, store_plan
 from surveys.questionnaires.model import load_questionnaire_file
 from surveys.questionnaires.storage import load_version, store_questionnaire
@@ -129,6 +129,9 @@ async def load_demo(today: date, progress: Progress | None = None) -> dict[str, 
             report(wave.slug, min(start + _CHUNK, len(batch)), len(batch))
     clear_caches()
     totals["waves"] = len(waves)
+    totals["reach"] = await meetings.monthly_reach(plan.code, today, SEED)
+    made = await meetings.add_meetings(plan.code, today)
+    totals["meetings"], totals["next_meeting"] = len(made), made[-1]
     return totals
 
 

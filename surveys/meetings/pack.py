@@ -2,9 +2,11 @@
 PowerPoint or one web page.
 
 The pack says what the pages say, through the same functions (`surveys.results.overview`): the matrix and
-its headline, each target group's verdicts, the same charts. The charts of a meeting never change (its
-results are frozen), so each is drawn once, as SVG, and kept with the meeting (`surveys.meetings.charts`):
-any process, the command line included, makes the pack from the kept drawings in a fraction of a second.
+its headline, each target group's verdicts, the same charts. A meeting's results never change, so neither
+does the part of its pack made from them: each chart is drawn once, as SVG, and that part of the pack is
+kept with the meeting (`surveys.meetings.charts`). Any process, the command line included, then makes the
+pack from what is kept, adding the activities, decisions and comments as they are now, without reading the
+results or loading the statistics and charts at all.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import hashlib
 import pickle
 import threading
 from collections import OrderedDict
+from dataclasses import replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
-from analysis.render.charts import ChartRecipe
 from analysis.render.formatting import format_count
 from analysis.render.report import (
     ActivityRow,
@@ -29,45 +34,46 @@ from analysis.render.report import (
     Status,
     long_date,
     methods_note,
+    native_chart,
 )
-from analysis.render.verdicts import change_verdict
-from analysis.stats.estimates import GoalStatus
 from locales import current_locale, using_locale
 from locales import gettext as _
 from surveys.meetings import charts as kept
-from surveys.meetings.records import DecisionView, MeetingView, decisions
+from surveys.meetings.records import DecisionView, MeetingView, decisions, find_meeting, meeting_head
 from surveys.plans.editing import plan_overview
 from surveys.plans.reach import METRIC_LABELS
-from surveys.questionnaires.model import STEP_NAMES
-from surveys.results.overview import (
-    activity_recall,
-    group_charts,
-    group_summary,
-    overview,
-    overview_matrix,
-    share_text,
-    span_text,
-    status_label,
-)
-from surveys.results.plan_results import PlanResults
 
 FORMATS = ("pdf", "pptx", "html")
-_STATUS_KEYS = {
-    GoalStatus.ACHIEVED: "achieved",
-    GoalStatus.UNCERTAIN: "uncertain",
-    GoalStatus.NOT_ACHIEVED: "not_achieved",
-}
+LOGO_FORMATS = {".svg": "svg", ".png": "png", ".jpg": "jpg", ".jpeg": "jpg"}
 
 
-def _status(status: GoalStatus | None, *, preliminary: bool, hidden: bool) -> Status:
+def pack_branding(name: str, logo: str, colour: str) -> Branding:
+    """The installation's branding from its settings; the logo file is read once per change of the file."""
+    if not logo:
+        return Branding(name, colour)
+    path = Path(logo)
+    return Branding(name, colour, *_logo(str(path), path.stat().st_mtime))
+
+
+@lru_cache(maxsize=4)
+def _logo(path: str, _changed: float) -> tuple[bytes, str]:
+    return Path(path).read_bytes(), LOGO_FORMATS[Path(path).suffix.lower()]
+
+
+def _status(status, *, preliminary: bool, hidden: bool) -> Status:
+    """A goal's status as a shape and a word (`GoalStatus` values are the shapes' keys)."""
+    from surveys.results.overview import status_label
+
     if preliminary and not hidden:
         return Status("preliminary", _("Preliminärt"))
     if status is None:
         return Status("none", _("Ingen bedömning"))
-    return Status(_STATUS_KEYS[status], status_label(status))
+    return Status(str(status.value), status_label(status))
 
 
 def _cell(cell) -> MatrixCell | None:
+    from surveys.results.overview import share_text, span_text
+
     if cell is None:
         return None
     if cell.goal_id is None:
@@ -78,8 +84,11 @@ def _cell(cell) -> MatrixCell | None:
     return MatrixCell(share, span_text(cell.interval), status, cell.trend_svg)
 
 
-def _largest_changes(results: PlanResults, count: int = 3) -> tuple[str, ...]:
+def _largest_changes(results, count: int = 3) -> tuple[str, ...]:
     """The largest changes since the previous wave, on each goal's latest final wave, in words."""
+    from analysis.render.verdicts import change_verdict
+    from surveys.questionnaires.model import STEP_NAMES
+
     names = {g.code: g.name for g in results.groups}
     interim = {w.slug for w in results.waves if w.interim}
     found = []
@@ -132,13 +141,20 @@ def _earlier_text(earlier: list[DecisionView]) -> str:
     return f"{text}: {latest.motivation}" if latest.motivation else text
 
 
-def chart_key(results: PlanResults, group: str, name: str) -> str:
+def results_key(stamp: str, k: int) -> str:
+    """Which frozen results, shown under which minimum group size, in which language."""
+    return f"{stamp}/k{k}/{current_locale()}"
+
+
+def chart_key(results, group: str, name: str) -> str:
     """What a kept chart shows: the results' stamp and minimum, the chart, and the language."""
-    return f"{group}/{name}/{results.stamp}/k{results.k}/{current_locale()}"
+    return f"{group}/{name}/{results_key(results.stamp, results.k)}"
 
 
-def chart_specs(results: PlanResults) -> list[tuple[str, str, object]]:
+def chart_specs(results) -> list[tuple[str, str, object]]:
     """Every chart of the pack: (key, group code, spec), in the order printed."""
+    from surveys.results.overview import group_charts
+
     return [
         (chart_key(results, group.code, spec.key), group.code, spec)
         for group in results.groups
@@ -147,11 +163,25 @@ def chart_specs(results: PlanResults) -> list[tuple[str, str, object]]:
     ]
 
 
-async def meeting_pack(view: MeetingView, branding: Branding | None = None, *, drawn: bool = True) -> MeetingPack:
+async def meeting_pack(
+    view: MeetingView, branding: Branding | None = None, *, drawn: bool = True, keep: bool = False
+) -> MeetingPack:
     """Everything the pack shows, from the meeting's snapshot: the same numbers as its page.
 
     With `drawn`, every chart comes with its SVG (drawn now and kept, if no process has drawn it yet); the
-    presentation needs none (it draws native charts from the chart's data)."""
+    presentation needs none (it draws native charts from the chart's numbers). With `keep` (and `drawn`),
+    the part made from the frozen results is kept for the next pack of this meeting."""
+    frozen = await _from_results(view, drawn=drawn)
+    if keep and drawn:
+        await kept.keep_pack(view.id, results_key(view.results.stamp, view.results.k), frozen)
+    return await _with_activities(frozen, view, branding)
+
+
+async def _from_results(view: MeetingView, *, drawn: bool) -> MeetingPack:
+    """The part of the pack that comes from the frozen results (the same for every pack of the meeting)."""
+    from analysis.render.verdicts import hidden_explanation
+    from surveys.results.overview import group_summary, overview, overview_matrix, share_text, span_text
+
     results = view.results
     matrix = overview_matrix(results)
     rows = {row.goal_id: row for row in overview(results)}
@@ -173,20 +203,20 @@ async def meeting_pack(view: MeetingView, branding: Branding | None = None, *, d
                 )
             row = rows.get(cell.goal_id)
             shown = row is not None and row.respondents and cell.share is not None
-            respondents = format_count(row.respondents) if shown else "–"
             goals.append(
                 GoalRow(
                     goal_id=cell.goal_id,
                     step=f"{cell.step} {goal.step_name}",
                     wording=goal.wording,
-                    latest=share_text(cell.share) if cell.share is not None else (_("dold") if cell.hidden else "–"),
+                    latest=share_text(cell.share)
+                    if cell.share is not None
+                    else (_("dold") if cell.hidden else "–"),
                     interval=span_text(cell.interval),
                     target=share_text(cell.target),
                     status=_status(cell.status, preliminary=cell.preliminary, hidden=cell.hidden),
                     wave=cell.wave_title or "–",
-                    respondents=respondents,
+                    respondents=format_count(row.respondents) if shown else "–",
                     sentences=sentences,
-                    comment=view.comment(f"goal:{cell.goal_id}"),
                 )
             )
         charts = []
@@ -194,7 +224,6 @@ async def meeting_pack(view: MeetingView, branding: Branding | None = None, *, d
             if code != group.code:
                 continue
             found = stored.get(key)
-            recipe = spec.build if isinstance(spec.build, ChartRecipe) else None
             charts.append(
                 PackChart(
                     key,
@@ -202,64 +231,98 @@ async def meeting_pack(view: MeetingView, branding: Branding | None = None, *, d
                     found.description if found else "",
                     found.table if found else (),
                     found.svg if found else "",
-                    recipe,
+                    native_chart(spec.build),
                 )
             )
         groups.append(GroupSection(group.name, tuple(goals), tuple(charts)))
-
-    plan = await plan_overview(view.plan_code)
-    history: dict[str, list[DecisionView]] = {}
-    for decision in await decisions(view.plan_code):
-        if decision.meeting_id != view.id and (decision.held_on, decision.meeting_id) < (view.held_on, view.id):
-            history.setdefault(decision.activity, []).append(decision)
-    activities = []
-    for activity in plan.activities if plan else ():
-        decided = view.decision_on(activity.code)
-        started = activity.starts_on is None or activity.starts_on <= view.held_on
-        activities.append(
-            ActivityRow(
-                code=activity.code,
-                title=activity.title,
-                when=activity.timing,
-                channels=", ".join(activity.channels),
-                reach="; ".join(
-                    f"{_(METRIC_LABELS.get(r.metric, r.metric))} {format_count(r.value)}"
-                    for r in results.reach
-                    if r.activity == activity.code
-                )
-                or "–",
-                recall="; ".join(activity_recall(results, activity.channel_codes, activity.group_codes)) or "–",
-                decision=_decision_text(decided) if decided else "",
-                earlier=_earlier_text(history.get(activity.code, [])),
-                comment=view.comment(f"activity:{activity.code}"),
-                asked=started,
+    reach = [
+        ActivityRow(
+            code=code,
+            title=title,
+            when="",
+            channels="",
+            reach="; ".join(
+                f"{_(METRIC_LABELS.get(r.metric, r.metric))} {format_count(r.value)}"
+                for r in results.reach
+                if r.activity == code
             )
+            or "–",
         )
-    notes = tuple(
-        note
-        for note in (
-            matrix.response_line,
-            matrix.preliminary_note,
-        )
-        if note
-    )
+        for code, title in results.activities.items()
+    ]
     return MeetingPack(
         plan_title=results.plan_title,
         meeting_title=view.title,
         meeting_date=view.held_on,
         taken_on=view.taken_on or view.held_on,
-        branding=branding or Branding(),
         headline=matrix.headline,
-        notes=notes,
+        notes=tuple(note for note in (matrix.response_line, matrix.preliminary_note) if note),
         steps=tuple(f"{code} {name}" for code, name in matrix.steps),
         matrix=tuple(
             MatrixRow(row.group_name, tuple(_cell(cell) for cell in row.cells)) for row in matrix.rows
         ),
         changes=_largest_changes(results),
         groups=tuple(groups),
-        activities=tuple(activities),
-        reach_chart=None,  # the reach trend over time joins here when surveys.results has it
+        activities=tuple(reach),  # only their reach, which is frozen with the results
+        reach_charts=_reach_charts(results),
         methods=methods_note(sum(results.respondents.values()), k=results.k, confidence=results.confidence),
+        hidden_note=hidden_explanation(results.k),
+    )
+
+
+async def _with_activities(frozen: MeetingPack, meeting, branding: Branding | None) -> MeetingPack:
+    """The frozen part with the meeting as it is now: its activities, decisions, comments and branding.
+
+    `meeting` is a `MeetingView` or a `MeetingHead` (the same fields but the results)."""
+    reach = {a.code: a.reach for a in frozen.activities}
+    plan = await plan_overview(meeting.plan_code)
+    history: dict[str, list[DecisionView]] = {}
+    for decision in await decisions(meeting.plan_code):
+        if (decision.held_on, decision.meeting_id) < (meeting.held_on, meeting.id):  # earlier meetings only
+            history.setdefault(decision.activity, []).append(decision)
+    activities = []
+    for activity in plan.activities if plan else ():
+        decided = meeting.decision_on(activity.code)
+        activities.append(
+            ActivityRow(
+                code=activity.code,
+                title=activity.title,
+                when=activity.timing,
+                channels=", ".join(activity.channels),
+                reach=reach.get(activity.code, "–"),
+                decision=_decision_text(decided) if decided else "",
+                earlier=_earlier_text(history.get(activity.code, [])),
+                comment=meeting.comment(f"activity:{activity.code}"),
+                asked=activity.starts_on is None or activity.starts_on <= meeting.held_on,
+            )
+        )
+    groups = tuple(
+        replace(
+            group,
+            goals=tuple(replace(g, comment=meeting.comment(f"goal:{g.goal_id}")) for g in group.goals),
+        )
+        for group in frozen.groups
+    )
+    return replace(
+        frozen,
+        meeting_title=meeting.title,
+        meeting_date=meeting.held_on,
+        taken_on=meeting.taken_on or meeting.held_on,
+        branding=branding or Branding(),
+        groups=groups,
+        activities=tuple(activities),
+    )
+
+
+def _reach_charts(results) -> tuple[PackChart, ...]:
+    """Reach per channel over time, one chart per metric (drawn by hand: microseconds)."""
+    from surveys.results.overview import reach_trend
+
+    if not results.reach:
+        return ()
+    return tuple(
+        PackChart(f"reach/{number}", chart.title, chart.description, chart.table, chart.svg)
+        for number, chart in enumerate(reach_trend(results).charts("channel"))
     )
 
 
@@ -268,11 +331,11 @@ _made_lock = threading.Lock()
 MADE_KEPT = 8  # packs kept, the least recently asked for dropped first
 
 
-def render_pack(pack: MeetingPack, fmt: str, *, k: int = 5) -> bytes:
+def render_pack(pack: MeetingPack, fmt: str) -> bytes:
     """The pack as PDF, PowerPoint or HTML. The same pack asked for again (a meeting's snapshot does not
     change, but a decision, a comment or an activity might) is served from memory: the key is the pack's
     whole content."""
-    key = f"{hashlib.sha256(pickle.dumps(pack, protocol=5)).hexdigest()}/{fmt}/{current_locale()}/{k}"
+    key = f"{hashlib.sha256(pickle.dumps(pack, protocol=5)).hexdigest()}/{fmt}/{current_locale()}"
     with _made_lock:
         if key in _made:
             _made.move_to_end(key)
@@ -280,7 +343,7 @@ def render_pack(pack: MeetingPack, fmt: str, *, k: int = 5) -> bytes:
     if fmt == "pdf":
         from analysis.render.pack_typst import build_pdf
 
-        data = build_pdf(pack, k=k)
+        data = build_pdf(pack)
     elif fmt == "pptx":
         from analysis.render.pack_pptx import build_pptx
 
@@ -288,7 +351,7 @@ def render_pack(pack: MeetingPack, fmt: str, *, k: int = 5) -> bytes:
     elif fmt == "html":
         from analysis.render.pack_html import build_html
 
-        data = build_html(pack, k=k)
+        data = build_html(pack)
     else:
         raise ValueError(f"Unknown pack format {fmt!r}.")
     with _made_lock:
@@ -298,16 +361,34 @@ def render_pack(pack: MeetingPack, fmt: str, *, k: int = 5) -> bytes:
     return data
 
 
-async def pack_bytes(view: MeetingView, fmt: str, branding: Branding | None = None) -> bytes:
-    """The meeting's pack in one format, in the current language: what the page and the command give."""
-    pack = await meeting_pack(view, branding, drawn=fmt != "pptx")
+async def pack_file(
+    plan_code: str, meeting_id: int, fmt: str, branding: Branding | None = None, *, k: int
+) -> tuple[bytes, date]:
+    """The meeting's pack in one format and the current language, and the meeting's day: what the page
+    and the command give. `NotFound` unless the plan has this meeting."""
+    head = await meeting_head(plan_code, meeting_id, k=k)
+    frozen = await kept.kept_pack(meeting_id, f"{head.results_key}/{current_locale()}")
+    if frozen is not None:
+        pack = await _with_activities(frozen, head, branding)
+    else:
+        view = await find_meeting(plan_code, meeting_id, k=k)
+        pack = await meeting_pack(view, branding, drawn=fmt != "pptx", keep=True)
     locale = current_locale()
 
     def build() -> bytes:
         with using_locale(locale):
-            return render_pack(pack, fmt, k=view.results.k)
+            return render_pack(pack, fmt)
 
-    return await asyncio.to_thread(build)
+    return await asyncio.to_thread(build), head.held_on
+
+
+async def prepare_charts(plan_code: str, meeting_id: int, *, k: int, locale: str = "sv") -> int:
+    """Draw and keep the meeting's charts that are not kept yet (after a meeting is made, or by the demo);
+    the number of charts the pack has."""
+    with using_locale(locale):
+        view = await find_meeting(plan_code, meeting_id, k=k)
+        await meeting_pack(view, drawn=True, keep=True)
+    return len(chart_specs(view.results))
 
 
 def forget_made_packs() -> None:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -20,7 +21,9 @@ from surveys.db.engine import write_transaction
 from surveys.db.tables import Activity, Decision, Meeting, MeetingComment
 from surveys.errors import Invalid, NotFound
 from surveys.plans.lookup import plan_row
-from surveys.results.plan_results import PlanResults, plan_results, under_stricter_minimum
+
+if TYPE_CHECKING:  # the results (and the statistics under them) are imported only where they are read
+    from surveys.results.plan_results import PlanResults
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")  # the day a snapshot was taken is the day in Sweden
 
@@ -130,6 +133,8 @@ async def create_meeting(
         errors["held_on"] = _("Skriv mötesdatumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-10.")
     if errors:
         raise Invalid.fields(errors)
+    from surveys.results.plan_results import plan_results
+
     moment = now or datetime.now(UTC)
     results = await plan_results(plan_code, k=k, now=moment)
     async with write_transaction():
@@ -215,12 +220,21 @@ async def find_meeting(plan_code: str, meeting_id: int, *, k: int | None = None)
 
     With the installation's current minimum `k`: results frozen under a smaller one are shown only as
     far as the larger one allows (`under_stricter_minimum`)."""
+    from surveys.results.plan_results import PlanResults, under_stricter_minimum
+
     row = await _meeting_row(plan_code, meeting_id)
     if row is None:
         raise no_such_meeting()
     results = msgspec.json.decode(row["snapshot"], type=PlanResults)
     if k is not None:
         results = under_stricter_minimum(results, k)
+    taken, comments = await _decisions_and_comments(plan_code, meeting_id)
+    return MeetingView(
+        row["id"], plan_code, row["title"], row["held_on"], results, taken, _day(row["created_at"]), comments
+    )
+
+
+async def _decisions_and_comments(plan_code: str, meeting_id: int) -> tuple[tuple, dict[str, str]]:
     taken = tuple(d for d in await decisions(plan_code) if d.meeting_id == meeting_id)
     comments = {
         r["subject"]: r["text"]
@@ -229,8 +243,53 @@ async def find_meeting(plan_code: str, meeting_id: int, *, k: int | None = None)
         )
         if r["text"]
     }
-    return MeetingView(
-        row["id"], plan_code, row["title"], row["held_on"], results, taken, _day(row["created_at"]), comments
+    return taken, comments
+
+
+class _SnapshotHead(msgspec.Struct):
+    """The two fields of a frozen snapshot that say which results it holds (the rest is not read)."""
+
+    stamp: str = ""
+    k: int = 5
+
+
+@dataclass(frozen=True)
+class MeetingHead:
+    """A meeting without its frozen results: what its pack needs besides what it keeps (`results_key`)."""
+
+    id: int
+    plan_code: str
+    title: str
+    held_on: date
+    taken_on: date | None
+    results_key: str  # the snapshot's stamp and the minimum group size it is shown under
+    decisions: tuple[DecisionView, ...]
+    comments: Mapping[str, str]
+
+    def comment(self, subject: str) -> str:
+        return self.comments.get(subject, "")
+
+    def decision_on(self, activity: str) -> DecisionView | None:
+        return next((d for d in self.decisions if d.activity == activity), None)
+
+
+async def meeting_head(plan_code: str, meeting_id: int, *, k: int | None = None) -> MeetingHead:
+    """The meeting as `find_meeting` gives it, without decoding its results; `NotFound` likewise."""
+    row = await _meeting_row(plan_code, meeting_id)
+    if row is None:
+        raise no_such_meeting()
+    head = msgspec.json.decode(row["snapshot"], type=_SnapshotHead)
+    shown_k = max(head.k, k) if k is not None else head.k
+    taken, comments = await _decisions_and_comments(plan_code, meeting_id)
+    return MeetingHead(
+        row["id"],
+        plan_code,
+        row["title"],
+        row["held_on"],
+        _day(row["created_at"]),
+        f"{head.stamp}/k{shown_k}",
+        taken,
+        comments,
     )
 
 

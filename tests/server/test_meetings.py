@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from surveys.accounts.users import Role
@@ -149,8 +150,81 @@ async def test_the_meeting_pack_downloads_as_pdf_and_powerpoint_and_reads_back(c
     assert pptx.status_code == 200
     deck = Presentation(io.BytesIO(pptx.content))
     assert len(deck.slides) >= 4
-    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
-    assert pictures and all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)
+    charts = [shape for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    assert charts and all(c._element.nvGraphicFramePr.cNvPr.get("descr") for c in charts)
+    page = await client.get(location + "/motespaket/html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert (
+        'lang="sv"' in page.text
+        and "Decembermötet" in page.text
+        and "attachment" in page.headers["content-disposition"]
+    )
+    assert (await client.get(location + "/motespaket/docx")).status_code == 404
+
+
+async def test_a_changed_decision_replaces_the_earlier_one_which_stays_in_the_history(client):
+    await make_wave()
+    await _with_an_activity()
+    await sign_in(client, Role.COMMUNICATOR)
+    location = (await new_meeting(client)).headers["location"]
+    for verdict, motivation in (("upprepa", "Nådde för få chefer."), ("justera", "Gör en film i stället.")):
+        page = await client.get(location)
+        saved = await client.post(
+            location + "/beslut",
+            data={
+                "_csrf_token": csrf_token(page.text),
+                "activity": "nyhet",
+                "verdict": verdict,
+                "motivation": motivation,
+            },
+        )
+        assert saved.status_code == 303
+    page = (await client.get(location)).text
+    assert "Ändra beslutet" in page and "Gör en film i stället." in page
+    assert "tidigare: Upprepa" in page and 'value="justera" checked' in page
+    assert await Decision.count() == 2
+    history = (await client.get("/resultat/testplan/aktiviteter")).text
+    assert history.count("Justera") == 1 and "Upprepa" not in history.split("<tbody>")[1]
+
+
+async def test_the_meeting_page_says_when_the_results_were_saved(client):
+    from surveys.meetings.records import create_meeting
+
+    await make_wave()
+    meeting = await create_meeting(
+        "testplan", "Decembermötet", "2026-12-17", k=5, now=datetime(2026, 12, 5, 10, tzinfo=UTC)
+    )
+    await sign_in(client, Role.READER)
+    page = (await client.get(f"/resultat/testplan/moten/{meeting}")).text
+    assert "Resultaten sparades 5 december 2026 inför mötet 17 december 2026." in page
+
+
+async def test_comments_written_on_the_meeting_page_are_printed_in_the_pack(client):
+    await make_wave()
+    await _with_an_activity()
+    await add_answers(8, known="ja")
+    await release()
+    await sign_in(client, Role.COMMUNICATOR)
+    location = (await new_meeting(client)).headers["location"]
+    page = await client.get(location)
+    goal = re.search(r'name="(goal:\d+)"', page.text).group(1)
+    saved = await client.post(
+        location + "/kommentarer",
+        data={"_csrf_token": csrf_token(page.text), goal: "Mätt före nyheten.", "anchor": "kommentarer-1"},
+    )
+    assert saved.status_code == 303 and saved.headers["location"].endswith("#kommentarer-1")
+    saved = await client.post(
+        location + "/kommentarer",
+        data={"_csrf_token": csrf_token(page.text), "activity:nyhet": "Publicerades i mars."},
+    )
+    assert saved.status_code == 303
+    too_long = await client.post(
+        location + "/kommentarer",
+        data={"_csrf_token": csrf_token(page.text), "activity:nyhet": "x" * 2001},
+    )
+    assert too_long.status_code == 422 and "högst 2000 tecken" in too_long.text
+    pack = (await client.get(location + "/motespaket/html")).text
+    assert "Mätt före nyheten." in pack and "Publicerades i mars." in pack
 
 
 async def test_the_report_command_writes_the_same_pack(client, tmp_path, database):
@@ -161,10 +235,17 @@ async def test_the_report_command_writes_the_same_pack(client, tmp_path, databas
     await sign_in(client, Role.COMMUNICATOR)
     location = (await new_meeting(client, title="Kommandoradsmötet")).headers["location"]
     meeting_id = location.rsplit("/", 1)[1]
+    html = tmp_path / "paket.html"
+    env_html = {"EFFEKT_DATABASE_URL": database, "PYTHONPATH": str(ROOT)}
     out = tmp_path / "paket.pdf"
     env = {"EFFEKT_DATABASE_URL": database, "PYTHONPATH": str(ROOT)}
     result = effekt("report", "--plan", "testplan", "--meeting", meeting_id, "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
+    written = effekt(
+        "report", "--plan", "testplan", "--meeting", meeting_id, "--out", str(html), env=env_html
+    )
+    assert written.returncode == 0, written.stderr
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
     missing = effekt("report", "--plan", "testplan", "--meeting", "999", "--out", str(out), env=env)
     assert missing.returncode == 1 and "Det finns inget möte 999" in missing.stderr
