@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 import locales
@@ -14,6 +14,7 @@ from server import clock
 from server.sessions import requires_page, session_account
 from server.settings import Settings
 from server.web.forms import field_values, read_form
+from server.web.results import reach_context
 from surveys.accounts.users import Role
 from surveys.errors import Invalid, NotFound
 from surveys.meetings.pack import FORMATS, pack_branding, pack_file, prepare_charts
@@ -30,7 +31,7 @@ from surveys.meetings.records import (
 )
 from surveys.plans.editing import PlanOverview, plan_overview
 from surveys.plans.lookup import no_such_plan
-from surveys.results.overview import activity_recall, overview, share_text, span_text
+from surveys.results.overview import activity_recall, overview, reach_trend, share_text, span_text
 from surveys.results.plan_results import plan_results
 
 READER = [requires_page(Role.READER)]
@@ -156,7 +157,9 @@ async def comment(request: Request, code: FromPath[str], meeting: FromPath[int])
 
 
 @get("/resultat/{code:str}/aktiviteter", guards=READER)
-async def activities_page(request: Request, code: FromPath[str]) -> Template:
+async def activities_page(
+    request: Request, code: FromPath[str], malgrupp: FromQuery[str | None] = None
+) -> Template:
     plan = await _plan(code)
     results = await plan_results(code, k=request.app.state.settings.min_group_size)
     reach: dict[str, list] = {}
@@ -177,6 +180,8 @@ async def activities_page(request: Request, code: FromPath[str]) -> Template:
                 a.code: activity_recall(results, a.channel_codes, a.group_codes) for a in plan.activities
             },
             "history": history,
+            # Reach over time beside the chosen target group's recall and L1–L2 (issue 16).
+            **reach_context(reach_trend(results, malgrupp or None), results.k),
         },
     )
 
