@@ -1,6 +1,7 @@
 """/api/v1/bank and /api/v1/questionnaires: the JSON twins of the questionnaire designer's pages.
 
-A question is sent in the questionnaire file's shape (code, kind, text, options …, see README). Errors come
+A question is sent in the questionnaire file's shape (code, kind, text, options …, see README), with its
+texts in other languages as `text_en`, `help_fi` … and an option's channel as one of the plan's channel codes. Errors come
 back as {"status", "detail", "errors": {field: message}}: 422 for a broken rule, 409 when an edit breaks a
 trend and `confirm_trend_break` was not true. Nothing is saved on error. Editing a version that has answers
 saves a new version; the answer says which.
@@ -27,6 +28,7 @@ from surveys.questionnaires.designer import (
     edit,
     file_shape,
     reordered,
+    with_details,
     with_question,
     without_question,
 )
@@ -47,11 +49,16 @@ class BankList(msgspec.Struct):
 
 
 class QuestionnaireIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new questionnaire: bank questions (in the bank's order, with their conditions), optionally after a
+    copy of another questionnaire's newest version (`copy_of`), offered in `languages` besides Swedish."""
+
     code: str
     title: str
-    bank: list[str]
+    bank: list[str] = []
     intro: str = ""
     plan: str = ""
+    copy_of: str = ""
+    languages: list[str] | None = None
 
 
 class QuestionIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -69,6 +76,16 @@ class QuestionUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 class OrderIn(msgspec.Struct, forbid_unknown_fields=True):
     questions: list[str]
+
+
+class DetailsIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The title and intro, and the languages offered besides Swedish with the title and intro in each
+    ({"en": {"title": …, "intro": …}}); a language left out takes its texts with it."""
+
+    title: str
+    intro: str = ""
+    languages: list[str] = []
+    translations: dict[str, dict[str, str]] = {}
 
 
 class DraftOut(msgspec.Struct):
@@ -107,7 +124,13 @@ async def get_questionnaire(code: FromPath[str]) -> DraftOut:
 @post("/questionnaires", guards=GUARDS, summary="Skapa en enkät av frågor ur frågebanken", status_code=201)
 async def create(data: JSONBody[QuestionnaireIn]) -> DraftOut:
     await create_questionnaire(
-        code=data.code, title=data.title, intro=data.intro, bank_codes=data.bank, plan_code=data.plan
+        code=data.code,
+        title=data.title,
+        intro=data.intro,
+        bank_codes=data.bank,
+        plan_code=data.plan,
+        copy_of=data.copy_of,
+        languages=data.languages,
     )
     return await _out(data.code, True)
 
@@ -149,9 +172,29 @@ async def delete_question(code: FromPath[str], question: FromPath[str]) -> Draft
     return await _edit(code, lambda s: without_question(s, question), confirm=False)
 
 
+@put("/questionnaires/{code:str}/details", guards=GUARDS, summary="Ändra titel, inledning och språk")
+async def update_details(code: FromPath[str], data: JSONBody[DetailsIn]) -> DraftOut:
+    return await _edit(
+        code,
+        lambda s: with_details(
+            s, data.title, data.intro, languages=data.languages, translations=data.translations
+        ),
+        confirm=False,
+    )
+
+
 @put("/questionnaires/{code:str}/order", guards=GUARDS, summary="Ändra frågornas ordning")
 async def reorder(code: FromPath[str], data: JSONBody[OrderIn]) -> DraftOut:
     return await _edit(code, lambda s: reordered(s, data.questions), confirm=False)
 
 
-HANDLERS = [list_bank, get_questionnaire, create, add_questions, update_question, delete_question, reorder]
+HANDLERS = [
+    list_bank,
+    get_questionnaire,
+    create,
+    add_questions,
+    update_question,
+    delete_question,
+    update_details,
+    reorder,
+]

@@ -1,12 +1,15 @@
 """The questionnaire designer in the browser: the question bank, new questionnaires, editing questions.
 
-Every action is an ordinary form post (moving a question is a button), so the designer works without
-JavaScript. The rules are the file format's: surveys/questionnaires/designer.py reads each edit back through the parser.
+Every action is an ordinary form post (moving a question is a button, or a place to move it to), so the
+designer works without JavaScript; with it, questions are dragged into place or moved with the arrow keys
+(server/static/designer.js), which posts the new order. The rules are the file format's:
+surveys/questionnaires/designer.py reads each edit back through the parser.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
@@ -32,19 +35,33 @@ from surveys.questionnaires.designer import (
     edit,
     first_question,
     moved,
-    plan_sizes,
+    moved_to,
+    prestart_findings,
     question_from_form,
+    reordered,
     slug,
     with_details,
     with_question,
     without_question,
 )
-from surveys.questionnaires.model import STEPS, QuestionDef
-from surveys.waves.prestart_check import check_privacy, check_questionnaire
+from surveys.questionnaires.model import (
+    LANGUAGE_NAMES,
+    OTHER_LANGUAGES,
+    STEPS,
+    QuestionDef,
+    default_dont_know,
+)
+from surveys.questionnaires.storage import plan_channels
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 BLANK_OPTION_ROWS = 3
 QUESTION_FIELDS = ("code", "text", "help", "kind", "required", "step", "dont_know", "options", "show_if")
+DETAIL_FIELDS = ("title", "intro", "languages")
+
+
+def language_names() -> dict[str, str]:
+    """The languages a questionnaire may be offered in besides Swedish, by their names in the page's language."""
+    return {lang: _(LANGUAGE_NAMES[lang]) for lang in OTHER_LANGUAGES}
 
 
 def kind_names() -> dict[str, str]:
@@ -152,15 +169,19 @@ def _saved_word(saved) -> str:
 
 
 async def _new_page(request: Request, *, values=None, problems=(), status=200) -> Template:
+    from surveys.questionnaires.storage import questionnaire_list
+
     return Template(
         "workspace/new_questionnaire.html",
         context={
             "account": await session_account(request),
             "entries": [e for e in await bank_entries() if e.template is not None],
             "plans": await plan_codes(),
+            "questionnaires": [(q.code, q.title) for q in await questionnaire_list()],
             "kinds": kind_names(),
             "steps": step_names(),
-            "values": values or {"bank": []},
+            "languages": language_names(),
+            "values": values or {"bank": [], "languages": []},
             "problems": list(problems),
             "errors": dict(reversed(list(problems))),
         },
@@ -169,8 +190,16 @@ async def _new_page(request: Request, *, values=None, problems=(), status=200) -
 
 
 @get("/arbeta/enkater/ny", guards=COMMUNICATOR)
-async def new_questionnaire_page(request: Request) -> Template:
-    return await _new_page(request)
+async def new_questionnaire_page(request: Request, kopia: FromQuery[str] = "") -> Template:
+    values: dict = {"bank": [], "languages": []}
+    source = await current_draft(kopia) if kopia else None
+    if source is not None:
+        values.update(
+            copy_of=source.code,
+            title=_("Kopia av %(title)s") % {"title": source.title},
+            languages=list(source.definition.languages),
+        )
+    return await _new_page(request, values=values)
 
 
 @post("/arbeta/enkater/ny", guards=COMMUNICATOR, status_code=303)
@@ -178,9 +207,10 @@ async def new_questionnaire(request: Request) -> Template | Redirect:
     fields = await read_form(request)
     values = {
         name: _one(fields, name)
-        for name in ("code", "title", "intro", "plan", "first_text", "first_kind", "first_options")
+        for name in ("code", "title", "intro", "plan", "copy_of", "first_text", "first_kind", "first_options")
     }
     values["bank"] = fields.get("bank", [])
+    values["languages"] = fields.get("languages", [])
     first = first_question(
         values["first_text"], values["first_kind"], values["first_options"], taken=values["bank"]
     )
@@ -192,15 +222,52 @@ async def new_questionnaire(request: Request) -> Template | Redirect:
             bank_codes=values["bank"],
             plan_code=values["plan"],
             first=first,
+            copy_of=values["copy_of"],
+            languages=values["languages"],
         )
     except DesignError as exc:
-        available = {"code", "title", "intro", "plan", "bank", "first_text", "first_kind", "first_options"}
+        available = {"code", "title", "intro", "plan", "bank", "copy_of", "languages", "first_text", "first_kind",
+                     "first_options"}  # fmt: skip
         problems = _linked(exc.problems, available, "code")
         return await _new_page(request, values=values, problems=problems, status=422)
     return Redirect(path=f"/arbeta/enkater/{values['code']}/redigera?sparat=skapad", status_code=303)
 
 
 # The designer page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionItem:
+    """A question as the designer's list shows it: its number, and its condition in words."""
+
+    number: int
+    question: QuestionDef
+    condition: str  # "visas bara efter vissa svar på fråga 2", or ""
+
+
+def _items(draft: Draft) -> list[QuestionItem]:
+    definition = draft.definition
+    items = []
+    for number, q in enumerate(definition.questions, start=1):
+        condition = ""
+        if q.show_if:
+            source = definition.number_of(q.show_if.question)
+            condition = _("visas bara efter vissa svar på fråga %(number)s") % {"number": source or "?"}
+        items.append(QuestionItem(number, q, condition))
+    return items
+
+
+def _detail_values(draft: Draft) -> dict:
+    definition = draft.definition
+    return {
+        "title": definition.title,
+        "intro": definition.intro,
+        "languages": list(definition.languages),
+        "translations": {
+            lang: {"title": definition.title_in.get(lang) or "", "intro": definition.intro_in.get(lang) or ""}
+            for lang in OTHER_LANGUAGES
+        },
+    }
 
 
 async def _designer_page(
@@ -211,10 +278,12 @@ async def _designer_page(
         context={
             "account": await session_account(request),
             "draft": draft,
+            "items": _items(draft),
             "kinds": kind_names(),
             "steps": step_names(),
+            "languages": language_names(),
             "saved": saved,
-            "values": values or {"title": draft.definition.title, "intro": draft.definition.intro},
+            "values": values or _detail_values(draft),
             "problems": list(problems),
             "errors": dict(reversed(list(problems))),
             "breaks": list(breaks),
@@ -224,19 +293,38 @@ async def _designer_page(
 
 
 @get("/arbeta/enkater/{code:str}/redigera", guards=COMMUNICATOR)
-async def designer_page(request: Request, code: FromPath[str], sparat: FromQuery[str] = "") -> Template:
-    return await _designer_page(request, await draft_of(code), saved=sparat)
+async def designer_page(
+    request: Request, code: FromPath[str], sparat: FromQuery[str] = "", flyttad: FromQuery[str] = ""
+) -> Template:
+    draft = await draft_of(code)
+    saved = sparat
+    if sparat and flyttad and draft.definition.question(flyttad):
+        saved = "flyttad"
+    response = await _designer_page(request, draft, saved=saved)
+    response.context["moved"] = (flyttad, draft.definition.number_of(flyttad)) if saved == "flyttad" else None
+    return response
 
 
 @post("/arbeta/enkater/{code:str}/redigera", guards=COMMUNICATOR, status_code=303)
 async def edit_details(request: Request, code: FromPath[str]) -> Template | Redirect:
     draft = await draft_of(code)
     fields = await read_form(request)
-    values = {"title": _one(fields, "title"), "intro": _one(fields, "intro")}
+    languages = [lang for lang in fields.get("languages", []) if lang in OTHER_LANGUAGES]
+    translations = {
+        lang: {"title": _one(fields, f"title-{lang}"), "intro": _one(fields, f"intro-{lang}")}
+        for lang in OTHER_LANGUAGES
+    }
+    values = {"title": _one(fields, "title"), "intro": _one(fields, "intro"), "languages": languages,
+              "translations": translations}  # fmt: skip
     try:
-        saved = await edit(code, lambda data: with_details(data, values["title"], values["intro"]))
+        saved = await edit(
+            code,
+            lambda data: with_details(
+                data, values["title"], values["intro"], languages=languages, translations=translations
+            ),
+        )
     except DesignError as exc:
-        problems = _linked(exc.problems, {"title", "intro"}, "questions")
+        problems = _linked(exc.problems, set(DETAIL_FIELDS), "questions")
         return await _designer_page(request, draft, values=values, problems=problems, status=422)
     return Redirect(path=f"/arbeta/enkater/{code}/redigera?sparat={_saved_word(saved)}", status_code=303)
 
@@ -245,18 +333,43 @@ async def edit_details(request: Request, code: FromPath[str]) -> Template | Redi
 async def move_question(
     request: Request, code: FromPath[str], question: FromPath[str]
 ) -> Template | Redirect:
+    """Up, down (riktning) or to a place (plats, from 1): one post, however far the question goes."""
     draft = await draft_with_question(code, question)
     fields = await read_form(request)
+    place = _one(fields, "plats")
     steps = {"upp": -1, "ned": 1}.get(_one(fields, "riktning"))
-    if steps is None:
-        raise UserError(400, _("Välj om frågan ska flyttas upp eller ned."))
+    if place.isdigit() and int(place) >= 1:
+        change = lambda data: moved_to(data, question, int(place))  # noqa: E731
+    elif steps is not None:
+        change = lambda data: moved(data, question, steps)  # noqa: E731
+    else:
+        raise UserError(400, _("Välj om frågan ska flyttas upp, ned eller till en plats."))
     try:
-        saved = await edit(code, lambda data: moved(data, question, steps))
+        saved = await edit(code, change)
     except DesignError as exc:
         problems = _linked(exc.problems, set(), "questions")
         return await _designer_page(request, draft, problems=problems, status=422)
     return Redirect(
-        path=f"/arbeta/enkater/{code}/redigera?sparat={_saved_word(saved)}#fraga-{question}", status_code=303
+        path=f"/arbeta/enkater/{code}/redigera?sparat={_saved_word(saved)}&flyttad={question}#fraga-{question}",
+        status_code=303,
+    )
+
+
+@post("/arbeta/enkater/{code:str}/ordning", guards=COMMUNICATOR, status_code=303)
+async def reorder(request: Request, code: FromPath[str]) -> Template | Redirect:
+    """The whole order at once (the script's drag and drop): `ordning` holds every question's code."""
+    draft = await draft_of(code)
+    fields = await read_form(request)
+    order = [c for value in fields.get("ordning", []) for c in value.split(",") if c]
+    moved_code = _one(fields, "flyttad")
+    try:
+        saved = await edit(code, lambda data: reordered(data, order))
+    except DesignError as exc:
+        problems = _linked(exc.problems, set(), "questions")
+        return await _designer_page(request, draft, problems=problems, status=422)
+    anchor = f"&flyttad={moved_code}#fraga-{moved_code}" if draft.definition.question(moved_code) else ""
+    return Redirect(
+        path=f"/arbeta/enkater/{code}/redigera?sparat={_saved_word(saved)}{anchor}", status_code=303
     )
 
 
@@ -285,6 +398,8 @@ class OptionRow:
     reaches: bool
     dont_know: bool
     removable: bool
+    channel: str = ""
+    translations: dict = field(default_factory=dict)  # language → text
 
 
 def _rows_from_question(question: QuestionDef | None, extra: int) -> list[OptionRow]:
@@ -299,6 +414,8 @@ def _rows_from_question(question: QuestionDef | None, extra: int) -> list[Option
                 o.reaches_step,
                 o.dont_know,
                 question.kind not in SCALE_KINDS or (question.kind == "agree5" and o.code == "vet_ej"),
+                o.channel or "",
+                o.text_in.as_dict(),
             )
             for n, o in enumerate(question.options, start=1)
         ]
@@ -308,8 +425,6 @@ def _rows_from_question(question: QuestionDef | None, extra: int) -> list[Option
 
 
 def _rows_from_form(fields: dict[str, list[str]], extra: int) -> list[OptionRow]:
-    import re
-
     numbers = sorted({int(m.group(1)) for name in fields if (m := re.fullmatch(r"option-(\d+)-text", name))})
     rows = [
         OptionRow(
@@ -319,6 +434,8 @@ def _rows_from_form(fields: dict[str, list[str]], extra: int) -> list[OptionRow]
             _one(fields, f"option-{n}-reaches") == "ja",
             _one(fields, f"option-{n}-dont-know") == "ja",
             True,
+            _one(fields, f"option-{n}-channel"),
+            {lang: _one(fields, f"option-{n}-text-{lang}") for lang in OTHER_LANGUAGES},
         )
         for n in numbers
         if _one(fields, f"option-{n}-remove") != "ja"
@@ -330,7 +447,7 @@ def _rows_from_form(fields: dict[str, list[str]], extra: int) -> list[OptionRow]
 def _question_values(question: QuestionDef | None) -> dict:
     if question is None:
         return {"code": "", "text": "", "help": "", "kind": "single", "required": True, "step": "none",
-                "dont_know": "excluded", "show_if_question": "", "show_if_any_of": []}  # fmt: skip
+                "dont_know": "", "show_if_question": "", "show_if_any_of": [], "translations": {}}  # fmt: skip
     return {
         "code": question.code,
         "text": question.text,
@@ -338,11 +455,16 @@ def _question_values(question: QuestionDef | None) -> dict:
         "kind": question.kind,
         "required": question.required,
         "step": question.step or "none",
-        "dont_know": question.dont_know,
+        # The step's default is shown as the default, so that it follows a change of step.
+        "dont_know": "" if question.dont_know == default_dont_know(question.step) else question.dont_know,
         "show_if_question": question.show_if.question if question.show_if else "",
         "show_if_any_of": [f"{question.show_if.question}:{c}" for c in question.show_if.any_of]
         if question.show_if
         else [],
+        "translations": {
+            lang: {"text": question.text_in.get(lang) or "", "help": question.help_in.get(lang) or ""}
+            for lang in OTHER_LANGUAGES
+        },
     }
 
 
@@ -357,6 +479,10 @@ def _values_from_form(fields: dict[str, list[str]]) -> dict:
         "dont_know": _one(fields, "dont_know"),
         "show_if_question": _one(fields, "show_if_question"),
         "show_if_any_of": fields.get("show_if_any_of", []),
+        "translations": {
+            lang: {"text": _one(fields, f"text-{lang}"), "help": _one(fields, f"help-{lang}")}
+            for lang in OTHER_LANGUAGES
+        },
     }
 
 
@@ -382,11 +508,13 @@ async def _question_page(
             "number": (questions.index(question) + 1) if question is not None else len(questions) + 1,
             "values": values,
             "rows": rows,
-            "earlier": [q for q in before if q.is_closed],
+            "earlier": [(i, q) for i, q in enumerate(before, start=1) if q.is_closed],
             "kinds": kind_names(),
             "steps": step_names(),
             "step_codes": STEPS,
             "scale_kinds": SCALE_KINDS,
+            "languages": {lang: _(LANGUAGE_NAMES[lang]) for lang in draft.definition.languages},
+            "channels": await plan_channels(draft.plan_id) if draft.plan_id is not None else {},
             "problems": list(problems),
             "errors": dict(reversed(list(problems))),
             "breaks": list(breaks),
@@ -431,7 +559,9 @@ async def _save_question(request: Request, draft: Draft, existing: QuestionDef |
     else:
         code = values["code"] or slug(values["text"], taken)
         bank, replacing, new_bank = code, None, [code]
-    raw = question_from_form(fields, existing=existing, code=code, bank=bank)
+    raw = question_from_form(
+        fields, existing=existing, code=code, bank=bank, languages=draft.definition.languages
+    )
     problems: list[tuple[str, str]] = []
     breaks: list[str] = []
     try:
@@ -475,22 +605,20 @@ async def edit_question(
     return await _save_question(request, draft, draft.definition.question(question))
 
 
-# The pre-publish check ---------------------------------------------------------------------------
+# The pre-start check -----------------------------------------------------------------------------
 
 
 @get("/arbeta/enkater/{code:str}/kontroll", guards=COMMUNICATOR)
 async def check_page(request: Request, code: FromPath[str]) -> Template:
     draft = await draft_of(code)
-    k = request.app.state.settings.min_group_size
-    findings = check_questionnaire(draft.definition) + check_privacy(
-        draft.definition, await plan_sizes(draft.plan_id), k
-    )
+    findings = await prestart_findings(draft, request.app.state.settings.min_group_size)
     return Template(
         "workspace/questionnaire_check.html",
         context={
             "account": await session_account(request),
             "draft": draft,
             "findings": findings,
+            "problems_found": [f for f in findings if f.severity.value == "problem"],
             "minutes": draft.definition.estimated_minutes,
         },
     )
@@ -504,6 +632,7 @@ HANDLERS = [
     designer_page,
     edit_details,
     move_question,
+    reorder,
     remove_question,
     new_question_page,
     question_page,

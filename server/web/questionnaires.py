@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+import locales
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
-from server.web.survey_page import build_fields
+from server.web.survey_page import build_fields, content_language, language_choices, survey_texts
 from surveys.accounts.users import Role
+from surveys.plans.editing import plan_codes
 from surveys.questionnaires.designer import TrendBreakNotConfirmed
 from surveys.questionnaires.file_import import import_questionnaire
 from surveys.questionnaires.model import QuestionnaireFileError
@@ -24,12 +26,14 @@ COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 MAX_FILE = 256 * 1024
 
 
-async def _list_page(request: Request, *, problems=(), breaks=(), saved="", status=200) -> Template:
+async def _list_page(request: Request, *, problems=(), breaks=(), saved="", plan="", status=200) -> Template:
     return Template(
         "workspace/questionnaires.html",
         context={
             "account": await session_account(request),
             "questionnaires": await questionnaire_list(),
+            "plans": await plan_codes(),
+            "plan": plan,
             "problems": list(problems),
             "breaks": list(breaks),
             "saved": saved,
@@ -49,18 +53,21 @@ async def upload(request: Request) -> Template:
         raise UserError(415, _("Välj en fil att läsa in."))
     form = await request.form()
     file = form.get("file")
+    plan = form.get("plan") if isinstance(form.get("plan"), str) else ""
     if not isinstance(file, UploadFile) or not file.filename:
-        return await _list_page(request, problems=[_("Välj en enkätfil (TOML) att läsa in.")], status=422)
+        return await _list_page(
+            request, problems=[_("Välj en enkätfil (TOML) att läsa in.")], plan=plan, status=422
+        )
     try:
         definition = await import_questionnaire(
-            await file.read(), confirm_trend_break=form.get("confirm") == "ja"
+            await file.read(), confirm_trend_break=form.get("confirm") == "ja", plan_code=plan
         )
     except QuestionnaireFileError as exc:
-        return await _list_page(request, problems=exc.problems, status=422)
+        return await _list_page(request, problems=exc.problems, plan=plan, status=422)
     except TrendBreakNotConfirmed as exc:
         # Not a failure but a question to the person: the page asks them to confirm.
-        return await _list_page(request, breaks=exc.codes, status=409)
-    return await _list_page(request, saved=definition.title)
+        return await _list_page(request, breaks=exc.codes, plan=plan, status=409)
+    return await _list_page(request, saved=definition.title, plan=plan)
 
 
 @get("/arbeta/enkater/{code:str}/export", guards=COMMUNICATOR)
@@ -74,7 +81,10 @@ async def export(code: FromPath[str]) -> Response:
 
 
 @get("/arbeta/enkater/{code:str}/version/{number:int}", guards=COMMUNICATOR)
-async def preview(request: Request, code: FromPath[str], number: FromPath[int]) -> Template:
+async def preview(
+    request: Request, code: FromPath[str], number: FromPath[int], lang: FromQuery[str] = ""
+) -> Template:
+    """The version as a respondent sees it, in the language ?lang= names if the version has it."""
     version_id, definition = await version_to_show(code, number)
     now = clock.now()
     wave = WaveForm(
@@ -92,11 +102,17 @@ async def preview(request: Request, code: FromPath[str], number: FromPath[int]) 
         organisations=(),
         target_groups=(),
     )
-    fields = build_fields(wave, {}, {}, fixed_organisation=None)
+    if lang in definition.languages and lang not in locales.SUPPORTED:
+        locales.set_locale("sv")  # no catalogue for the page around it: Swedish, as for respondents
+    language = content_language(wave, lang, locales.current_locale())
+    fields = build_fields(wave, {}, {}, fixed_organisation=None, language=language)
     return Template(
         "survey.html",
         context={
             "wave": wave,
+            "texts": survey_texts(wave, language),
+            "languages": language_choices(wave, language, request.url.path, {}),
+            "answering": None,
             "fields": fields,
             "errors": [],
             "organisation": None,

@@ -1,15 +1,21 @@
-"""What the survey template shows: questions with their inputs, kept values and errors."""
+"""What the survey template shows: questions with their inputs, kept values and errors, in a language.
+
+The questionnaire's texts are shown in the respondent's chosen language where they are translated and in
+Swedish otherwise; each text carries the language it is in, so the page can mark it (WCAG 3.1.2). The
+options' codes, which are what is stored, are the same in every language.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from babel.lists import format_list
 
 import locales
 from locales import gettext as _
-from surveys.questionnaires.model import QuestionDef
+from surveys.questionnaires.model import ENDONYMS, QuestionDef, in_language
 from surveys.responding.submission import CODE_FIELD, ORGANISATION_FIELD, TARGET_GROUP_FIELD
 from surveys.waves.lookup import Choice, WaveForm
 
@@ -23,6 +29,7 @@ class OptionView:
     text: str
     input_id: str
     checked: bool
+    lang: str | None = None  # the language of `text`; None: the page's own
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class FieldView:
     max_length: int
     show_if: tuple[str, tuple[str, ...]] | None
     show_if_hint: str
+    lang: str | None = None  # the language of `text`; None: the page's own
+    help_lang: str | None = None
 
     @property
     def id(self) -> str:
@@ -70,8 +79,57 @@ class FieldView:
         return " ".join(ids)
 
 
+@dataclass(frozen=True)
+class LanguageChoice:
+    code: str
+    name: str  # in its own language
+    href: str
+    current: bool
+
+
 def question_field_name(code: str) -> str:
     return QUESTION_PREFIX + code
+
+
+def content_language(wave: WaveForm, asked: str, page_language: str) -> str:
+    """The language the questionnaire is shown in: the one asked for (?lang=) if offered, else the page's
+    own if offered, else Swedish."""
+    offered = wave.questionnaire.languages
+    if asked in offered:
+        return asked
+    return page_language if page_language in offered else "sv"
+
+
+def language_choices(
+    wave: WaveForm, current: str, path: str, query: Mapping[str, str]
+) -> list[LanguageChoice]:
+    """Links to the survey in each language it is offered in (none when only in Swedish)."""
+    offered = wave.questionnaire.languages
+    if not offered:
+        return []
+    kept = urlencode([(name, value) for name, value in query.items() if name != "lang" and value])
+    return [
+        LanguageChoice(
+            lang, ENDONYMS[lang], f"{path}?lang={lang}" + (f"&{kept}" if kept else ""), lang == current
+        )
+        for lang in ("sv", *offered)
+    ]
+
+
+def survey_texts(wave: WaveForm, language: str) -> dict[str, str]:
+    """The title and intro in `language` with the language each is in.
+
+    The wave's own title is administrative; a translated questionnaire title takes its place. A wave with
+    its own intro keeps it, in Swedish.
+    """
+    questionnaire = wave.questionnaire
+    title, title_lang = wave.title, "sv"
+    if language != "sv" and questionnaire.title_in.get(language):
+        title, title_lang = questionnaire.title_in.get(language), language
+    intro, intro_lang = wave.intro, "sv"
+    if wave.intro == questionnaire.intro:
+        intro, intro_lang = in_language(questionnaire.intro, questionnaire.intro_in, language)
+    return {"title": title, "title_lang": title_lang, "intro": intro, "intro_lang": intro_lang}
 
 
 def build_fields(
@@ -80,8 +138,14 @@ def build_fields(
     errors: Mapping[str, str],
     *,
     fixed_organisation: Choice | None,
+    language: str = "sv",
 ) -> list[FieldView]:
-    """Fields in page order: the one-time code, 'about you', then the questionnaire, numbered."""
+    """Fields in page order: the one-time code, 'about you', then the questionnaire, numbered from 1.
+
+    Every question is on the page (without JavaScript a respondent must be able to change the answer a
+    condition depends on), so the numbers run 1, 2, 3 … over all of them; the page's script numbers the
+    visible ones again as conditions hide and show questions.
+    """
     fields: list[FieldView] = []
     if wave.uses_codes:
         fields.append(
@@ -125,7 +189,7 @@ def build_fields(
         )
     numbers = {q.code: i for i, q in enumerate(wave.questionnaire.questions, start=1)}
     for question in wave.questionnaire.questions:
-        fields.append(_question_field(question, numbers, wave, values, errors))
+        fields.append(_question_field(question, numbers, wave, values, errors, language))
     return fields
 
 
@@ -146,7 +210,10 @@ def _choice_field(
         kind="single",
         help=help,
         required=True,
-        options=tuple(OptionView(c.code, c.name, f"{name}-{c.code}", c.code in picked) for c in choices),
+        # Names of organisations and target groups are the plan's, in Swedish.
+        options=tuple(
+            OptionView(c.code, c.name, f"{name}-{c.code}", c.code in picked, "sv") for c in choices
+        ),
         value="",
         error=errors.get(name),
         max_length=0,
@@ -161,6 +228,7 @@ def _question_field(
     wave: WaveForm,
     values: Mapping[str, Sequence[str]],
     errors: Mapping[str, str],
+    language: str,
 ) -> FieldView:
     name = question_field_name(question.code)
     picked = set(values.get(question.code, ()))
@@ -168,26 +236,63 @@ def _question_field(
     show_if = None
     if question.show_if:
         source = wave.questionnaire.question(question.show_if.question)
-        # TRANSLATORS: quotation marks around an answer option's text
-        texts = [_("”%(option)s”") % {"option": source.option(code).text} for code in question.show_if.any_of]
+        texts = [
+            # TRANSLATORS: quotation marks around an answer option's text
+            _("”%(option)s”") % {"option": in_language(o.text, o.text_in, language)[0]}
+            for code in question.show_if.any_of
+            if (o := source.option(code)) is not None
+        ]
         hint = _("Svara bara om du svarade %(answers)s på fråga %(number)s.") % {
             "answers": format_list(texts, style="or", locale=locales.babel_locale()),
             "number": numbers[source.code],
         }
         show_if = (question_field_name(source.code), question.show_if.any_of)
+    text, text_lang = in_language(question.text, question.text_in, language)
+    help_text, help_lang = (
+        in_language(question.help, question.help_in, language) if question.help else ("", None)
+    )
+    options = []
+    for o in question.options:
+        option_text, option_lang = in_language(o.text, o.text_in, language)
+        options.append(OptionView(o.code, option_text, f"{name}-{o.code}", o.code in picked, option_lang))
     return FieldView(
         name=name,
         number=numbers[question.code],
-        text=question.text,
+        text=text,
         kind=question.kind,
-        help=question.help,
+        help=help_text,
         required=question.required,
-        options=tuple(
-            OptionView(o.code, o.text, f"{name}-{o.code}", o.code in picked) for o in question.options
-        ),
+        options=tuple(options),
         value=(values.get(question.code) or [""])[0] if question.kind == "text" else "",
         error=errors.get(question.code),
         max_length=question.max_length,
         show_if=show_if,
         show_if_hint=hint,
+        lang=text_lang,
+        help_lang=help_lang,
     )
+
+
+def answering_as(organisation: Choice | None, target_group: Choice | None) -> dict[str, str] | None:
+    """What the page says about whom the answers count for, and the patterns the script fills in when the
+    respondent chooses their organisation or target group on the page ({organisation}, {group})."""
+    both = _("Dina svar räknas till %(organisation)s och målgruppen %(group)s.")
+    only_org = _("Dina svar räknas till %(organisation)s.")
+    only_group = _("Dina svar räknas till målgruppen %(group)s.")
+    if organisation and target_group:
+        text = both % {"organisation": organisation.name, "group": target_group.name}
+    elif organisation:
+        text = only_org % {"organisation": organisation.name}
+    elif target_group:
+        text = only_group % {"group": target_group.name}
+    else:
+        text = ""
+    marks = {"organisation": "{organisation}", "group": "{group}"}
+    return {
+        "text": text,
+        "both": both % marks,
+        "organisation": only_org % marks,
+        "group": only_group % marks,
+        "fixed_organisation": organisation.name if organisation else "",
+        "fixed_group": target_group.name if target_group else "",
+    }

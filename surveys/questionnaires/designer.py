@@ -3,6 +3,11 @@
 Every edit is made on the questionnaire in its file shape (the dict a TOML file parses to) and then read
 back through `parse_questionnaire`, so the browser, the API and a file obey exactly the same rules. A
 version that has answers is never changed: saving an edit to it stores a new version.
+
+Questions taken from the bank keep the bank's order (the order they were first asked in), their show-if
+conditions (pointed at the same filter question in the new questionnaire) and the channels of their options
+that the new questionnaire's plan has; the pre-start check (surveys/waves/prestart_check.py) says what was
+left out.
 """
 
 from __future__ import annotations
@@ -12,14 +17,19 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from locales import gettext as _
+from locales import ngettext
 from surveys import caches
 from surveys.db.engine import write_transaction
 from surveys.db.tables import BankQuestion, Plan, Question, Questionnaire, QuestionnaireVersion, Wave
 from surveys.errors import Conflict, Invalid, NotFound
+from surveys.questionnaires.channels import channel_problems
 from surveys.questionnaires.model import (
+    OTHER_LANGUAGES,
     STEPS,
+    Problem,
     QuestionDef,
     QuestionnaireDef,
     QuestionnaireFileError,
@@ -28,15 +38,21 @@ from surveys.questionnaires.model import (
 from surveys.questionnaires.storage import (
     load_version,
     no_questionnaire,
+    plan_channels,
     replace_questions,
     store_questionnaire,
+    version_translations,
     without_ids,
 )
 from surveys.questionnaires.toml_file import to_toml, trend_breaks
+from surveys.waves.prestart_check import BankHint, Finding, check_privacy, check_questionnaire
 
 SCALE_KINDS = ("agree5", "yesno", "scale10")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 MAX_TITLE = 300  # the column's length
+# validate() without a plan's channels to check against (a caller that checks them itself).
+ANY_CHANNEL: Mapping[str, str] = {"*": "*"}
+
 
 class DesignError(Invalid, ValueError):
     """The edit breaks a rule: (field, message) pairs, in the request's language. Nothing was saved.
@@ -53,6 +69,19 @@ class DesignError(Invalid, ValueError):
 
     def __str__(self) -> str:
         return "; ".join(message for _field, message in self.problems)
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem], message: str | None = None) -> DesignError:
+        """From the parser's problems, in their plain words, each naming its question."""
+        return cls([(p.field, _plain(p)) for p in problems], message)
+
+
+def _plain(problem: Problem) -> str:
+    text = problem.message
+    prefix = _("Fråga %(number)s") % {"number": problem.question}
+    if problem.question is None or not problem.plain or text.startswith(prefix):
+        return text
+    return _("%(where)s: %(message)s") % {"where": prefix, "message": text}
 
 
 class TrendBreakNotConfirmed(Conflict):
@@ -117,6 +146,9 @@ class BankEntry:
     step: str | None
     questionnaires: tuple[tuple[str, str], ...]  # (code, title) of questionnaires whose versions use it
     template: QuestionDef | None  # the newest question made from it, the one "add from the bank" copies
+    hint: BankHint = dataclass_field(
+        default_factory=BankHint
+    )  # its template's condition (by bank code) and channel options
 
 
 # Reading ------------------------------------------------------------------------------------------
@@ -151,52 +183,90 @@ async def current_draft(code: str) -> Draft | None:
     )
 
 
-async def bank_entries(search: str = "", step: str = "") -> list[BankEntry]:
-    """The question bank, optionally only questions whose text or code contains `search` or measuring `step`.
+async def bank_entries(
+    search: str = "", step: str = "", *, exclude_version: int | None = None
+) -> list[BankEntry]:
+    """The question bank in its order, optionally only questions whose text or code contains `search` or
+    measuring `step` ("L1"–"L4", or "none" for questions that measure no step).
 
-    `step` is L1–L4, or "none" for questions that measure no step.
+    The bank's order is the order its questions were first asked in: the oldest questionnaire's first,
+    each by its place there. A question keeps that place when other questionnaires reuse it, so the
+    questions of one questionnaire stay together and a filter question stays before the questions it
+    filters. Questions never used come last, by code. `exclude_version` leaves one version out of
+    "where they were last used", the template (the one being checked against the bank).
     """
     bank = await BankQuestion.select().order_by(BankQuestion.code)
     uses = await Question.select(
         Question.version,
+        Question.position,
         Question.bank_question.code.as_alias("bank"),
         Question.version.questionnaire.code.as_alias("questionnaire"),
         Question.version.questionnaire.title.as_alias("title"),
     ).where(Question.bank_question.is_not_null())
     used_in: dict[str, dict[str, str]] = {}
     newest: dict[str, int] = {}
+    first: dict[str, tuple[int, int]] = {}  # bank code → (the oldest version that asks it, its place there)
     for use in uses:
         used_in.setdefault(use["bank"], {})[use["questionnaire"]] = use["title"]
-        newest[use["bank"]] = max(newest.get(use["bank"], 0), use["version"])
+        first[use["bank"]] = min(
+            first.get(use["bank"], (use["version"], use["position"])), (use["version"], use["position"])
+        )
+        if use["version"] != exclude_version:
+            newest[use["bank"]] = max(newest.get(use["bank"], 0), use["version"])
     needle = search.strip().casefold()
     versions: dict[int, QuestionnaireDef | None] = {}  # many bank questions share their newest version
     for version_id in set(newest.values()):
         versions[version_id] = await load_version(version_id)
-    entries = []
+    placed: list[tuple[tuple, BankEntry]] = []
     for row in bank:
-        template = _template(row["code"], versions.get(newest.get(row["code"], 0)))
+        version_id = newest.get(row["code"], 0)
+        definition = versions.get(version_id)
+        template = _template(row["code"], definition)
         text = template.text if template else row["text"]
         measured = template.step if template else row["step"]
         if needle and needle not in text.casefold() and needle not in row["code"]:
             continue
         if (step == "none" and measured is not None) or (step in STEPS and measured != step):
             continue
-        entries.append(
-            BankEntry(
-                code=row["code"],
-                text=text,
-                kind=template.kind if template else row["kind"],
-                step=measured,
-                questionnaires=tuple(sorted(used_in.get(row["code"], {}).items(), key=lambda i: i[1])),
-                template=template,
-            )
+        entry = BankEntry(
+            code=row["code"],
+            text=text,
+            kind=template.kind if template else row["kind"],
+            step=measured,
+            questionnaires=tuple(sorted(used_in.get(row["code"], {}).items(), key=lambda i: i[1])),
+            template=template,
+            hint=_hint(row["code"], definition),
         )
-    return entries
+        key = (0, *first[row["code"]]) if row["code"] in first else (1, 0, 0)
+        placed.append(((*key, row["code"]), entry))
+    return [entry for _key, entry in sorted(placed, key=lambda item: item[0])]
+
+
+def _hint(bank_code: str, definition: QuestionnaireDef | None) -> BankHint:
+    """How the bank question is asked in `definition`: its filter question (by bank code), channel options."""
+    found = next((q for q in definition.questions if q.bank == bank_code), None) if definition else None
+    if found is None:
+        return BankHint()
+    channel_options = tuple(o.code for o in found.options if o.channel)
+    source = definition.question(found.show_if.question) if found.show_if else None
+    if source is None or source.bank is None:
+        return BankHint(channel_options=channel_options)
+    return BankHint(
+        condition=(source.bank, found.show_if.any_of),
+        condition_text=source.text,
+        condition_answers=tuple(o.text for o in source.options if o.code in found.show_if.any_of),
+        channel_options=channel_options,
+    )
 
 
 def _template(bank_code: str, definition: QuestionnaireDef | None) -> QuestionDef | None:
     found = next((q for q in definition.questions if q.bank == bank_code), None) if definition else None
     return without_ids(QuestionnaireDef("", "", (found,))).questions[0] if found else None
+
+
+async def bank_hints(exclude_version: int | None = None) -> dict[str, BankHint]:
+    """Each bank question's condition and channel options where it was last used, for the pre-start check."""
+    return {e.code: e.hint for e in await bank_entries(exclude_version=exclude_version)}
 
 
 async def _trend_reference(code: str, definition: QuestionnaireDef) -> QuestionnaireDef:
@@ -238,13 +308,20 @@ def file_shape(definition: QuestionnaireDef) -> dict:
     return tomllib.loads(to_toml(definition))
 
 
-def validate(data: Mapping) -> QuestionnaireDef:
-    """Read the file shape back with the file rules; DesignError names the field of each problem."""
+def validate(data: Mapping, channels: Mapping[str, str] | None = ANY_CHANNEL) -> QuestionnaireDef:
+    """Read the file shape back with the file rules; DesignError names the field of each problem.
+
+    `channels` are the plan's (code → name; None when the questionnaire has no plan): an option naming
+    another channel is refused. ANY_CHANNEL leaves channels unchecked.
+    """
     problems = _storage_problems(data)
     try:
         definition = parse_questionnaire(dict(data))
     except QuestionnaireFileError as exc:
-        problems += [(problem_field(p), p) for p in exc.problems]
+        problems += [(p.field, _plain(p)) for p in exc.details]
+        definition = None
+    if definition is not None and channels is not ANY_CHANNEL:
+        problems += [(p.field, _plain(p)) for p in channel_problems(definition, channels)]
     if problems:
         raise DesignError(problems)
     return definition
@@ -260,11 +337,15 @@ def _storage_problems(data: Mapping) -> list[tuple[str, str]]:
     for number, question in enumerate(questions if isinstance(questions, list) else [], start=1):
         if not isinstance(question, dict):
             continue
-        where = _("fråga %(number)s") % {"number": number}
+        where = _("Fråga %(number)s") % {"number": number}
         bank = question.get("bank")
         if bank is not None and not (isinstance(bank, str) and _CODE.match(bank)):
             problems.append(
-                ("code", _("%(where)s: bank får bara innehålla a–z, 0–9, - och _.") % {"where": where})
+                (
+                    "code",
+                    _("%(where)s: koden i frågebanken får bara innehålla a–z, 0–9, - och _.")
+                    % {"where": where},
+                )
             )
         options = question.get("options")
         for option in options if isinstance(options, list) else []:
@@ -274,19 +355,27 @@ def _storage_problems(data: Mapping) -> list[tuple[str, str]]:
             if value is not None and (
                 not isinstance(value, int) or isinstance(value, bool) or abs(value) > 10**6
             ):
-                problems.append(("options", _("%(where)s: value måste vara ett heltal.") % {"where": where}))
+                problems.append(
+                    (
+                        "options",
+                        _("%(where)s: ett svarsalternativs värde måste vara ett heltal.") % {"where": where},
+                    )
+                )
             if channel is not None and not (isinstance(channel, str) and _CODE.match(channel)):
                 problems.append(
-                    ("options", _("%(where)s: channel måste vara en kanals kod.") % {"where": where})
+                    ("options", _("%(where)s: välj kanalen bland planens kanaler.") % {"where": where})
                 )
     return problems
 
 
 def problem_field(problem: str) -> str:
-    """Which form field a parser message is about: its text names the file field (text, options …)."""
-    _where, _sep, rest = problem.partition(": ")
-    words = set(re.findall(r"[a-z_]+", rest or problem))
-    return next((field for word, field in _FIELD_WORDS if word in words), "questions")
+    """Which form field a file message is about, by the file field it names (text, options …)."""
+    words = set(re.findall(r"[a-z_]+", problem.partition(": ")[2] or problem))
+    fields = (("show_if", "show_if"), ("reaches_step", "options"), ("reached", "options"),
+              ("dont_know", "dont_know"), ("svarsalternativ", "options"), ("options", "options"),
+              ("max_length", "text"), ("step", "step"), ("kind", "kind"), ("required", "required"),
+              ("code", "code"), ("help", "help"), ("text", "text"), ("title", "title"), ("intro", "intro"))  # fmt: skip
+    return next((field for word, field in fields if word in words), "questions")
 
 
 def slug(text: str, taken: Sequence[str] = (), *, fallback: str = "fraga", length: int = 40) -> str:
@@ -299,8 +388,50 @@ def slug(text: str, taken: Sequence[str] = (), *, fallback: str = "fraga", lengt
     return code
 
 
-def with_details(data: dict, title: str, intro: str) -> dict:
-    return {**data, "title": title, "intro": intro}
+def with_details(
+    data: dict,
+    title: str,
+    intro: str,
+    *,
+    languages: Sequence[str] | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict:
+    """The title and intro; with `languages`, the languages offered besides Swedish and, from
+    `translations` ({"en": {"title": …, "intro": …}}), the title and intro in each.
+
+    A language no longer offered takes its texts with it, everywhere in the questionnaire.
+    """
+    data = {**data, "title": title, "intro": intro}
+    if languages is None:
+        return data
+    offered = [lang for lang in OTHER_LANGUAGES if lang in languages]
+    unknown = [lang for lang in languages if lang not in OTHER_LANGUAGES]  # for the parser to refuse
+    data = _only_languages(data, offered)
+    if offered or unknown:
+        data["languages"] = offered + unknown
+    for lang in offered:
+        for name in ("title", "intro"):
+            text = ((translations or {}).get(lang) or {}).get(name, "").strip()
+            data.pop(f"{name}_{lang}", None)
+            if text:
+                data[f"{name}_{lang}"] = text
+    return data
+
+
+def _only_languages(data: dict, offered: Sequence[str]) -> dict:
+    gone = {lang for lang in OTHER_LANGUAGES if lang not in offered}
+
+    def kept(item: dict) -> dict:
+        return {k: v for k, v in item.items() if k.rpartition("_")[2] not in gone or k.count("_") == 0}
+
+    data = kept({k: v for k, v in data.items() if k != "languages"})
+    questions = []
+    for question in data.get("questions", []):
+        question = kept(question)
+        if isinstance(question.get("options"), list):
+            question["options"] = [kept(o) if isinstance(o, dict) else o for o in question["options"]]
+        questions.append(question)
+    return {**data, "questions": questions}
 
 
 def with_question(data: dict, question: dict, *, replacing: str | None = None) -> dict:
@@ -314,7 +445,46 @@ def with_question(data: dict, question: dict, *, replacing: str | None = None) -
 
 
 def without_question(data: dict, code: str) -> dict:
-    return {**data, "questions": [q for q in data.get("questions", []) if q.get("code") != code]}
+    """The questionnaire without the question coded `code`; refused while other questions are shown only
+    after answers to it."""
+    questions = data.get("questions", [])
+    dependants = [
+        i
+        for i, q in enumerate(questions, start=1)
+        if isinstance(q.get("show_if"), dict) and q["show_if"].get("question") == code
+    ]
+    if dependants:
+        number = next(i for i, q in enumerate(questions, start=1) if q.get("code") == code)
+        raise DesignError(
+            [
+                (
+                    "questions",
+                    ngettext(
+                        "Fråga %(numbers)s visas bara efter vissa svar på fråga %(number)s. Ta bort villkoret "
+                        "på fråga %(numbers)s först, eller ta bort den frågan också.",
+                        "Frågorna %(numbers)s visas bara efter vissa svar på fråga %(number)s. Ta bort "
+                        "villkoren på dem först, eller ta bort dem också.",
+                        len(dependants),
+                    )
+                    % {"numbers": _numbers(dependants), "number": number},
+                )
+            ],
+            _("Frågan togs inte bort."),
+        )
+    return {**data, "questions": [q for q in questions if q.get("code") != code]}
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    words = [str(n) for n in numbers]
+    return (
+        words[0]
+        if len(words) == 1
+        else _("%(first)s och %(last)s")
+        % {
+            "first": ", ".join(words[:-1]),
+            "last": words[-1],
+        }
+    )
 
 
 def moved(data: dict, code: str, steps: int) -> dict:
@@ -323,7 +493,16 @@ def moved(data: dict, code: str, steps: int) -> dict:
     index = next((i for i, q in enumerate(questions) if q.get("code") == code), None)
     if index is None:
         return data
-    target = max(0, min(len(questions) - 1, index + steps))
+    return moved_to(data, code, index + 1 + steps)
+
+
+def moved_to(data: dict, code: str, place: int) -> dict:
+    """The question coded `code` moved to `place` (from 1; kept within the questionnaire)."""
+    questions = list(data.get("questions", []))
+    index = next((i for i, q in enumerate(questions) if q.get("code") == code), None)
+    if index is None:
+        return data
+    target = max(0, min(len(questions) - 1, place - 1))
     questions.insert(target, questions.pop(index))
     return {**data, "questions": questions}
 
@@ -339,25 +518,107 @@ def reordered(data: dict, codes: Sequence[str]) -> dict:
                     _("Ange varje fråga i enkäten exakt en gång: %(codes)s.")
                     % {"codes": ", ".join(questions)},
                 )
-            ]
+            ],
+            _("Ordningen sparades inte."),
         )
     return {**data, "questions": [questions[c] for c in codes]}
 
 
 def from_template(template: QuestionDef) -> dict:
-    """A bank question as a new question of another questionnaire: its show-if belongs to its old one."""
+    """A bank question as a new question of another questionnaire, without its show-if (see from_bank)."""
     shape = file_shape(QuestionnaireDef("x", "x", (template,)))["questions"][0]
     shape.pop("show_if", None)
     return shape
 
 
+def from_bank(
+    entries: Sequence[BankEntry],
+    present: Sequence[Mapping],
+    channels: Mapping[str, str] | None,
+    languages: Sequence[str] = (),
+) -> list[dict]:
+    """Bank questions (`entries`, in the bank's order) as new questions after `present` (file shapes).
+
+    A question keeps its show-if when its filter question (the same bank question) comes before it, with
+    the answers that question still has; an option keeps its channel when the plan has it; translations
+    stay for the languages offered. What is left out, the pre-start check names.
+    """
+    shapes = [dict(q) for q in present]
+    added: list[dict] = []
+    taken = [q.get("code") for q in shapes]
+    for entry in _filters_first(entries):
+        shape = from_template(entry.template)
+        shape = _only_languages({"questions": [shape]}, languages)["questions"][0]
+        if shape["code"] in taken:
+            shape["code"] = slug(shape["code"], taken)
+        taken.append(shape["code"])
+        if entry.hint.condition:
+            source_bank, any_of = entry.hint.condition
+            source = next((q for q in [*shapes, *added] if q.get("bank") == source_bank), None)
+            answers = _option_codes(source) if source else set()
+            kept = [c for c in any_of if c in answers]
+            if source is not None and kept:
+                shape["show_if"] = {"question": source["code"], "any_of": kept}
+        for option in shape.get("options", []):
+            if option.get("channel") and (channels is None or option["channel"] not in channels):
+                del option["channel"]
+        added.append(shape)
+    return added
+
+
+def _filters_first(entries: Sequence[BankEntry]) -> list[BankEntry]:
+    """`entries` in their order, except that a filter question among them comes before the questions it
+    filters (bank questions reused in several questionnaires may have been asked in another order)."""
+    ordered: list[BankEntry] = []
+    done: set[str] = set()
+    by_code = {e.code: e for e in entries}
+
+    def place(entry: BankEntry, seen: tuple[str, ...] = ()) -> None:
+        if entry.code in done or entry.code in seen:
+            return
+        source = by_code.get(entry.hint.condition[0]) if entry.hint.condition else None
+        if source is not None:
+            place(source, (*seen, entry.code))
+        ordered.append(entry)
+        done.add(entry.code)
+
+    for entry in entries:
+        place(entry)
+    return ordered
+
+
+def _option_codes(shape: Mapping) -> set[str]:
+    kind = shape.get("kind")
+    if kind in ("single", "multiple"):
+        return {o.get("code") for o in shape.get("options", []) if isinstance(o, dict)}
+    try:
+        probe = parse_questionnaire(
+            {
+                "code": "x",
+                "title": "x",
+                "languages": list(OTHER_LANGUAGES),
+                "questions": [dict(shape, show_if=None)],
+            }
+        )
+    except QuestionnaireFileError:
+        return set()
+    return {o.code for o in probe.questions[0].options}
+
+
 def question_from_form(
-    fields: Mapping[str, Sequence[str]], *, existing: QuestionDef | None, code: str, bank: str | None
+    fields: Mapping[str, Sequence[str]],
+    *,
+    existing: QuestionDef | None,
+    code: str,
+    bank: str | None,
+    languages: Sequence[str] = (),
 ) -> dict:
     """A question in its file shape from the designer's form fields.
 
-    The form names options `option-N-text` (with `-code`, `-reaches`, `-dont-know`, `-remove`); a new
-    option's code is made from its text, an existing one keeps its code (results follow the code).
+    The form names options `option-N-text` (with `-code`, `-reaches`, `-dont-know`, `-remove`, `-channel`
+    and `-text-<language>`); a new option's code is made from its text, an existing one keeps its code
+    (results follow the code). The question's own texts in another language are `text-<language>` and
+    `help-<language>`. An option's channel is kept as it was unless the form has a channel field for it.
     """
 
     def one(name: str) -> str:
@@ -369,11 +630,15 @@ def question_from_form(
         question["bank"] = bank
     if one("help"):
         question["help"] = one("help")
+    for lang in languages:
+        for name in ("text", "help"):
+            if one(f"{name}-{lang}"):
+                question[f"{name}_{lang}"] = one(f"{name}-{lang}")
     question["required"] = one("required") == "ja"
     step = one("step")
     if step and step != "none":
         question["step"] = step
-    if one("dont_know"):
+    if one("dont_know") in ("excluded", "not_reached"):
         question["dont_know"] = one("dont_know")
     if existing is not None and existing.kind == kind == "text":
         question["max_length"] = existing.max_length
@@ -402,13 +667,19 @@ def question_from_form(
         option_code = given_code or slug(text, taken, fallback=f"alternativ_{n}")
         taken.append(option_code)
         option: dict = {"code": option_code, "text": text}
+        for lang in languages:
+            if one(f"option-{n}-text-{lang}"):
+                option[f"text_{lang}"] = one(f"option-{n}-text-{lang}")
         if kind not in SCALE_KINDS:
             if one(f"option-{n}-reaches") == "ja":
                 option["reaches_step"] = True
             if one(f"option-{n}-dont-know") == "ja":
                 option["dont_know"] = True
             old = kept.get(option_code)
-            if old is not None and old.channel:
+            if f"option-{n}-channel" in fields:
+                if one(f"option-{n}-channel"):
+                    option["channel"] = one(f"option-{n}-channel")
+            elif old is not None and old.channel:
                 option["channel"] = old.channel
             if old is not None and old.value is not None:
                 option["value"] = old.value
@@ -448,35 +719,61 @@ async def create_questionnaire(
     bank_codes: Sequence[str],
     plan_code: str = "",
     first: dict | None = None,
+    copy_of: str = "",
+    languages: Sequence[str] | None = None,
 ) -> Saved:
-    """A new questionnaire from bank questions and/or its own `first` question (file shape), as version 1.
+    """A new questionnaire as version 1: a copy of another one's newest version (`copy_of`), then bank
+    questions in the bank's order, then its own `first` question (file shape).
 
-    A first question enters the bank. Problems with it are reported as first_text, first_kind, first_options.
+    A copy keeps its questions' bank identities, so their results compare with the original's; it belongs
+    to the original's plan unless `plan_code` names another. A first question enters the bank. Problems
+    with it are reported as first_text, first_kind, first_options.
     """
     problems: list[tuple[str, str]] = []
     if _CODE.match(code) and await Questionnaire.exists().where(Questionnaire.code == code):
         problems.append(
             ("code", _("Det finns redan en enkät med koden %(code)s. Välj en annan kod.") % {"code": code})
         )
-    plan_id = None
+    source = await current_draft(copy_of) if copy_of else None
+    if copy_of and source is None:
+        problems.append(
+            ("copy_of", _("Det finns ingen enkät med koden %(code)s att kopiera.") % {"code": copy_of})
+        )
+    plan_id = source.plan_id if source else None
     if plan_code:
         plan = await Plan.select(Plan.id).where(Plan.code == plan_code).first()
         if plan is None:
             problems.append(("plan", _("Det finns ingen plan med koden %(code)s.") % {"code": plan_code}))
         else:
             plan_id = plan["id"]
-    entries = {e.code: e for e in await bank_entries()}
-    questions = []
+    channels = await plan_channels(plan_id) if plan_id is not None else None
+    data: dict = {"code": code, "title": title, "questions": []}
+    if source is not None:
+        shape = file_shape(source.definition)
+        data = {**shape, "code": code, "title": title}
+        for lang in OTHER_LANGUAGES:
+            data.pop(f"title_{lang}", None)  # the old title's translations do not fit a new title
+        for question in data["questions"]:
+            for option in question.get("options", []):
+                if option.get("channel") and (channels is None or option["channel"] not in channels):
+                    del option["channel"]  # another plan's channel: the check names the options left
+    if intro.strip():
+        data["intro"] = intro
+    if languages is not None:
+        data = with_details(data, title, data.get("intro", ""), languages=languages)
+    entries = await bank_entries()
+    known = {e.code: e for e in entries}
+    present = {q.get("bank") for q in data["questions"]}
     for bank_code in dict.fromkeys(bank_codes):
-        entry = entries.get(bank_code)
+        entry = known.get(bank_code)
         if entry is None or entry.template is None:
             problems.append(("bank", _("Frågan %(code)s finns inte i frågebanken.") % {"code": bank_code}))
-        else:
-            questions.append(from_template(entry.template))
+    # In the bank's order, whatever order they were ticked or sent in.
+    chosen = [e for e in entries if e.code in bank_codes and e.template is not None and e.code not in present]
+    data["questions"] += from_bank(chosen, data["questions"], channels, data.get("languages", ()))
     if first is not None:
-        if first["code"] in {q["code"] for q in questions} or await BankQuestion.exists().where(
-            BankQuestion.code == first["bank"]
-        ):
+        taken = {q["code"] for q in data["questions"]}
+        if first["code"] in taken or await BankQuestion.exists().where(BankQuestion.code == first["bank"]):
             problems.append(
                 (
                     "first_text",
@@ -487,8 +784,9 @@ async def create_questionnaire(
                     % {"code": first["code"]},
                 )
             )
-        questions.append(first)
-    if not questions and not any(field == "bank" for field, _message in problems):
+        data["questions"].append(first)
+    questions = data["questions"]
+    if not questions and not any(field in ("bank", "copy_of") for field, _message in problems):
         problems.append(
             (
                 "bank",
@@ -497,19 +795,14 @@ async def create_questionnaire(
                 ),
             )
         )
-    data = {"code": code, "title": title, "questions": questions}
-    if intro.strip():
-        data["intro"] = intro
-    first_prefix = _("fråga %(number)s") % {"number": len(questions)}
-    try:
-        definition = validate(data)
-    except DesignError as exc:
-        for field, message in exc.problems:
-            if first is not None and message.startswith(first_prefix):
-                field = f"first_{field}" if field in ("text", "kind", "options") else "first_text"
-            # Without questions the parser's "at least one question" repeats what was said above.
-            if field != "questions" or questions:
-                problems.append((field, message))
+    definition, found = _checked(data, channels)
+    for problem in found:
+        field = problem.field
+        if first is not None and problem.question == len(questions):
+            field = f"first_{field}" if field in ("text", "kind", "options") else "first_text"
+        # Without questions the parser's "at least one question" repeats what was said above.
+        if field != "questions" or questions:
+            problems.append((field, _plain(problem)))
     not_created = _("Enkäten skapades inte.")
     if problems:
         raise DesignError(problems, not_created)
@@ -526,6 +819,19 @@ async def create_questionnaire(
             )
         await store_questionnaire(definition, plan_id=plan_id)
     return Saved(number=1, new_version=True)
+
+
+def _checked(
+    data: Mapping, channels: Mapping[str, str] | None
+) -> tuple[QuestionnaireDef | None, list[Problem]]:
+    """validate() without raising: the definition (None when broken) and every problem, as the parser's."""
+    problems = [Problem(message, field, message) for field, message in _storage_problems(data)]
+    try:
+        definition = parse_questionnaire(dict(data))
+    except QuestionnaireFileError as exc:
+        return None, problems + exc.details
+    problems += channel_problems(definition, channels)
+    return (None if problems else definition), problems
 
 
 async def edit(
@@ -549,7 +855,8 @@ async def _edit(
     draft: Draft, change: Callable[[dict], dict], *, confirm_trend_break: bool, new_bank_codes: Sequence[str]
 ) -> Saved:
     data = change(file_shape(draft.definition))
-    definition = validate(data)
+    channels = await plan_channels(draft.plan_id) if draft.plan_id is not None else None
+    definition = validate(data, channels)
     taken = [c for c in new_bank_codes if await BankQuestion.exists().where(BankQuestion.code == c)]
     if taken:
         raise DesignError(
@@ -598,8 +905,10 @@ async def add_questions(
             new_bank.append(question["bank"])
         added.append(question)
     problems: list[tuple[str, str]] = []
+    from_the_bank: list[BankEntry] = []
     if chosen:
-        entries = {e.code: e for e in await bank_entries()}
+        ordered = await bank_entries()
+        entries = {e.code: e for e in ordered}
         present = {q.bank or q.code for q in draft.definition.questions}
         for bank_code in chosen:
             entry = entries.get(bank_code)
@@ -611,15 +920,19 @@ async def add_questions(
                 problems.append(
                     (bank_code, _("Frågan %(code)s finns redan i enkäten.") % {"code": bank_code})
                 )
-            else:
-                added.append(from_template(entry.template))
+        # In the bank's order, whatever order they were ticked or sent in.
+        from_the_bank = [
+            e for e in ordered if e.code in chosen and e.template is not None and e.code not in present
+        ]
     if problems:
         raise DesignError(problems, not_added)
+    channels = await plan_channels(draft.plan_id) if draft.plan_id is not None else None
 
     def change(shape: dict) -> dict:
         for question in added:
             shape = with_question(shape, question)
-        return shape
+        banked = from_bank(from_the_bank, shape["questions"], channels, shape.get("languages", ()))
+        return {**shape, "questions": [*shape["questions"], *banked]}
 
     return await _edit(draft, change, confirm_trend_break=confirm_trend_break, new_bank_codes=new_bank)
 
@@ -656,7 +969,11 @@ async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
             )
         if still_draft:
             await QuestionnaireVersion.update(
-                {QuestionnaireVersion.title: definition.title, QuestionnaireVersion.intro: definition.intro}
+                {
+                    QuestionnaireVersion.title: definition.title,
+                    QuestionnaireVersion.intro: definition.intro,
+                    QuestionnaireVersion.translations: version_translations(definition),
+                }
             ).where(QuestionnaireVersion.id == draft.version_id)
             await replace_questions(draft.version_id, definition, draft.plan_id)
             saved = Saved(draft.number, new_version=False)
@@ -680,6 +997,15 @@ async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
     # A wave on this draft (not yet answered) shows the edit at once, on this worker at least.
     caches.after_questionnaire_change()
     return saved
+
+
+async def prestart_findings(draft: Draft, k: int) -> list[Finding]:
+    """The pre-start check of a questionnaire's newest version, against its plan and the question bank."""
+    channels = await plan_channels(draft.plan_id) if draft.plan_id is not None else None
+    hints = await bank_hints(exclude_version=draft.version_id)
+    return check_questionnaire(draft.definition, channels=channels, bank=hints) + check_privacy(
+        draft.definition, await plan_sizes(draft.plan_id), k
+    )
 
 
 async def plan_sizes(plan_id: int | None) -> dict[tuple[str, str], int | None]:

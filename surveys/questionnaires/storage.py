@@ -41,6 +41,9 @@ async def store_questionnaire(
     if questionnaire is None:
         questionnaire = Questionnaire(code=definition.code, title=definition.title, plan=plan_id)
         await questionnaire.save()
+    elif questionnaire.plan is None and plan_id is not None:
+        # A questionnaire made without a plan gets one: from now on its options can name channels.
+        await Questionnaire.update({Questionnaire.plan: plan_id}).where(Questionnaire.id == questionnaire.id)
     last = (
         await QuestionnaireVersion.select(QuestionnaireVersion.number)
         .where(QuestionnaireVersion.questionnaire == questionnaire.id)

@@ -2,17 +2,23 @@
 
 `submit` is the one way a response goes in, whatever the door (the form, the JSON API): the door reads
 what was sent into a `Sent` and renders the outcome; the rules are all here.
+
+The same form sent twice (a double click, a reload, two requests racing) is stored once: its one-time
+token (`submission_key`) is kept as a hash in `used_form_token`, in the transaction that stores the
+response, whose UNIQUE constraint refuses it the second time. The token is never stored with the response
+and its hash is deleted after TOKEN_DAYS days (docs/dataskydd.md, "Engångskoder och svarens ordning").
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 import secrets
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
@@ -26,7 +32,7 @@ from surveys.db.engine import (
     run_on_sqlite_writer,
     write_transaction,
 )
-from surveys.db.tables import Answer, Option, Question, Response, random_id
+from surveys.db.tables import Answer, Option, Question, Response, UsedFormToken, random_id
 from surveys.errors import Conflict, DomainError, Invalid
 from surveys.questionnaires.storage import freeze_version, is_frozen
 from surveys.responding.validation import CleanAnswers, validate_answers
@@ -37,6 +43,10 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ORGANISATION_FIELD = "organisation"
 TARGET_GROUP_FIELD = "target_group"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# How long a sent form's token is remembered: a form sent again within this many days (the back button, a
+# reload, a tab left open) is not stored again. After it, nothing of the token is left.
+TOKEN_DAYS = 2
+_forgotten_on: date | None = None
 
 
 class QuestionnaireChanged(Conflict):
@@ -91,7 +101,7 @@ class Submission:
     organisation_id: int | None
     target_group_id: int | None
     answers: CleanAnswers
-    submission_key: str
+    submission_key: str | None  # the form's one-time token; None: nothing protects against a second send
     code: str | None = None
 
 
@@ -103,6 +113,11 @@ def is_valid_submission_key(key: object) -> bool:
     return isinstance(key, str) and bool(_KEY.match(key))
 
 
+def token_hash(wave_id: int, key: str) -> str:
+    # The wave is part of the hash, as for one-time codes: a token says nothing about another wave.
+    return hashlib.sha256(f"{wave_id}:{key}".encode()).hexdigest()
+
+
 def check_submission(
     wave: WaveForm,
     answers: Mapping[str, Sequence[object]],
@@ -110,7 +125,7 @@ def check_submission(
     organisation: str | None,
     target_group: str | None,
     fixed_organisation: Choice | None,
-    submission_key: str,
+    submission_key: str | None,
     code: str | None = None,
 ) -> tuple[Submission | None, dict[str, str]]:
     """Validate everything a respondent sent; errors are keyed by question code or background field."""
@@ -168,8 +183,8 @@ async def submit(
     status = wave.status(now)
     if status is not WaveStatus.OPEN:
         raise WaveNotOpen(status)
-    key = new_submission_key() if sent.submission_key is None else sent.submission_key
-    if not is_valid_submission_key(key):
+    key = sent.submission_key
+    if key is not None and not is_valid_submission_key(key):
         raise UnusableKey
     submission, errors = check_submission(
         wave,
@@ -186,7 +201,7 @@ async def submit(
 
 
 async def store_submission(wave: WaveForm, submission: Submission, now: datetime) -> Stored:
-    """Store a response and its answers in one transaction; a repeated submission key stores nothing.
+    """Store a response and its answers in one transaction; a form token sent before stores nothing.
 
     Only the date (in Swedish time) is kept: an exact time could identify a respondent.
     """
@@ -198,17 +213,25 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
         submission.organisation_id,
         submission.target_group_id,
         day,
-        submission.submission_key,
+        # The row's own random key, unrelated to the form's token, which is never stored with a response.
+        secrets.token_urlsafe(24),
+    )
+    token = (
+        (random_id(), wave.id, token_hash(wave.id, submission.submission_key), day)
+        if submission.submission_key is not None
+        else None
     )
     try:
         if wave.uses_codes or not is_frozen(wave.version_id):
-            return await _store_with_checks(wave, submission, response, rows)
-        # The common case, made as short as the database allows: a repeated key is caught by the UNIQUE
-        # constraint, which undoes the whole write.
-        if is_persistent_sqlite():
-            await run_on_sqlite_writer(partial(_store_on_sqlite, response, rows))
+            stored = await _store_with_checks(wave, submission, response, rows, token)
+        # The common case, made as short as the database allows: a token sent before is caught by the
+        # UNIQUE constraint, which undoes the whole write.
+        elif is_persistent_sqlite():
+            await run_on_sqlite_writer(partial(_store_on_sqlite, response, rows, token))
+            stored = Stored.CREATED
         else:
-            await _store_on_postgres(response, rows)
+            await _store_on_postgres(response, rows, token)
+            stored = Stored.CREATED
     except Exception as exc:
         # The key was stored before (a retry, a double click, or another worker racing with it).
         if is_unique_violation(exc):
@@ -218,11 +241,31 @@ async def store_submission(wave: WaveForm, submission: Submission, now: datetime
             caches.after_questionnaire_change()
             raise QuestionnaireChanged from exc
         raise
-    return Stored.CREATED
+    await _forget_old_tokens(day)
+    return stored
+
+
+async def _forget_old_tokens(today: date) -> None:
+    """Delete the tokens older than TOKEN_DAYS, once a day in each worker (`effekt purge` may do it too)."""
+    global _forgotten_on
+    if _forgotten_on == today:
+        return
+    _forgotten_on = today
+    await forget_used_tokens(today)
+
+
+async def forget_used_tokens(today: date) -> int:
+    """Delete what is kept of sent forms' tokens older than TOKEN_DAYS; returns how many."""
+    cutoff = today - timedelta(days=TOKEN_DAYS)
+    async with write_transaction():
+        old = await UsedFormToken.count().where(UsedFormToken.used_on < cutoff)
+        if old:
+            await UsedFormToken.delete().where(UsedFormToken.used_on < cutoff)
+    return old
 
 
 async def _store_with_checks(
-    wave: WaveForm, submission: Submission, response: tuple, rows: list[tuple]
+    wave: WaveForm, submission: Submission, response: tuple, rows: list[tuple], token: tuple | None
 ) -> Stored:
     # A used code is deleted in this transaction; on SQLite the log that shows both changes together is
     # emptied at once (see write_transaction).
@@ -235,10 +278,13 @@ async def _store_with_checks(
             if not await _same_questions(wave):
                 caches.after_questionnaire_change()
                 raise QuestionnaireChanged
-        if wave.uses_codes:
+        if token is not None:
             # Looked up first, so that a retry of a stored response hears "already stored", not "code used".
-            if await Response.exists().where(Response.submission_key == submission.submission_key):
+            if await UsedFormToken.exists().where(UsedFormToken.token_hash == token[2]):
                 return Stored.DUPLICATE
+            # Before the code is spent: a second send racing this one waits here (PostgreSQL) and fails.
+            await UsedFormToken.raw(_TOKEN_INSERT.replace("?", "{}"), *token)
+        if wave.uses_codes:
             await spend(wave.id, submission.code or "")  # CodeRejected rolls the whole response back
         await Response.raw(_RESPONSE_INSERT.replace("?", "{}"), *response)
         if rows:
@@ -259,6 +305,7 @@ async def _same_questions(wave: WaveForm) -> bool:
     } == {(o.id, q.id, o.code) for q in questions for o in q.options}
 
 
+_TOKEN_INSERT = "INSERT INTO used_form_token (id, wave, token_hash, used_on) VALUES (?, ?, ?, ?)"
 _RESPONSE_INSERT = (
     "INSERT INTO response (id, wave, organisation, target_group, submitted_on, submission_key) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -276,9 +323,13 @@ def _answer_values(response_id: int, rows: list[tuple]) -> list:
     return [v for place, row in enumerate(rows) for v in (response_id + place, response_id, *row)]
 
 
-def _store_on_sqlite(response: tuple, rows: list[tuple], connection: sqlite3.Connection) -> None:
+def _store_on_sqlite(
+    response: tuple, rows: list[tuple], token: tuple | None, connection: sqlite3.Connection
+) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
+        if token is not None:
+            connection.execute(_TOKEN_INSERT, token)
         connection.execute(_RESPONSE_INSERT, response)
         if rows:
             connection.execute(_answers_insert(len(rows), "?"), _answer_values(response[0], rows))
@@ -288,24 +339,29 @@ def _store_on_sqlite(response: tuple, rows: list[tuple], connection: sqlite3.Con
         raise
 
 
-async def _store_on_postgres(response: tuple, rows: list[tuple]) -> None:
-    # One statement is one round trip and its own transaction: the response and its answers together.
-    await execute_on_postgres(_postgres_insert(len(rows)), [*response, *(v for row in rows for v in row)])
+async def _store_on_postgres(response: tuple, rows: list[tuple], token: tuple | None) -> None:
+    # One statement is one round trip and its own transaction: the token, the response and its answers.
+    values = [*response, *(v for row in rows for v in row), *(token or ())]
+    await execute_on_postgres(_postgres_insert(len(rows), token is not None), values)
 
 
-@lru_cache(maxsize=64)
-def _postgres_insert(count: int) -> str:
-    """The response and `count` answer rows in one statement, with asyncpg's numbered placeholders."""
-    marks = iter(f"${n}" for n in range(1, 7 + 6 * count))
+@lru_cache(maxsize=128)
+def _postgres_insert(count: int, with_token: bool = False) -> str:
+    """The response, `count` answer rows and the form's token in one statement, with asyncpg's numbered
+    placeholders (the token's last)."""
+    marks = iter(f"${n}" for n in range(1, 7 + 6 * count + 4))
     response = _RESPONSE_INSERT.replace("?", "{}").format(*(next(marks) for _ in range(6)))
-    if not count:
-        return response
     casts = ("integer", "integer", "integer", "integer", "integer", "text")
     values = ", ".join(
         f"({place}, " + ", ".join(f"{next(marks)}::{cast}" for cast in casts) + ")" for place in range(count)
     )
+    token = ""
+    if with_token:
+        token = "t AS (" + _TOKEN_INSERT.replace("?", "{}").format(*(next(marks) for _ in range(4))) + "), "
+    if not count:
+        return f"WITH {token[:-2]} {response}" if with_token else response
     return (
-        f"WITH r AS ({response} RETURNING id) INSERT INTO answer ({_ANSWER_COLUMNS}) "
+        f"WITH {token}r AS ({response} RETURNING id) INSERT INTO answer ({_ANSWER_COLUMNS}) "
         "SELECT r.id + v.place, r.id, v.wave, v.organisation, v.target_group, v.question, v.option, v.text "
         f"FROM r, (VALUES {values}) AS v (place, wave, organisation, target_group, question, option, text)"
     )

@@ -54,7 +54,8 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
     page.click("text=Skapa enkäten")
     page.wait_for_url("**/arbeta/enkater/veckobrev-2027/redigera**")
     assert page.locator("text=Enkäten är skapad").is_visible()
-    assert question_order(page) == ["fraga-chef-informerat", "fraga-kannedom"]  # in the bank's order
+    # In the bank's order (the order of the questionnaire the bank has them from), not by code.
+    assert question_order(page) == ["fraga-kannedom", "fraga-chef-informerat"]
 
     # A new question with options, a step and the options that reach it; a wrong first try is explained.
     page.click("text=Skriv en ny fråga")
@@ -71,12 +72,12 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
     page.check("#option-1-reaches")
     page.press("#option-1-text", "Enter")  # Enter in a text field saves (it does not add option rows)
     page.wait_for_url("**/arbeta/enkater/veckobrev-2027/redigera**")
-    assert question_order(page) == ["fraga-chef-informerat", "fraga-kannedom", f"fraga-{NEW_CODE}"]
+    assert question_order(page) == ["fraga-kannedom", "fraga-chef-informerat", f"fraga-{NEW_CODE}"]
 
     # Reorder with the buttons: the new question goes up one place.
     page.locator(f"#fraga-{NEW_CODE} button", has_text="Flytta upp").click()
     page.wait_for_url("**sparat=ja**")
-    assert question_order(page) == ["fraga-chef-informerat", f"fraga-{NEW_CODE}", "fraga-kannedom"]
+    assert question_order(page) == ["fraga-kannedom", f"fraga-{NEW_CODE}", "fraga-chef-informerat"]
 
     # Preview exactly as respondents see it, without a send button.
     page.click("text=Förhandsgranska som de svarande ser den")
@@ -91,7 +92,7 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
     assert "3 frågor" in page.inner_text("main")
 
     # A wave with the new questionnaire, for one organisation and one group.
-    page.goto(server_url + "/arbeta/omgangar/ny")
+    page.goto(server_url + "/arbeta/omgangar/ny?plan=vasternorrland-2026")
     page.select_option("#questionnaire", "veckobrev-2027")
     page.fill("#title", "Veckobrevet i Timrå")
     page.fill("#slug", "veckobrev-timra")
@@ -138,7 +139,7 @@ def test_the_designer_pages_have_no_wcag_2_1_aa_violations_even_with_errors(
     page.fill("#username", "designer-axe@example.se")
     page.fill("#password", "ett-langt-losenord")
     page.click("button[type=submit]")
-    page.wait_for_url("**/arbeta")
+    page.wait_for_url(lambda url: "/logga-in" not in url)  # wherever the role lands
     code = "uppfoljning-fardplan"
 
     def refuse_question(p):
@@ -164,6 +165,157 @@ def test_the_designer_pages_have_no_wcag_2_1_aa_violations_even_with_errors(
         if prepare:
             prepare(page)
             assert page.locator("#error-summary").is_visible()
+        violations = axe_violations(page, axe_source)
+        if violations:
+            found[path] = describe(violations)
+    context.close()
+    assert not found, found
+
+
+def signed_in_page(browser, server_env, server_url, username: str, **context_options):
+    create_user(server_env, username, "kommunikator", "ett-langt-losenord")
+    context = browser.new_context(locale="sv-SE", **context_options)
+    page = context.new_page()
+    page.goto(server_url + "/logga-in")
+    page.fill("#username", username)
+    page.fill("#password", "ett-langt-losenord")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/logga-in" not in url)  # wherever the role lands
+    return context, page
+
+
+def test_a_bilingual_questionnaire_from_the_bank_is_put_in_order_by_dragging_and_by_keyboard(
+    browser, server_env, server_url
+):
+    # Tall enough to see the whole list, as a person dragging would scroll to.
+    context, page = signed_in_page(
+        browser, server_env, server_url, "dra-och-slapp@example.se", viewport={"width": 1280, "height": 3000}
+    )
+
+    # From the bank, ticked in any order: they come in the bank's order, with their condition.
+    page.goto(server_url + "/arbeta/enkater/ny")
+    page.fill("#title", "Ändringsresan 2027")
+    page.fill("#code", "andringsresan-2027")
+    page.check("#languages-en")
+    for code in ("chef-informerat", "fardplan-forstaelse", "fardplan-kannedom", "fardplan-kanaler"):
+        page.check(f"#bank-{code}")
+    page.click("text=Skapa enkäten")
+    page.wait_for_url("**/arbeta/enkater/andringsresan-2027/redigera**")
+    assert question_order(page) == [
+        "fraga-kannedom",
+        "fraga-kanaler",
+        "fraga-forstaelse",
+        "fraga-chef-informerat",
+    ]
+    assert "visas bara efter vissa svar på fråga 1" in page.inner_text("#fraga-forstaelse")
+
+    # The title in English, then a new question in Swedish and English, its options linked to channels.
+    page.fill("#title-en", "The change journey 2027")
+    page.click("text=Spara titel, inledning och språk")
+    page.wait_for_url("**sparat=ja**")
+    page.click("text=Skriv en ny fråga")
+    page.fill("#text", "Läser du veckobrevet?")
+    page.fill("#text-en", "Do you read the weekly letter?")
+    page.select_option("#kind", "multiple")
+    page.fill("#option-1-text", "Ja, på intranätet")
+    page.fill("#option-1-text-en", "Yes, on the intranet")
+    page.select_option("#option-1-channel", "intranat")
+    page.fill("#option-2-text", "Nej")
+    page.fill("#option-2-text-en", "No")
+    page.click("text=Spara frågan >> nth=0")
+    page.wait_for_url("**/arbeta/enkater/andringsresan-2027/redigera**")
+    new = "fraga-laser_du_veckobrevet"
+    assert question_order(page)[-1] == new
+
+    # Dragged by its handle with a pointer to the top: one move, saved at once.
+    handle = page.locator(f"#{new} .drag-handle")
+    box = handle.bounding_box()
+    target = page.locator("#fraga-kannedom").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 20, target["y"] + 5, steps=12)
+    with page.expect_navigation():
+        page.mouse.up()
+    assert question_order(page) == [
+        new,
+        "fraga-kannedom",
+        "fraga-kanaler",
+        "fraga-forstaelse",
+        "fraga-chef-informerat",
+    ]
+    assert page.locator("text=Frågan är flyttad till plats 1.").is_visible()
+    assert page.evaluate("document.activeElement.closest('li').id") == new
+
+    # With the keyboard: Space lifts, the arrow moves, Space drops; Escape would have put it back.
+    page.focus(f"#{new} .drag-handle")
+    page.keyboard.press("Space")
+    assert page.get_attribute(f"#{new} .drag-handle", "aria-pressed") == "true"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    # Said to screen readers through the live region.
+    page.locator("#reorder-status", has_text="Plats 3 av 5.").wait_for(state="attached")
+    page.keyboard.press("Escape")
+    assert question_order(page)[0] == new
+    page.keyboard.press("Space")
+    page.keyboard.press("End")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert question_order(page) == [
+        "fraga-kannedom",
+        "fraga-kanaler",
+        "fraga-forstaelse",
+        "fraga-chef-informerat",
+        new,
+    ]
+
+    # A filter question cannot be dragged below the question it filters: refused, in plain words.
+    handle = page.locator("#fraga-kannedom .drag-handle")
+    page.focus("#fraga-kannedom .drag-handle")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert "kommer efter den" in page.inner_text("#error-summary")
+    assert "show_if" not in page.inner_text("#error-summary")
+
+    # The check lists the English still missing, and the respondents' preview is in English.
+    page.goto(server_url + "/arbeta/enkater/andringsresan-2027/kontroll")
+    assert "Texter saknas på engelska" in page.inner_text("main")
+    page.goto(server_url + "/arbeta/enkater/andringsresan-2027/version/1?lang=en")
+    assert page.inner_text("h1") == "The change journey 2027"
+    assert page.locator("text=Do you read the weekly letter?").is_visible()
+    context.close()
+
+
+def test_the_multilingual_designer_pages_have_no_wcag_2_1_aa_violations(
+    browser, server_env, server_url, axe_source
+):
+    from tests.browser.test_accessibility import axe_violations, describe
+
+    context, page = signed_in_page(
+        browser, server_env, server_url, "designer-sprak-axe@example.se", bypass_csp=True
+    )
+    page.goto(server_url + "/arbeta/enkater/ny")
+    page.fill("#title", "Språkgranskning")
+    page.fill("#code", "sprakgranskning")
+    page.check("#languages-en")
+    page.check("#languages-fi")
+    page.check("#bank-fardplan-kannedom")
+    page.check("#bank-fardplan-kanaler")
+    page.click("text=Skapa enkäten")
+    page.wait_for_url("**/arbeta/enkater/sprakgranskning/redigera**")
+    found = {}
+    for path in (
+        "/arbeta/enkater/sprakgranskning/redigera",
+        "/arbeta/enkater/sprakgranskning/fragor/kanaler",
+        "/arbeta/enkater/sprakgranskning/ny-fraga",
+        "/arbeta/enkater/sprakgranskning/kontroll",
+        "/arbeta/enkater/sprakgranskning/version/1?lang=fi",
+        "/arbeta/enkater/ny?kopia=sprakgranskning",
+    ):
+        page.goto(server_url + path)
+        page.wait_for_load_state("load")
         violations = axe_violations(page, axe_source)
         if violations:
             found[path] = describe(violations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime
 
 from surveys.accounts.users import Role, create_token
@@ -169,25 +170,54 @@ async def test_a_question_form_with_bad_input_gets_swedish_messages_linked_to_fi
     )
     refused = await client.post("/arbeta/enkater/testenkat/ny-fraga", data=one_option)
     assert refused.status_code == 422
-    assert "ange minst två svarsalternativ" in refused.text and 'href="#options"' in refused.text
+    assert "Skriv minst två svarsalternativ" in refused.text and 'href="#options"' in refused.text
     no_reach = new_question_form(token, **{"option-1-reaches": None})
     refused = await client.post("/arbeta/enkater/testenkat/ny-fraga", data=no_reach)
     assert refused.status_code == 422 and "räknas som att steget nås" in refused.text
     no_text = new_question_form(token, text="", code="tom")
     refused = await client.post("/arbeta/enkater/testenkat/ny-fraga", data=no_text)
-    assert refused.status_code == 422 and 'href="#text"' in refused.text and "text saknas" in refused.text
+    assert (
+        refused.status_code == 422 and 'href="#text"' in refused.text and "Skriv frågans text" in refused.text
+    )
     taken = new_question_form(token, code="kannedom")
     refused = await client.post("/arbeta/enkater/testenkat/ny-fraga", data=taken)
-    assert refused.status_code == 422 and "code finns redan" in refused.text
+    assert refused.status_code == 422 and "Det finns redan en fråga med koden kannedom" in refused.text
     bad_condition = new_question_form(token, show_if_question="kannedom")
     refused = await client.post("/arbeta/enkater/testenkat/ny-fraga", data=bad_condition)
     assert refused.status_code == 422 and 'href="#show_if_question"' in refused.text
+    assert "Kryssa i minst ett svar som visar frågan" in refused.text
     edit = await client.post(
         "/arbeta/enkater/testenkat/fragor/kannedom",
         data=new_question_form(token, kind="hjul", **{"option-1-code": "ja"}),
     )
-    assert edit.status_code == 422 and "kind måste vara en av" in edit.text
+    assert edit.status_code == 422 and "Välj en frågetyp i listan" in edit.text
     assert await snapshot() == before
+
+
+async def test_designer_messages_use_no_words_of_the_file_format(client):
+    token = await signed_in(client)
+    forms = [
+        new_question_form(token, **{"option-1-reaches": None}),
+        new_question_form(token, show_if_question="kannedom"),
+        new_question_form(token, **{"option-3-reaches": "ja"}),
+        new_question_form(token, kind="multiple"),
+        new_question_form(token, **{"option-2-text": "", "option-3-text": "", "option-3-dont-know": None}),
+    ]
+    for form in forms:
+        refused = await client.post("/arbeta/enkater/testenkat/ny-fraga", data=form)
+        assert refused.status_code == 422
+        said = summary_text(refused.text)
+        assert said.strip()
+        jargon = re.findall(
+            r"\b(show_if|any_of|reaches_step|reached|options|dont_know|kind|step|code)\b", said
+        )
+        assert not jargon, said
+
+
+def summary_text(html: str) -> str:
+    """The words of the page's error summary, without its markup."""
+    summary = re.search(r'<div class="error-summary".*?</ul>', html, re.S).group(0)
+    return re.sub(r"<[^>]+>", " ", summary)
 
 
 async def test_more_option_rows_are_added_without_saving(client):
@@ -255,11 +285,13 @@ async def test_questions_move_up_and_down_with_buttons_and_a_broken_condition_is
     refused = await client.post(
         "/arbeta/enkater/testenkat/fragor/kannedom/flytta", data={"_csrf_token": token, "riktning": "ned"}
     )
-    assert refused.status_code == 422 and "show_if måste hänvisa till en tidigare fråga" in refused.text
+    assert refused.status_code == 422
+    assert "Fråga 1 visas bara efter vissa svar på fråga 2, men fråga 2 kommer efter den" in refused.text
+    assert "show_if" not in refused.text.split("error-summary")[1].split("</div>")[0]
     nonsense = await client.post(
         "/arbeta/enkater/testenkat/fragor/kannedom/flytta", data={"_csrf_token": token, "riktning": "snett"}
     )
-    assert nonsense.status_code == 400 and "upp eller ned" in nonsense.text
+    assert nonsense.status_code == 400 and "upp, ned eller till en plats" in nonsense.text
     assert await snapshot() == before
 
 
@@ -274,7 +306,7 @@ async def test_a_question_is_removed_and_details_are_edited(client):
     empty = await client.post(
         "/arbeta/enkater/testenkat/redigera", data={"_csrf_token": token, "title": "", "intro": "x"}
     )
-    assert empty.status_code == 422 and 'href="#title"' in empty.text and "title saknas" in empty.text
+    assert empty.status_code == 422 and 'href="#title"' in empty.text and "Skriv en titel" in empty.text
     assert await snapshot() == before
     renamed = await client.post(
         "/arbeta/enkater/testenkat/redigera", data={"_csrf_token": token, "title": "Våren", "intro": "Hej."}
@@ -516,7 +548,7 @@ async def test_with_an_empty_bank_a_questionnaire_starts_with_its_own_first_ques
         },
     )
     assert one_option.status_code == 422
-    assert 'href="#first_options"' in one_option.text and "ange minst två svarsalternativ" in one_option.text
+    assert 'href="#first_options"' in one_option.text and "Skriv minst två svarsalternativ" in one_option.text
     assert await snapshot() == before
     created = await client.post(
         "/arbeta/enkater/ny",
@@ -559,3 +591,47 @@ async def test_a_draft_used_by_an_unanswered_wave_shows_the_edit_to_respondents_
     assert "Hur väl når informationen fram?" in (await client.get("/e/testomgang")).text
     await client.post("/arbeta/enkater/testenkat/fragor/betyg/ta-bort", data={"_csrf_token": token})
     assert "Hur väl når informationen fram?" not in (await client.get("/e/testomgang")).text
+
+
+async def test_the_api_copies_a_questionnaire_sets_its_languages_and_refuses_an_unknown_channel(client):
+    await make_wave(questionnaire=banked())
+    headers = await api_headers()
+    copied = await client.post(
+        "/api/v1/questionnaires",
+        json={"code": "kopian", "title": "Kopian", "copy_of": "testenkat", "languages": ["en"]},
+        headers=headers,
+    )
+    assert copied.status_code == 201, copied.text
+    shape = copied.json()["questionnaire"]
+    assert [q["code"] for q in shape["questions"]][:2] == ["kannedom", "forstaelse"]
+    assert shape["languages"] == ["en"] and shape["questions"][1]["show_if"]["question"] == "kannedom"
+    details = await client.put(
+        "/api/v1/questionnaires/kopian/details",
+        json={"title": "Kopian", "languages": ["en", "fi"], "translations": {"en": {"title": "The copy"}}},
+        headers=headers,
+    )
+    assert details.status_code == 200 and details.json()["questionnaire"]["title_en"] == "The copy"
+    unknown = await client.put(
+        "/api/v1/questionnaires/kopian/details",
+        json={"title": "Kopian", "languages": ["de"]},
+        headers=headers,
+    )
+    assert unknown.status_code == 422 and "okända språk de" not in unknown.text  # said in plain words
+    assert "Välj språken i listan" in unknown.json()["errors"]["languages"]
+    question = {
+        "code": "var",
+        "kind": "multiple",
+        "text": "Var?",
+        "text_en": "Where?",
+        "options": [{"code": "a", "text": "A", "channel": "intranet"}, {"code": "b", "text": "B"}],
+    }
+    typo = await client.post(
+        "/api/v1/questionnaires/kopian/questions", json={"question": question}, headers=headers
+    )
+    assert typo.status_code == 422 and "(intranet)" in typo.json()["errors"]["options"]
+    question["options"][0]["channel"] = "intranat"
+    added = await client.post(
+        "/api/v1/questionnaires/kopian/questions", json={"question": question}, headers=headers
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["questionnaire"]["questions"][-1]["options"][0]["channel"] == "intranat"

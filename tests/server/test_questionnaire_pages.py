@@ -67,3 +67,40 @@ async def test_a_new_version_by_file_keeps_its_options_channels(client):
         Option.question.version.number.as_alias("version"), Option.channel.code.as_alias("channel")
     ).where(Option.code == "intranat")
     assert sorted((r["version"], r["channel"]) for r in channels) == [(1, "intranat"), (2, "intranat")]
+
+
+async def test_an_uploaded_file_is_read_for_the_chosen_plan_and_a_channel_typo_names_its_line(client):
+    await make_wave()
+    await sign_in(client, Role.COMMUNICATOR)
+    page = await client.get("/arbeta/enkater")
+    assert '<select id="plan" name="plan"' in page.text
+    text = (
+        'code = "ny"\ntitle = "Ny"\n\n[[questions]]\ncode = "var"\nkind = "multiple"\ntext = "Var?"\n'
+        'options = [\n  { code = "i", text = "Intranätet", channel = "intranet" },\n  { code = "m", text = "Möten" },\n]\n'
+    )
+    data = {"_csrf_token": csrf_token(page.text), "plan": "testplan"}
+    files = {"file": ("ny.toml", text.encode(), "application/toml")}
+    refused = await client.post("/arbeta/enkater", data=data, files=files)
+    assert refused.status_code == 422
+    assert (
+        "rad 9: fråga 1 (var): svarsalternativet i har kanalen intranet, som inte finns i planen"
+        in refused.text
+    )
+    assert 'value="testplan" selected' in refused.text  # the choice is kept for the next try
+    fixed = {"file": ("ny.toml", text.replace('"intranet"', '"intranat"').encode(), "application/toml")}
+    saved = await client.post("/arbeta/enkater", data=data, files=fixed)
+    assert saved.status_code == 200, saved.text
+    from surveys.questionnaires.designer import current_draft
+
+    draft = await current_draft("ny")
+    assert draft.plan_id is not None and draft.definition.questions[0].options[0].channel == "intranat"
+
+
+async def test_a_preview_in_another_language_shows_it(client):
+    from tests.server.test_questionnaire_languages import multilingual
+
+    await make_wave(questionnaire=multilingual())
+    await sign_in(client, Role.COMMUNICATOR)
+    page = await client.get("/arbeta/enkater/testenkat/version/1?lang=fi")
+    assert page.status_code == 200 and '<h1 lang="fi">Testikysely</h1>' in page.text
+    assert "Förhandsgranskning." in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from piccolo.query.functions.aggregate import Count
@@ -340,3 +341,104 @@ async def test_pages_carry_security_headers(client):
     assert response.headers["referrer-policy"] == "same-origin"
     not_found = await client.get("/finns/inte")
     assert "content-security-policy" in not_found.headers
+
+
+# --- a form sent again shows the receipt ---------------------------------------------------------
+
+
+async def test_a_form_sent_again_shows_the_receipt_and_stores_nothing_new(client):
+    await make_wave()
+    html = await open_form(client)
+    fields = form_body(html, VALID_ANSWERS, organisation="alby", target_group="chefer")
+    first = await post_form(client, "/e/testomgang", fields)
+    again = await post_form(client, "/e/testomgang", fields)  # a reload of the sent form, say
+    assert first.headers["location"] == "/e/testomgang/tack"
+    assert again.status_code == 303 and again.headers["location"] == "/e/testomgang/tack?redan=ja"
+    receipt = await client.get(again.headers["location"])
+    assert "Dina svar är redan skickade" in receipt.text and "sparades bara en gång" in receipt.text
+    assert await Response.count() == 1
+
+
+async def test_two_sends_of_one_form_at_once_store_one_response_and_both_get_the_receipt(client):
+    import asyncio
+
+    await make_wave()
+    html = await open_form(client)
+    fields = form_body(html, VALID_ANSWERS, organisation="alby", target_group="chefer")
+    both = await asyncio.gather(*(post_form(client, "/e/testomgang", fields) for _ in range(2)))
+    assert sorted(r.headers["location"] for r in both) == [
+        "/e/testomgang/tack",
+        "/e/testomgang/tack?redan=ja",
+    ]
+    assert await Response.count() == 1
+
+
+async def test_after_the_receipt_the_back_button_brings_the_receipt_not_the_form(client):
+    await make_wave()
+    html = await open_form(client)
+    sent = await post_form(
+        client, "/e/testomgang", form_body(html, VALID_ANSWERS, organisation="alby", target_group="chefer")
+    )
+    receipt = await client.get(sent.headers["location"])
+    cookie = receipt.headers["set-cookie"]
+    assert "effekt_skickat=1" in cookie and "Path=/e/testomgang" in cookie and "HttpOnly" in cookie
+    back = await client.get("/e/testomgang")  # the browser fetches the form again
+    assert back.status_code == 200
+    assert "Dina svar är redan skickade" in back.text and 'name="submission_key"' not in back.text
+    # Someone else on the same browser may still answer: the link forgets the receipt first.
+    again = await client.get("/e/testomgang?igen=ja")
+    assert again.status_code == 303 and again.headers["location"] == "/e/testomgang"
+    assert "effekt_skickat=" in again.headers["set-cookie"] and "Max-Age=0" in again.headers["set-cookie"]
+    client.cookies.delete("effekt_skickat", path="/e/testomgang")
+    assert 'name="submission_key"' in (await client.get("/e/testomgang")).text
+    assert await Response.count() == 1
+
+
+async def test_the_receipt_of_one_survey_does_not_hide_another(client):
+    await make_wave("forsta")
+    await make_wave("andra")
+    await client.get("/e/forsta/tack")
+    assert 'name="submission_key"' in (await client.get("/e/andra")).text
+
+
+# --- whom the answers count for, and the numbers ---------------------------------------------------
+
+
+async def test_the_page_names_the_target_group_the_respondent_answers_as(client):
+    await make_wave(target_groups=["chefer"])
+    html = await open_form(client, "/e/testomgang/o/region")
+    assert "Dina svar räknas till Regionen och målgruppen Chefer." in html
+    assert "medarbetare" not in html.lower().split("<main")[1].split("<form")[0]
+
+
+async def test_when_the_respondent_chooses_the_group_the_page_says_it_once_known(client):
+    await make_wave()
+    html = await open_form(client, "/e/testomgang/o/region")
+    # Not known before they choose: the script fills it in; shown again after errors.
+    assert 'id="answering-as"' in html and "Dina svar räknas till Regionen." in html
+    assert 'data-both="Dina svar räknas till {organisation} och målgruppen {group}."' in html
+    refused = await post_form(
+        client, "/e/testomgang/o/region", form_body(html, {}, target_group="medarbetare")
+    )
+    assert refused.status_code == 422
+    assert "Dina svar räknas till Regionen och målgruppen Medarbetare." in refused.text
+
+
+async def test_questions_are_numbered_one_after_another(client):
+    await make_wave()
+    html = await open_form(client)
+    numbers = re.findall(r'<span class="number" data-number="(\d+)">', html)
+    assert numbers == [str(n) for n in range(1, 7)]
+    # The condition names the number the question it depends on has on the page.
+    assert "Svara bara om du svarade ”Ja” på fråga 1." in html
+
+
+async def test_the_numbers_in_the_error_summary_are_the_questions_numbers(client):
+    await make_wave()
+    html = await open_form(client)
+    refused = await post_form(
+        client, "/e/testomgang", form_body(html, {}, organisation="alby", target_group="chefer")
+    )
+    assert '<span class="summary-number" data-for="q-kannedom" data-pattern="Fråga {n}:">Fråga 1:</span>' in (
+        refused.text
+    )

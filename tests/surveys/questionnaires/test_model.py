@@ -452,10 +452,26 @@ def test_vet_ej_cannot_count_as_reaching_the_step() -> None:
     assert "Vet ej kan inte räknas" in problem
 
 
-def test_vet_ej_is_excluded_from_the_base_unless_the_question_says_otherwise() -> None:
-    assert parse_one(single(step="L2")).dont_know == "excluded"
-    assert parse_one(single(step="L1", dont_know="not_reached")).dont_know == "not_reached"
+def test_vet_ej_counts_as_not_aware_for_kannedom_unless_the_question_says_otherwise() -> None:
+    # Left out of an awareness question's base, Vet ej would inflate awareness (issue 17).
+    assert parse_one(single(step="L1")).dont_know == "not_reached"
     assert parse_one(single(step="L1", dont_know="excluded")).dont_know == "excluded"
+    assert parse_one(single(step="L1", dont_know="not_reached")).dont_know == "not_reached"
+
+
+def test_vet_ej_is_excluded_from_the_base_of_the_attitude_steps_unless_the_question_says_otherwise() -> None:
+    for step in ("L2", "L3", "L4"):
+        assert parse_one(single(step=step)).dont_know == "excluded"
+    assert parse_one(single(step="L2", dont_know="not_reached")).dont_know == "not_reached"
+    assert parse_one(single()).dont_know == "excluded"
+
+
+def test_a_question_built_in_code_gets_the_same_default_as_from_a_file() -> None:
+    assert QuestionDef("k", "single", "Känner du till?", step="L1").dont_know == "not_reached"
+    assert QuestionDef("k", "single", "Förstår du?", step="L2").dont_know == "excluded"
+    assert (
+        QuestionDef("k", "single", "Känner du till?", step="L1", dont_know="excluded").dont_know == "excluded"
+    )
 
 
 def test_an_unknown_dont_know_rule_is_rejected() -> None:
