@@ -20,6 +20,8 @@ from litestar.template import TemplateConfig
 from server import errors
 from server.api import designer as api_designer
 from server.api import plans as api_plans
+from server.api import questions as api_questions
+from server.api import reach as api_reach
 from server.api import results as api_results
 from server.api import waves as api_waves
 from server.api import whoami as api_whoami
@@ -36,12 +38,15 @@ from server.web import (
     home,
     login,
     meetings,
+    plan_setup,
     plans,
+    question_results,
     questionnaires,
     reach,
     respondent,
     results,
     sso,
+    statements,
     workspace,
 )
 from surveys.db import engine as db
@@ -84,6 +89,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *login.HANDLERS,
             *workspace.HANDLERS,
             *results.HANDLERS,
+            *question_results.HANDLERS,
+            *statements.HANDLERS,
             *meetings.HANDLERS,
             *health.HANDLERS,
             *account.HANDLERS,
@@ -92,6 +99,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *questionnaires.HANDLERS,
             *designer.HANDLERS,
             *plans.HANDLERS,
+            *plan_setup.HANDLERS,
             *sso.HANDLERS,
         ],
     )
@@ -100,7 +108,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         route_handlers=[
             *api_waves.HANDLERS,
             *api_results.HANDLERS,
+            *api_questions.HANDLERS,
             *api_plans.HANDLERS,
+            *api_reach.HANDLERS,
             *api_designer.HANDLERS,
             *api_whoami.HANDLERS,
         ],

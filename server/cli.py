@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -77,8 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help=_("läs in demoplanen för Västernorrland med påhittade svar"))
     demo.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
 
-    plan = commands.add_parser("load-plan", help=_("läs in en kommunikationsplan från en TOML-fil"))
+    plan = commands.add_parser(
+        "load-plan", help=_("läs in en kommunikationsplan från en TOML- eller Excel-fil (.xlsx)")
+    )
     plan.add_argument("file", type=Path, help=_("planfilen"))
+    plan.add_argument(
+        "--apply",
+        action="store_true",
+        help=_("finns planen redan: genomför ändringarna (utan --apply visas bara vad som skulle ändras)"),
+    )
+
+    export = commands.add_parser("export-plan", help=_("skriv ut en plan som TOML- eller Excel-fil"))
+    export.add_argument("code", help=_("planens kod"))
+    export.add_argument(
+        "--output", type=Path, help=_("filen att skriva till; .xlsx ger Excel (standard: TOML till skärmen)")
+    )
 
     questionnaire = commands.add_parser("load-questionnaire", help=_("läs in en enkät från en TOML-fil"))
     questionnaire.add_argument("file", type=Path, help=_("enkätfilen"))
@@ -117,12 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("läs lösenordet från standard in i stället för att fråga"),
     )
 
-    report = commands.add_parser("report", help=_("skapa mötespaketet för ett möte som PDF eller PowerPoint"))
+    report = commands.add_parser(
+        "report", help=_("skapa mötespaketet för ett möte som PDF, PowerPoint eller webbsida")
+    )
     report.add_argument("--plan", required=True, help=_("planens kod"))
     report.add_argument(
         "--meeting", required=True, type=int, help=_("mötets nummer (det står i mötets adress)")
     )
-    report.add_argument("--out", required=True, type=Path, help=_("filen att skriva, .pdf eller .pptx"))
+    report.add_argument(
+        "--out", required=True, type=Path, help=_("filen att skriva: .pdf, .pptx eller .html (webbsida)")
+    )
 
     backup = commands.add_parser("backup", help=_("gör en säkerhetskopia av databasen till en fil"))
     backup.add_argument(
@@ -157,6 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
     token = commands.add_parser("create-token", help=_("skapa en API-nyckel för en användare"))
     token.add_argument("username", help=_("användarnamn"))
     token.add_argument("--name", required=True, help=_("vad nyckeln ska användas till"))
+    token.add_argument(
+        "--days", type=int, default=90, help=_("hur många dagar nyckeln gäller, 1–365 (standard: 90)")
+    )
+
+    password = commands.add_parser(
+        "set-password",
+        help=_("ge en användare ett nytt lösenord (personen loggas ut överallt)"),
+    )
+    password.add_argument("username", help=_("användarnamn"))
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("läs lösenordet från standard in i stället för att fråga"),
+    )
     return parser
 
 
@@ -229,21 +260,41 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return _load_demo(settings, args.today or date.today())
 
 
-def _load_demo(settings: Settings, today: date) -> int:
-    from surveys.demo import demo_exists, load_demo
+def _load_demo(settings: Settings, today: date, *, draw: bool = True) -> int:
+    from surveys.demo import PLAN_FILE, demo_exists, load_demo
+    from surveys.meetings.pack import prepare_charts
+    from surveys.plans.plan_file import load_plan_file
 
     async def work() -> dict[str, int] | None:
         if await demo_exists():
             return None
-        return await load_demo(today, _progress)
+        counts = await load_demo(today, _progress)
+        if not draw:
+            return counts
+        # The next meeting's charts are drawn now, so its pack is ready at once (`effekt report`).
+        _progress(_("diagram till mötespaketet"), 0, 1)
+        await prepare_charts(
+            load_plan_file(PLAN_FILE).code,
+            counts["next_meeting"],
+            k=settings.min_group_size,
+            locale=locales.current_locale(),
+        )
+        _progress(_("diagram till mötespaketet"), 1, 1)
+        return counts
 
     counts = _run(settings, work)
     if counts is None:
         print(_("Demoplanen finns redan i databasen."))
     else:
         print(
-            _("Demoplanen är inläst: %(waves)s mätomgångar, %(responses)s svar.")
-            % {"waves": counts["waves"], "responses": counts["responses"]}
+            _("Demoplanen är inläst: %(waves)s mätomgångar, %(responses)s svar, %(meetings)s möten.")
+            % {"waves": counts["waves"], "responses": counts["responses"], "meetings": counts["meetings"]}
+        )
+        print(
+            _(
+                "Mötespaketet till nästa möte: effekt report --plan %(plan)s --meeting %(id)s --out motespaket.pdf"
+            )
+            % {"plan": load_plan_file(PLAN_FILE).code, "id": counts["next_meeting"]}
         )
     return 0
 
@@ -264,7 +315,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # Migrations run here, once, before any worker starts: workers racing to migrate break the database.
     _run(settings, db.migrate)
     if args.demo:
-        _load_demo(settings, date.today())
+        _load_demo(settings, date.today(), draw=False)  # the server draws a pack's charts when asked
     host = args.host or settings.host
     port = args.port or settings.port
     workers = settings.workers if args.workers is None else args.workers
@@ -294,16 +345,64 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_plan(settings: Settings, args: argparse.Namespace) -> int:
+    """A new plan is stored; for one that exists the changes are shown, and made with --apply."""
+    from surveys.db.tables import Plan
     from surveys.plans.plan_file import load_plan, load_plan_file
+    from surveys.plans.plan_update import apply_plan_file, plan_changes
 
     definition = load_plan_file(_existing(args.file))
 
-    async def work() -> None:
+    async def work():
         await db.migrate()
-        await load_plan(definition)
+        if not await Plan.exists().where(Plan.code == definition.code):
+            await load_plan(definition)
+            return None
+        return await (apply_plan_file(definition) if args.apply else plan_changes(definition))
 
-    _run(settings, work)
-    print(_("Planen %(code)s är inläst.") % {"code": definition.code})
+    changes = _run(settings, work)
+    if changes is None:
+        print(_("Planen %(code)s är inläst.") % {"code": definition.code})
+        return 0
+    if changes.none:
+        print(_("Planen %(code)s finns redan och filen ändrar ingenting.") % {"code": definition.code})
+        return 0
+    headings = {"added": _("Läggs till"), "changed": _("Ändras"), "removed": _("Tas bort")}
+    for kind, heading in headings.items():
+        found = changes.of(kind)
+        if found:
+            print(f"{heading}:")
+            for change in found:
+                print(f"  {change.part}: {change.name}")
+                for detail in change.details:
+                    print(f"    {detail}")
+    if changes.refusals:
+        return _fail(
+            _("Planfilen kan inte läsas in, eftersom den tar bort sådant som har svar eller historik."),
+            {f"{n}": refusal for n, refusal in enumerate(changes.refusals, start=1)},
+        )
+    if args.apply:
+        print(_("Planen %(code)s är ändrad.") % {"code": definition.code})
+    else:
+        print(_("Inget är ändrat än. Kör kommandot igen med --apply för att genomföra ändringarna."))
+    return 0
+
+
+def cmd_export_plan(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.plans.plan_export import plan_definition, plan_toml
+    from surveys.plans.plan_workbook import plan_workbook
+
+    async def work():
+        return await plan_definition(args.code)
+
+    definition = _run(settings, work)
+    if args.output is None:
+        sys.stdout.write(plan_toml(definition))
+        return 0
+    if args.output.suffix.lower() == ".xlsx":
+        args.output.write_bytes(plan_workbook(definition))
+    else:
+        args.output.write_text(plan_toml(definition), encoding="utf-8")
+    print(_("Planen %(code)s är sparad i %(file)s.") % {"code": definition.code, "file": args.output})
     return 0
 
 
@@ -346,15 +445,19 @@ def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(_("Lösenord: "))
+    if getpass.getpass(_("Lösenord igen: ")) != password:
+        raise CommandError(_("Lösenorden var inte likadana."))
+    return password
+
+
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from surveys.accounts.users import create_user
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(_("Lösenord: "))
-        if getpass.getpass(_("Lösenord igen: ")) != password:
-            raise CommandError(_("Lösenorden var inte likadana."))
+    password = _new_password(args)
 
     async def work() -> None:
         await db.migrate()
@@ -366,42 +469,73 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.accounts.users import create_token, normalise_username
+async def _user_id(username: str) -> int:
+    from surveys.accounts.users import normalise_username
     from surveys.db.tables import User
 
+    user = await User.select(User.id).where(User.username == normalise_username(username)).first()
+    if user is None:
+        raise CommandError(_("Det finns ingen användare som heter %(name)s.") % {"name": username})
+    return user["id"]
+
+
+def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.accounts.audit import COMMAND_LINE
+    from surveys.accounts.users import create_token
+
     async def work() -> str:
-        user = await User.select(User.id).where(User.username == normalise_username(args.username)).first()
-        if user is None:
-            raise CommandError(_("Det finns ingen användare som heter %(name)s.") % {"name": args.username})
-        return await create_token(user["id"], args.name)
+        return await create_token(await _user_id(args.username), args.name, args.days, by=COMMAND_LINE)
 
     token = _run(settings, work)
-    print(_("API-nyckel (visas bara nu, spara den säkert):"), file=sys.stderr)
+    expires = (datetime.now(STOCKHOLM) + timedelta(days=args.days)).date()
+    print(
+        _("API-nyckel, gäller till och med %(day)s (visas bara nu, spara den säkert):")
+        % {"day": expires.isoformat()},
+        file=sys.stderr,
+    )
     print(token)
     return 0
 
 
+def cmd_set_password(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.accounts.users import reset_password
+
+    password = _new_password(args)
+
+    async def work() -> None:
+        await reset_password(await _user_id(args.username), password)
+
+    _run(settings, work)
+    print(
+        _("%(name)s har ett nytt lösenord och är utloggad överallt.")
+        % {"name": args.username.strip().lower()}
+    )
+    return 0
+
+
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.meetings.pack import meeting_pack, render_pack
-    from surveys.meetings.records import meeting_view
+    from surveys.errors import NotFound
+    from surveys.meetings.pack import pack_branding, pack_file
 
     fmt = args.out.suffix.lower().lstrip(".")
-    if fmt not in ("pdf", "pptx"):
-        raise CommandError(_("Filen ska sluta på .pdf eller .pptx."))
+    if fmt not in ("pdf", "pptx", "html"):
+        raise CommandError(_("Filen ska sluta på .pdf, .pptx eller .html."))
     if not args.out.parent.is_dir():
         raise CommandError(_("Mappen %(folder)s finns inte.") % {"folder": args.out.parent})
 
-    async def work():
-        view = await meeting_view(args.plan, args.meeting, k=settings.min_group_size)
-        if view is None:
+    async def work() -> bytes:
+        branding = pack_branding(settings.installation_name, settings.logo, settings.colour)
+        try:
+            data, _held_on = await pack_file(
+                args.plan, args.meeting, fmt, branding, k=settings.min_group_size
+            )
+        except NotFound:
             raise CommandError(
                 _("Det finns inget möte %(id)s i planen %(plan)s.") % {"id": args.meeting, "plan": args.plan}
-            )
-        return await meeting_pack(view)
+            ) from None
+        return data
 
-    pack = _run(settings, work)
-    args.out.write_bytes(render_pack(pack, fmt))
+    args.out.write_bytes(_run(settings, work))
     print(_("Mötespaketet är sparat i %(file)s.") % {"file": args.out})
     return 0
 
@@ -569,10 +703,12 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "demo": cmd_demo,
     "load-plan": cmd_load_plan,
+    "export-plan": cmd_export_plan,
     "load-questionnaire": cmd_load_questionnaire,
     "create-wave": cmd_create_wave,
     "create-user": cmd_create_user,
     "create-token": cmd_create_token,
+    "set-password": cmd_set_password,
     "report": cmd_report,
     "backup": cmd_backup,
     "restore": cmd_restore,

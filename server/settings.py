@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -51,7 +52,19 @@ class Settings:
     oidc_client_secret: str = field(default="", repr=False, metadata=_env("EFFEKT_OIDC_CLIENT_SECRET"))
     oidc_role_claim: str = field(default="groups", metadata=_env("EFFEKT_OIDC_ROLE_CLAIM"))
     oidc_roles: str = field(default="", metadata=_env("EFFEKT_OIDC_ROLES"))
+    oidc_scopes: str = field(default="openid profile email", metadata=_env("EFFEKT_OIDC_SCOPES"))
     local_passwords: bool = field(default=True, metadata=_env("EFFEKT_LOCAL_PASSWORDS"))
+    # The installation's name, logo and colour on meeting packs: read and checked by _pack_branding below.
+    installation_name: str = field(default="effekt", metadata=_env("EFFEKT_INSTALLATION_NAME"))
+    logo: str = field(default="", metadata=_env("EFFEKT_LOGO"))
+    colour: str = field(default="#00557a", metadata=_env("EFFEKT_COLOUR"))
+    # The organisation behind the installation, for the accessibility statement and the privacy notice
+    # (server/web/statements.py): read and checked by _public_statements below.
+    organisation_name: str = field(default="", metadata=_env("EFFEKT_ORGANISATION_NAME"))
+    contact_email: str = field(default="", metadata=_env("EFFEKT_CONTACT_EMAIL"))
+    dpo_contact: str = field(default="", metadata=_env("EFFEKT_DPO_CONTACT"))
+    accessibility_tested: str = field(default="", metadata=_env("EFFEKT_ACCESSIBILITY_TESTED"))
+    accessibility_gaps: str = field(default="", metadata=_env("EFFEKT_ACCESSIBILITY_GAPS"))
     max_body_bytes: int = 64 * 1024
 
     @property
@@ -84,6 +97,8 @@ class Settings:
             retention_days=_int(env, "EFFEKT_RETENTION_DAYS", 365, low=30, high=3650),
             trusted_proxies=_proxies(env, "EFFEKT_TRUSTED_PROXIES"),
             **_single_sign_on(env),
+            **_pack_branding(env),
+            **_public_statements(env),
         )
 
 
@@ -91,6 +106,98 @@ def _single_sign_on(env: dict[str, str]) -> dict:
     from server.oidc.settings import read_env  # it uses this module's helpers
 
     return read_env(env)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _public_statements(env: dict[str, str]) -> dict:
+    """Who runs the installation, as the accessibility statement and the privacy notice name them."""
+    found = {
+        "organisation_name": " ".join(env.get("EFFEKT_ORGANISATION_NAME", "").split()),
+        "contact_email": env.get("EFFEKT_CONTACT_EMAIL", "").strip(),
+        "dpo_contact": " ".join(env.get("EFFEKT_DPO_CONTACT", "").split()),
+        "accessibility_tested": env.get("EFFEKT_ACCESSIBILITY_TESTED", "").strip(),
+        # One known gap per line (in a file named by EFFEKT_ACCESSIBILITY_GAPS_FILE) or separated by |.
+        "accessibility_gaps": "\n".join(
+            " ".join(part.split())
+            for line in env.get("EFFEKT_ACCESSIBILITY_GAPS", "").splitlines()
+            for part in line.split("|")
+            if part.strip()
+        ),
+    }
+    for name, key, limit in (
+        ("EFFEKT_ORGANISATION_NAME", "organisation_name", 200),
+        ("EFFEKT_DPO_CONTACT", "dpo_contact", 300),
+        ("EFFEKT_ACCESSIBILITY_GAPS", "accessibility_gaps", 5000),
+    ):
+        if len(found[key]) > limit:
+            raise SettingsError(N_("%(name)s får vara högst %(max)s tecken."), name=name, max=limit)
+    if found["contact_email"] and not _EMAIL.match(found["contact_email"]):
+        raise SettingsError(
+            N_("%(name)s ska vara en e-postadress, till exempel webb@region.se, inte %(raw)s."),
+            name="EFFEKT_CONTACT_EMAIL",
+            raw=repr(found["contact_email"]),
+        )
+    if found["accessibility_tested"]:
+        from datetime import date
+
+        try:
+            date.fromisoformat(found["accessibility_tested"])
+        except ValueError:
+            raise SettingsError(
+                N_("%(name)s ska vara ett datum som 2026-11-30, inte %(raw)s."),
+                name="EFFEKT_ACCESSIBILITY_TESTED",
+                raw=repr(found["accessibility_tested"]),
+            ) from None
+    return found
+
+
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg")
+LOGO_BYTES = 1024 * 1024
+
+
+def _pack_branding(env: dict[str, str]) -> dict:
+    """The installation's name, logo file and colour, checked now so that no pack fails on them later."""
+    name = " ".join(env.get("EFFEKT_INSTALLATION_NAME", "").split()) or "effekt"
+    if len(name) > 100:
+        raise SettingsError(N_("%(name)s får vara högst 100 tecken."), name="EFFEKT_INSTALLATION_NAME")
+    logo = env.get("EFFEKT_LOGO", "").strip()
+    if logo:
+        path = Path(logo)
+        if path.suffix.lower() not in LOGO_TYPES or not path.is_file():
+            raise SettingsError(
+                N_("%(name)s ska vara sökvägen till en SVG-, PNG- eller JPEG-fil som finns, inte %(raw)s."),
+                name="EFFEKT_LOGO",
+                raw=repr(logo),
+            )
+        if path.stat().st_size > LOGO_BYTES:
+            raise SettingsError(N_("%(name)s får vara högst 1 MB."), name="EFFEKT_LOGO")
+    colour = env.get("EFFEKT_COLOUR", "").strip() or "#00557a"
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        raise SettingsError(
+            N_("%(name)s ska skrivas som #rrggbb, till exempel #00557a, inte %(raw)s."),
+            name="EFFEKT_COLOUR",
+            raw=repr(colour),
+        )
+    if contrast_with_white(colour) < 4.5:  # headings are written in it (WCAG 1.4.3)
+        raise SettingsError(
+            N_("%(name)s är för ljus mot vit bakgrund (kontrast under 4,5:1); välj en mörkare färg."),
+            name="EFFEKT_COLOUR",
+        )
+    return {"installation_name": name, "logo": logo, "colour": colour.lower()}
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG's contrast ratio between a #rrggbb colour and white."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
 
 
 def environment_variables() -> list[str]:

@@ -105,20 +105,6 @@ AXIS_LABELS = Cache(
     "never: a pure function of its key",
     "the worker's life (512 kept)",
 )
-TEXT_WIDTHS = Cache(
-    "analysis.render.report._unit_width",
-    "a text's width in the report's font",
-    "text and weight",
-    "never: a pure function of its key",
-    "the worker's life (20 000 kept)",
-)
-SPACE_WIDTHS = Cache(
-    "analysis.render.report._space_width",
-    "the width of a space in the report's font",
-    "weight",
-    "never: a pure function of its key",
-    "the worker's life",
-)
 NORMAL_QUANTILES = Cache(
     "analysis.stats.estimates._z_for_level",
     "the normal quantile for a confidence level",
@@ -156,6 +142,105 @@ OVERVIEW_MATRICES = Cache(
     "until pushed out by newer ones (a few per worker)",
     "surveys.results.overview:forget_matrices",
 )
+QUESTION_RESULTS = Cache(
+    "surveys.results.questions._cache",
+    "a wave's per-question results: which release and organisations each group and question is shown from",
+    "plan, wave, k and the plan results' stamp (releases and the plan's fingerprint)",
+    "never served stale: a new release or a changed plan gives a new key",
+    "until 16 newer waves push it out, or forget_all()",
+    "surveys.results.questions:forget_question_results",
+)
+TEMPLATE_0 = Cache(
+    "analysis.render.pack_html._template",
+    "the HTML pack's Jinja template, loaded once",
+    "nothing (one template)",
+    "never: it is package data",
+    "the worker's life",
+)
+ADVANCE_1 = Cache(
+    "analysis.render.pack_pptx._advance",
+    "a character's advance width in the slides' font",
+    "character and weight",
+    "never: a pure function of its key",
+    "the worker's life",
+)
+FACE_2 = Cache(
+    "analysis.render.pack_pptx._face",
+    "the font face the slides' texts are measured with",
+    "weight",
+    "never: package data",
+    "the worker's life",
+)
+UNIT_3 = Cache(
+    "analysis.render.pack_pptx._unit",
+    "a text's width in the slides' font",
+    "text and weight",
+    "never: a pure function of its key",
+    "the worker's life",
+)
+COMPILER_4 = Cache(
+    "analysis.render.pack_typst._compiler",
+    "the Typst compiler with the pack's fonts loaded",
+    "nothing (one compiler)",
+    "never: fonts and template are package data",
+    "the worker's life",
+)
+TEMPLATE_5 = Cache(
+    "analysis.render.pack_typst._template",
+    "the pack's Typst template, loaded once",
+    "nothing (one template)",
+    "never: it is package data",
+    "the worker's life",
+)
+MONTH_NAME_6 = Cache(
+    "analysis.render.reach_trends._month_name",
+    "a month's name for a chart axis",
+    "month and language",
+    "never: a pure function of its key",
+    "the worker's life",
+)
+EXACT_TABLE_7 = Cache(
+    "analysis.stats.estimates._exact_table",
+    "the exact finite-population test's tables for one group size",
+    "group size and sample sizes",
+    "never: a pure function of its key",
+    "the worker's life",
+)
+COMMON_PASSWORDS_8 = Cache(
+    "surveys.accounts.passwords.common_passwords",
+    "the list of common passwords refused",
+    "nothing (one list)",
+    "never: it is package data",
+    "the worker's life",
+)
+LOGO_9 = Cache(
+    "surveys.meetings.pack._logo",
+    "the installation's logo read from EFFEKT_LOGO",
+    "the file's path",
+    "when the file is replaced: settings are read at start, so a restart",
+    "the worker's life",
+)
+BY_CODE_10 = Cache(
+    "surveys.plans.official._by_code",
+    "the official organisations (SCB codes) by code",
+    "nothing (one list)",
+    "never: it is package data",
+    "the worker's life",
+)
+COUNTIES_11 = Cache(
+    "surveys.plans.official.counties",
+    "Sweden's counties with their regions and municipalities",
+    "nothing (one list)",
+    "never: it is package data",
+    "the worker's life",
+)
+OFFICIAL_ORGANISATIONS_12 = Cache(
+    "surveys.plans.official.official_organisations",
+    "Sweden's 290 municipalities and 21 regions (SCB)",
+    "nothing (one list)",
+    "never: it is package data",
+    "the worker's life",
+)
 CACHES: tuple[Cache, ...] = (
     WAVE_COPIES,
     WAVE_READS,
@@ -167,13 +252,25 @@ CACHES: tuple[Cache, ...] = (
     CHART_RENDERS,
     CHART_TEXTS,
     AXIS_LABELS,
-    TEXT_WIDTHS,
-    SPACE_WIDTHS,
     NORMAL_QUANTILES,
     TRANSLATIONS,
     BLANK_FORMS,
     ACCEPT_LANGUAGE,
     OVERVIEW_MATRICES,
+    QUESTION_RESULTS,
+    TEMPLATE_0,
+    ADVANCE_1,
+    FACE_2,
+    UNIT_3,
+    COMPILER_4,
+    TEMPLATE_5,
+    MONTH_NAME_6,
+    EXACT_TABLE_7,
+    COMMON_PASSWORDS_8,
+    LOGO_9,
+    BY_CODE_10,
+    COUNTIES_11,
+    OFFICIAL_ORGANISATIONS_12,
 )
 
 # Module-level mappings that look like caches but hold no copies of stored data.

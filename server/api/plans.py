@@ -9,24 +9,42 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
-from litestar import Request, delete, get, post, put
+from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from locales import gettext as _
+from server import clock
 from server.auth import requires
 from surveys.accounts.users import Role
 from surveys.errors import Invalid, NotFound
+from surveys.plans.creation import (
+    NONE,
+    WHOLE_COUNTY,
+    NewPlan,
+    archive_plan,
+    change_plan,
+    create_plan,
+    delete_plan,
+    period_from_text,
+)
 from surveys.plans.editing import (
     SIZES_MAX_BYTES,
     ActivityInput,
     ReachEntry,
+    add_goal,
     add_manual_reach,
+    add_official_organisations,
     add_organisation,
+    archive_activity,
+    archive_channel,
+    archive_target_group,
     change_goal,
     change_sizes,
     delete_activity,
     delete_channel,
+    delete_goal,
     delete_reach,
+    delete_target_group,
     parse_sizes_csv,
     plan_channels,
     plan_for_editing,
@@ -40,6 +58,12 @@ from surveys.plans.editing import (
     set_organisation_active,
     store_sizes,
 )
+from surveys.plans.official import county as find_county
+from surveys.plans.plan_export import plan_definition, plan_toml
+from surveys.plans.plan_file import MAX_FILE_BYTES, load_plan, read_plan_upload
+from surveys.plans.plan_update import apply_plan_file, plan_changes
+from surveys.plans.plan_workbook import plan_workbook
+from surveys.plans.rules import OrganisationDef
 
 GUARDS = [requires(Role.COMMUNICATOR)]
 PLAN = "/plans/{code:str}"
@@ -55,9 +79,38 @@ class Done(msgspec.Struct):
 
 
 class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
+    """An organisation of the plan's own: by official code (name and kind from SCB's list unless given),
+    or by name."""
+
+    name: str = ""
     kind: str = "kommun"
     code: str = ""
+    official_code: str = ""
+
+
+class OfficialIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Municipalities and regions by SCB code; `county` adds a county's region and all its municipalities."""
+
+    codes: list[str] = msgspec.field(default_factory=list)
+    county: str = ""
+
+
+class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new plan. `organisations`: an official code ("24" Region Västerbotten, "2480" Umeå kommun) or an
+    organisation outside the list ({"name": "VästKom", "kind": "annan"}). `period`: "2027", or
+    "2027-01-01/2027-12-31" (or give period_start and period_end). `copy_from`: an earlier plan to start
+    from (its target groups, goals, channels, activities and organisations)."""
+
+    title: str
+    code: str = ""
+    period: str = ""
+    period_start: str = ""
+    period_end: str = ""
+    county: str = ""
+    description: str = ""
+    organisations: list[str | OrganisationIn] = msgspec.field(default_factory=list)
+    include_county: bool = False
+    copy_from: str = ""
 
 
 class OrganisationChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -99,9 +152,44 @@ class SizesIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class GoalIn(msgspec.Struct, forbid_unknown_fields=True):
-    target: Text  # percent, as on the page: 70 or "70,5"
+    """A goal's new values. The target in percent (70, "70,5"; 0–1 is a share: 0.7 is 70 %), as
+    `target_percent` or `target`; a step only to change it."""
+
     wording: str
+    target: Text = None
+    target_percent: Text = None
     deadline: str = ""
+    step: str = ""
+
+
+class NewGoalIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new effect goal: target group code, step L1–L4, target in percent, deadline ÅÅÅÅ-MM-DD, wording."""
+
+    target_group: str
+    step: str
+    wording: str
+    target_percent: Text = None
+    target: Text = None
+    deadline: str = ""
+
+
+class GoalSaved(msgspec.Struct):
+    id: int
+
+
+class ChangeOut(msgspec.Struct):
+    kind: str  # added | changed | removed
+    part: str
+    name: str
+    details: list[str]
+
+
+class FileOut(msgspec.Struct):
+    code: str
+    created: bool
+    applied: bool
+    changes: list[ChangeOut]
+    refusals: list[str]
 
 
 class ReachIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -138,12 +226,14 @@ class OrganisationOut(msgspec.Struct):
     name: str
     kind: str
     active: bool
+    official_code: str
 
 
 class ChannelOut(msgspec.Struct):
     code: str
     name: str
     kind: str
+    archived: bool
 
 
 class TargetGroupOut(msgspec.Struct):
@@ -151,6 +241,7 @@ class TargetGroupOut(msgspec.Struct):
     name: str
     description: str
     sizes: dict[str, int]  # organisation code → known size
+    archived: bool
 
 
 class GoalOut(msgspec.Struct):
@@ -158,6 +249,7 @@ class GoalOut(msgspec.Struct):
     target_group: str
     step: str
     target: float  # a proportion, 0–1
+    target_percent: float
     deadline: date | None
     wording: str
 
@@ -173,11 +265,16 @@ class ActivityOut(msgspec.Struct):
     step: str
     responsible: str
     status: str
+    archived: bool
 
 
 class PlanOut(msgspec.Struct):
     code: str
     title: str
+    county: str
+    period_start: date | None
+    period_end: date | None
+    archived: bool
     organisations: list[OrganisationOut]
     target_groups: list[TargetGroupOut]
     goals: list[GoalOut]
@@ -199,14 +296,23 @@ async def plan_detail(code: FromPath[str]) -> PlanOut:
     return PlanOut(
         code=plan.code,
         title=plan.title,
+        county=plan.county,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        archived=plan.archived,
         organisations=[
-            OrganisationOut(o.code, o.name, o.kind, o.active) for o in await plan_organisations(plan.id)
+            OrganisationOut(o.code, o.name, o.kind, o.active, o.official_code)
+            for o in await plan_organisations(plan.id)
         ],
         target_groups=[
-            TargetGroupOut(g.group.code, g.group.name, g.description, dict(g.sizes)) for g in plan.groups
+            TargetGroupOut(g.group.code, g.group.name, g.description, dict(g.sizes), g.archived)
+            for g in plan.groups
         ],
-        goals=[GoalOut(g.id, g.group.code, g.step, g.target, g.deadline, g.wording) for g in plan.goals],
-        channels=[ChannelOut(c.code, c.name, c.kind) for c in await plan_channels(plan.id)],
+        goals=[
+            GoalOut(g.id, g.group.code, g.step, g.target, round(g.target * 100, 4), g.deadline, g.wording)
+            for g in plan.goals
+        ],
+        channels=[ChannelOut(c.code, c.name, c.kind, c.archived) for c in await plan_channels(plan.id)],
         activities=[
             ActivityOut(
                 a.code,
@@ -219,16 +325,134 @@ async def plan_detail(code: FromPath[str]) -> PlanOut:
                 a.step,
                 a.responsible,
                 a.status,
+                a.archived,
             )
             for a in plan.activities
         ],
     )
 
 
+@post("/plans", guards=GUARDS, status_code=201, summary="Skapa en plan (eller nästa års från en tidigare)")
+async def plan_create(data: JSONBody[PlanIn]) -> Saved:
+    starts, ends = data.period_start, data.period_end
+    if data.period.strip():
+        period = period_from_text(data.period)
+        if period is None:
+            message = _("Skriv perioden som ett år, till exempel 2027, eller som 2027-01-01/2027-12-31.")
+            raise Invalid(message, errors={"period": message})
+        starts, ends = period[0].isoformat(), period[1].isoformat()
+    officials = tuple(o for o in data.organisations if isinstance(o, str))
+    officials += tuple(
+        o.official_code for o in data.organisations if isinstance(o, OrganisationIn) and o.official_code
+    )
+    others = tuple(
+        OrganisationDef(o.code, o.name, o.kind)
+        for o in data.organisations
+        if isinstance(o, OrganisationIn) and not o.official_code
+    )
+    if data.include_county and not find_county(data.county):
+        message = _("Ange länet (county) för att ta med regionen och alla kommuner i länet.")
+        raise Invalid(message, errors={"county": message})
+    code = await create_plan(
+        NewPlan(
+            title=data.title,
+            county=data.county,
+            period_start=starts,
+            period_end=ends,
+            code=data.code,
+            description=data.description,
+            organisations=WHOLE_COUNTY if data.include_county else NONE,
+            official_codes=officials,
+            others=others,
+            copy_from=data.copy_from,
+        )
+    )
+    return Saved(code)
+
+
+@post(
+    [f"{PLAN}/archive", f"{PLAN}/restore"],
+    guards=GUARDS,
+    status_code=200,
+    summary="Arkivera en plan (archive) eller använd den igen (restore)",
+)
+async def plan_archive(request: Request, code: FromPath[str]) -> Saved:
+    await archive_plan(code, request.url.path.endswith("/archive"), now=clock.now())
+    return Saved(code)
+
+
+class PlanChange(msgspec.Struct, forbid_unknown_fields=True):
+    """A plan's own fields, all of them (PUT): county by code or name, or blank; dates ÅÅÅÅ-MM-DD."""
+
+    title: str
+    county: str = ""
+    description: str = ""
+    period_start: str = ""
+    period_end: str = ""
+
+
+@put(PLAN, guards=GUARDS, summary="Ändra planens namn, län, beskrivning och period")
+async def plan_change(code: FromPath[str], data: JSONBody[PlanChange]) -> Saved:
+    await change_plan(code, **{f: getattr(data, f) for f in data.__struct_fields__})
+    return Saved(code)
+
+
+@delete(PLAN, guards=GUARDS, summary="Ta bort en plan utan mätomgångar och möten")
+async def plan_delete(code: FromPath[str]) -> None:
+    await delete_plan(code)
+
+
+@get(f"{PLAN}/file", guards=GUARDS, summary="Planen som TOML-fil, att ändra och läsa in igen")
+async def plan_file_export(code: FromPath[str]) -> Response:
+    return Response(plan_toml(await plan_definition(code)), media_type="application/toml; charset=utf-8")
+
+
+@get(f"{PLAN}/workbook", guards=GUARDS, summary="Planen som Excel-fil (samma blad som mallen)")
+async def plan_workbook_export(code: FromPath[str]) -> Response:
+    return Response(
+        plan_workbook(await plan_definition(code)),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@post(
+    "/plan-files",
+    guards=GUARDS,
+    status_code=200,
+    request_max_body_size=MAX_FILE_BYTES,
+    summary="Läs in en planfil (TOML eller Excel): en ny plan skapas, en befintlig visar ändringarna "
+    "och ändras med apply=true",
+)
+async def plan_file_import(request: Request, apply: FromQuery[bool] = False) -> Response[FileOut]:
+    content_type = request.content_type[0]
+    name = "plan.xlsx" if "spreadsheet" in content_type or "excel" in content_type else "plan.toml"
+    definition = read_plan_upload(await request.body(), name)
+    from surveys.db.tables import Plan
+
+    if not await Plan.exists().where(Plan.code == definition.code):
+        await load_plan(definition)
+        return Response(FileOut(definition.code, True, True, [], []), status_code=201)
+    found = await (apply_plan_file(definition) if apply else plan_changes(definition))
+    return Response(
+        FileOut(
+            definition.code,
+            False,
+            apply,
+            [ChangeOut(c.kind, c.part, c.name, list(c.details)) for c in found.changes],
+            list(found.refusals),
+        ),
+        status_code=409 if found.refusals else 200,
+    )
+
+
 @post(f"{PLAN}/organisations", guards=GUARDS, status_code=201, summary="Lägg till en organisation")
 async def organisation_add(code: FromPath[str], data: JSONBody[OrganisationIn]) -> Saved:
     plan = await plan_for_editing(code)
-    return Saved(await add_organisation(plan.id, name=data.name, kind=data.kind, code=data.code))
+    return Saved(
+        await add_organisation(
+            plan.id, name=data.name, kind=data.kind, code=data.code, official_code=data.official_code
+        )
+    )
 
 
 @put(f"{PLAN}/organisations/{{organisation:str}}", guards=GUARDS, summary="Byt namn på en organisation")
@@ -360,11 +584,110 @@ async def sizes_file(request: Request, code: FromPath[str], dry_run: FromQuery[b
     )
 
 
+def _target(percent: Text, target: Text) -> object:
+    """The goal's target as sent: a number as a number, for the one rule (rules.parse_target)."""
+    value = percent if percent is not None else target
+    return value if isinstance(value, int | float) else _text(value)
+
+
+@post(f"{PLAN}/goals", guards=GUARDS, status_code=201, summary="Lägg till ett effektmål")
+async def goal_add(code: FromPath[str], data: JSONBody[NewGoalIn]) -> GoalSaved:
+    plan = await plan_for_editing(code)
+    goal = await add_goal(
+        plan.id,
+        target_group=data.target_group,
+        step=data.step,
+        target=_target(data.target_percent, data.target),
+        deadline=data.deadline,
+        wording=data.wording,
+    )
+    return GoalSaved(goal)
+
+
 @put(f"{PLAN}/goals/{{goal:int}}", guards=GUARDS, summary="Ändra ett effektmål")
 async def goal_edit(code: FromPath[str], goal: FromPath[int], data: JSONBody[GoalIn]) -> Done:
     plan = await plan_for_editing(code)
-    await change_goal(plan.id, goal, target=_text(data.target), deadline=data.deadline, wording=data.wording)
+    await change_goal(
+        plan.id,
+        goal,
+        target=_target(data.target_percent, data.target),
+        deadline=data.deadline,
+        wording=data.wording,
+        step=data.step or None,
+    )
     return Done()
+
+
+@delete(f"{PLAN}/goals/{{id:int}}", guards=GUARDS, summary="Ta bort ett effektmål")
+async def goal_delete(code: FromPath[str], id: FromPath[int]) -> None:
+    plan = await plan_for_editing(code)
+    await delete_goal(plan.id, id)
+
+
+@delete(
+    f"{PLAN}/target-groups/{{group:str}}", guards=GUARDS, summary="Ta bort en målgrupp som inget har frågat"
+)
+async def group_delete(code: FromPath[str], group: FromPath[str]) -> None:
+    plan = await plan_for_editing(code)
+    await delete_target_group(plan.id, group)
+
+
+@post(
+    [f"{PLAN}/target-groups/{{group:str}}/archive", f"{PLAN}/target-groups/{{group:str}}/restore"],
+    guards=GUARDS,
+    status_code=200,
+    summary="Arkivera en målgrupp (archive) eller använd den igen (restore)",
+)
+async def group_archive(request: Request, code: FromPath[str], group: FromPath[str]) -> Saved:
+    plan = await plan_for_editing(code)
+    await archive_target_group(plan.id, group, request.url.path.endswith("/archive"))
+    return Saved(group)
+
+
+@post(
+    [f"{PLAN}/channels/{{channel:str}}/archive", f"{PLAN}/channels/{{channel:str}}/restore"],
+    guards=GUARDS,
+    status_code=200,
+    summary="Arkivera en kanal (archive) eller använd den igen (restore)",
+)
+async def channel_archive(request: Request, code: FromPath[str], channel: FromPath[str]) -> Saved:
+    plan = await plan_for_editing(code)
+    await archive_channel(plan.id, channel, request.url.path.endswith("/archive"))
+    return Saved(channel)
+
+
+@post(
+    [f"{PLAN}/activities/{{activity:str}}/archive", f"{PLAN}/activities/{{activity:str}}/restore"],
+    guards=GUARDS,
+    status_code=200,
+    summary="Arkivera en aktivitet (archive) eller ta tillbaka den (restore)",
+)
+async def activity_archive(request: Request, code: FromPath[str], activity: FromPath[str]) -> Saved:
+    plan = await plan_for_editing(code)
+    await archive_activity(plan.id, activity, request.url.path.endswith("/archive"))
+    return Saved(activity)
+
+
+class AddedOut(msgspec.Struct):
+    added: list[str]
+
+
+@post(
+    f"{PLAN}/official-organisations",
+    guards=GUARDS,
+    status_code=201,
+    summary="Lägg till kommuner och regioner med SCB-kod, eller ett helt län",
+)
+async def official_add(code: FromPath[str], data: JSONBody[OfficialIn]) -> AddedOut:
+    plan = await plan_for_editing(code)
+    codes = list(data.codes)
+    if data.county:
+        found = find_county(data.county)
+        if found is None:
+            message = _("Välj ett av Sveriges 21 län, eller inget.")
+            raise Invalid(message, errors={"county": message})
+        codes += [o.code for o in found.members]
+    return AddedOut(await add_official_organisations(plan.id, codes))
 
 
 @get(f"{PLAN}/reach", guards=GUARDS, summary="Planens räckviddssiffror")
@@ -389,6 +712,20 @@ async def reach_delete(code: FromPath[str], figure: FromPath[int]) -> None:
 
 
 HANDLERS = [
+    plan_create,
+    plan_archive,
+    plan_change,
+    plan_delete,
+    plan_file_export,
+    plan_workbook_export,
+    plan_file_import,
+    goal_add,
+    goal_delete,
+    group_delete,
+    group_archive,
+    channel_archive,
+    activity_archive,
+    official_add,
     plan_detail,
     organisation_add,
     organisation_edit,

@@ -6,17 +6,20 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from locales import gettext as _
 from server import clock
 from server.auth import requires
 from surveys.accounts.users import Role
+from surveys.db.engine import write_transaction
+from surveys.errors import NotFound
 from surveys.questionnaires.model import QuestionDef
 from surveys.responding.submission import Sent, Stored, submit
 from surveys.results.releases import release_open_wave
 from surveys.waves.lookup import open_waves, wave_at
+from surveys.waves.setup import archive_wave, create_wave, delete_wave
 
 
 class WaveItem(msgspec.Struct):
@@ -159,4 +162,81 @@ async def release_wave(slug: FromPath[str]) -> ReleaseOut:
     return ReleaseOut(slug, made.number, made.released_on, made.interim)
 
 
-HANDLERS = [list_waves, wave_detail, submit_response, release_wave]
+class WaveIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new wave of the plan, on the newest version of one of the plan's questionnaires.
+
+    Times with their zone ("2027-03-01T08:00:00+01:00"). Target groups and organisations by code; left out,
+    every one of the plan's (active) ones. A wave that would already have closed is refused unless
+    `confirm_past` is true.
+    """
+
+    questionnaire: str
+    slug: str
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    target_groups: list[str] | None = None
+    organisations: list[str] | None = None
+    intro: str = ""
+    confirm_past: bool = False
+
+
+class WaveCreated(msgspec.Struct):
+    slug: str
+    form_url: str
+
+
+COMMUNICATOR = [requires(Role.COMMUNICATOR)]
+PLAN_WAVES = "/plans/{code:str}/waves"
+
+
+@post(PLAN_WAVES, summary="Skapa en mätomgång för planen", status_code=201, guards=COMMUNICATOR)
+async def wave_create(request: Request, code: FromPath[str], data: JSONBody[WaveIn]) -> WaveCreated:
+    async with write_transaction():
+        await create_wave(
+            plan_code=code,
+            questionnaire_code=data.questionnaire,
+            slug=data.slug,
+            title=data.title,
+            opens_at=data.opens_at,
+            closes_at=data.closes_at,
+            target_groups=data.target_groups,
+            organisations=data.organisations,
+            intro=data.intro,
+            now=clock.now(),
+            past_confirmed=data.confirm_past,
+        )
+    return WaveCreated(data.slug, _form_url(request, data.slug))
+
+
+async def _plans_wave(code: str, wave: str) -> None:
+    """NotFound unless the wave is the plan's: a plan's address never reaches another plan's wave."""
+    from surveys.db.tables import Wave
+    from surveys.plans.lookup import plan_row
+    from surveys.waves.setup import wave_to_manage
+
+    plan = await plan_row(code)
+    await wave_to_manage(wave)
+    if not await Wave.exists().where((Wave.slug == wave) & (Wave.plan == plan["id"])):
+        raise NotFound(_("Mätomgången hör inte till planen %(code)s.") % {"code": code})
+
+
+@delete(f"{PLAN_WAVES}/{{wave:str}}", summary="Ta bort en mätomgång utan svar", guards=COMMUNICATOR)
+async def wave_delete(code: FromPath[str], wave: FromPath[str]) -> None:
+    await _plans_wave(code, wave)
+    await delete_wave(wave)
+
+
+@post(
+    f"{PLAN_WAVES}/{{wave:str}}/archive",
+    summary="Arkivera en mätomgång: stängd, svaren kvar i resultaten",
+    status_code=200,
+    guards=COMMUNICATOR,
+)
+async def wave_archive(code: FromPath[str], wave: FromPath[str]) -> ResponseOut:
+    await _plans_wave(code, wave)
+    await archive_wave(wave)
+    return ResponseOut("archived", _("Mätomgången är arkiverad. Svaren finns kvar i resultaten."))
+
+
+HANDLERS = [list_waves, wave_detail, submit_response, release_wave, wave_create, wave_delete, wave_archive]

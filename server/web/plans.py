@@ -19,11 +19,18 @@ from surveys.plans.editing import (
     SIZES_MAX_BYTES,
     ActivityInput,
     PlanOverview,
+    add_channels,
     add_manual_reach,
+    add_official_organisations,
     add_organisation,
+    add_target_groups,
+    archive_activity,
+    archive_channel,
+    archive_target_group,
     delete_activity,
     delete_channel,
     delete_reach,
+    delete_target_group,
     parse_sizes_csv,
     plan_channels,
     plan_for_editing,
@@ -38,6 +45,7 @@ from surveys.plans.editing import (
     sizes_template,
     store_sizes,
 )
+from surveys.plans.official import counties, county
 from surveys.plans.rules import ACTIVITY_STATUSES, ACTIVITY_STEPS, ORGANISATION_KINDS, STATUS_NAMES
 from surveys.questionnaires.model import STEP_NAMES
 
@@ -75,12 +83,17 @@ def _keyed(prefix: str, error: DomainError) -> dict[str, str]:
 
 
 async def _organisations_page(request: Request, plan: PlanOverview, **context) -> Template:
+    organisations = await plan_organisations(plan.id)
+    home = county(plan.county) if plan.county else None
     return await _render(
         request,
         "plan_organisations.html",
         plan,
-        organisations=await plan_organisations(plan.id),
+        organisations=organisations,
         kinds=ORGANISATION_KINDS,
+        counties=counties(),
+        have={o.official_code for o in organisations if o.official_code},
+        home_county=home.code if home else "",
         **context,
     )
 
@@ -100,6 +113,26 @@ async def organisation_add(request: Request, code: FromPath[str]) -> Template | 
         return await _organisations_page(
             request, plan, errors=_keyed("new-", error), values={"new": values}, status=422
         )
+    return _saved(f"/arbeta/planer/{code}/organisationer")
+
+
+@post(f"{BASE}/organisationer/officiella", guards=COMMUNICATOR, status_code=303)
+async def organisations_official_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    """Municipalities and regions from SCB's list: the ticked ones, or a whole county in one press."""
+    plan = await plan_for_editing(code)
+    fields = await read_form(request)
+    chosen = list(fields.get("official", []))
+    whole = field_values(fields, "county")["county"]
+    if whole:
+        found = county(whole)
+        chosen += [o.code for o in found.members] if found else [whole]
+    if not chosen:
+        message = _("Kryssa för kommuner eller regioner, eller välj ett helt län.")
+        return await _organisations_page(request, plan, errors={"official": message}, status=422)
+    try:
+        await add_official_organisations(plan.id, chosen)
+    except Invalid as error:
+        return await _organisations_page(request, plan, errors=dict(error.errors), status=422)
     return _saved(f"/arbeta/planer/{code}/organisationer")
 
 
@@ -162,13 +195,19 @@ async def channels_page(request: Request, code: FromPath[str]) -> Template:
 
 @post(f"{BASE}/kanaler", guards=COMMUNICATOR, status_code=303)
 async def channel_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    """One channel with its kind and code, or (`names`) several, one name per line."""
     plan = await plan_for_editing(code)
-    values = field_values(await read_form(request), "name", "code", "kind")
+    fields = await read_form(request)
+    values = field_values(fields, "name", "code", "kind")
+    many = field_values(fields, "names")["names"]
     try:
-        await save_channel(plan.id, **values)
+        if "names" in fields:
+            await add_channels(plan.id, many)
+        else:
+            await save_channel(plan.id, **values)
     except Invalid as error:
         return await _channels_page(
-            request, plan, errors=_keyed("new-", error), values={"new": values}, status=422
+            request, plan, errors=_keyed("new-", error), values={"new": {**values, "names": many}}, status=422
         )
     return _saved(f"/arbeta/planer/{code}/kanaler")
 
@@ -203,6 +242,18 @@ async def channel_delete(
     return _saved(f"/arbeta/planer/{code}/kanaler")
 
 
+@post(
+    [f"{BASE}/kanaler/{{channel:str}}/arkivera", f"{BASE}/kanaler/{{channel:str}}/aterstall"],
+    guards=COMMUNICATOR,
+    status_code=303,
+)
+async def channel_archive(request: Request, code: FromPath[str], channel: FromPath[str]) -> Redirect:
+    plan = await plan_for_editing(code)
+    await read_form(request)
+    await archive_channel(plan.id, channel, request.url.path.endswith("/arkivera"))
+    return _saved(f"/arbeta/planer/{code}/kanaler")
+
+
 # --- activities ---------------------------------------------------------------------------------------------
 
 
@@ -224,8 +275,20 @@ async def _activity_page(request: Request, plan: PlanOverview, activity, given, 
         plan,
         activity=activity,
         given=given,
-        channel_choices=[(c.code, c.name) for c in plan.channels],
-        group_choices=[(g.group.code, g.group.name) for g in plan.groups],
+        # Archived channels and groups are offered only to an activity that already has them.
+        channel_choices=[(c.code, c.name) for c in plan.channels]
+        + [
+            (code, name)
+            for code, name in zip(
+                activity.channel_codes if activity else (), activity.channels if activity else (), strict=True
+            )
+            if code not in {c.code for c in plan.channels}
+        ],
+        group_choices=[
+            (g.group.code, g.group.name)
+            for g in plan.groups
+            if not g.archived or (activity and g.group.code in activity.group_codes)
+        ],
         step_choices=[(step, f"{step} {_(STEP_NAMES[step])}") for step in ACTIVITY_STEPS],
         status_choices=[(status, _(STATUS_NAMES[status])) for status in ACTIVITY_STATUSES],
         **context,
@@ -310,6 +373,18 @@ async def activity_delete(
     return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
 
 
+@post(
+    [f"{BASE}/aktiviteter/{{activity:str}}/arkivera", f"{BASE}/aktiviteter/{{activity:str}}/aterstall"],
+    guards=COMMUNICATOR,
+    status_code=303,
+)
+async def activity_archive(request: Request, code: FromPath[str], activity: FromPath[str]) -> Redirect:
+    plan = await plan_for_editing(code)
+    await read_form(request)
+    await archive_activity(plan.id, activity, request.url.path.endswith("/arkivera"))
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=aktivitet#aktiviteter", status_code=303)
+
+
 # --- target groups and their sizes ----------------------------------------------------------------------------
 
 
@@ -324,13 +399,19 @@ async def groups_page(request: Request, code: FromPath[str]) -> Template:
 
 @post(f"{BASE}/malgrupper", guards=COMMUNICATOR, status_code=303)
 async def group_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    """One target group with its description and code, or (`names`) several, one name per line."""
     plan = await plan_for_editing(code)
-    values = field_values(await read_form(request), "name", "code", "description")
+    fields = await read_form(request)
+    values = field_values(fields, "name", "code", "description")
+    many = field_values(fields, "names")["names"]
     try:
-        await save_target_group(plan.id, **values)
+        if "names" in fields:
+            await add_target_groups(plan.id, many)
+        else:
+            await save_target_group(plan.id, **values)
     except Invalid as error:
         return await _groups_page(
-            request, plan, errors=_keyed("new-", error), values={"new": values}, status=422
+            request, plan, errors=_keyed("new-", error), values={"new": {**values, "names": many}}, status=422
         )
     return _saved(f"/arbeta/planer/{code}/malgrupper")
 
@@ -345,6 +426,30 @@ async def group_edit(request: Request, code: FromPath[str], group: FromPath[str]
         return await _groups_page(
             request, plan, errors=_keyed(f"tg-{group}-", error), values={group: values}, status=422
         )
+    return _saved(f"/arbeta/planer/{code}/malgrupper")
+
+
+@post(
+    [
+        f"{BASE}/malgrupper/{{group:str}}/ta-bort",
+        f"{BASE}/malgrupper/{{group:str}}/arkivera",
+        f"{BASE}/malgrupper/{{group:str}}/aterstall",
+    ],
+    guards=COMMUNICATOR,
+    status_code=303,
+)
+async def group_action(request: Request, code: FromPath[str], group: FromPath[str]) -> Template | Redirect:
+    """ta-bort: a group nothing has asked; arkivera: one with answers or waves; aterstall: back in use."""
+    plan = await plan_for_editing(code)
+    await read_form(request)
+    action = request.url.path.rsplit("/", 1)[1]
+    try:
+        if action == "ta-bort":
+            await delete_target_group(plan.id, group)
+        else:
+            await archive_target_group(plan.id, group, action == "arkivera")
+    except Conflict as refused:  # answers or waves: shown beside the group, with what to do instead
+        return await _groups_page(request, plan, errors=_keyed(f"tg-{group}-", refused), status=409)
     return _saved(f"/arbeta/planer/{code}/malgrupper")
 
 
@@ -451,6 +556,7 @@ async def reach_delete(request: Request, code: FromPath[str], figure: FromPath[i
 
 HANDLERS = [
     organisations_page,
+    organisations_official_add,
     organisation_add,
     organisation_edit,
     organisation_action,
@@ -458,14 +564,17 @@ HANDLERS = [
     channel_add,
     channel_edit,
     channel_delete,
+    channel_archive,
     activity_new_page,
     activity_add,
     activity_page,
     activity_edit,
     activity_delete,
+    activity_archive,
     groups_page,
     group_add,
     group_edit,
+    group_action,
     sizes_page,
     sizes_template_file,
     sizes_preview,

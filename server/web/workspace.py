@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import segno
@@ -17,30 +17,56 @@ from server.sessions import requires_page, session_account
 from server.web.forms import field_value, field_values, read_form
 from surveys.accounts.users import Role
 from surveys.db.engine import write_transaction
-from surveys.errors import NotFound
-from surveys.plans.editing import plan_codes, plan_overview, update_goal, update_sizes
+from surveys.errors import Conflict, Invalid, NotFound
+from surveys.plans.editing import (
+    add_goal,
+    delete_goal,
+    plan_codes,
+    plan_list,
+    plan_overview,
+    update_goal,
+    update_sizes,
+)
 from surveys.plans.lookup import no_such_plan
-from surveys.questionnaires.storage import questionnaire_list
+from surveys.plans.rules import GOAL_STEPS, code_from_name
+from surveys.plans.usage import wave_uses
+from surveys.questionnaires.model import STEP_NAMES
 from surveys.results.releases import latest_release, release_open_wave
 from surveys.waves.codes import code_counts, codes_sheet, issue_codes
 from surveys.waves.lookup import WaveForm
 from surveys.waves.prestart_check import check_privacy, check_questionnaire
 from surveys.waves.progress import wave_progress, wave_sizes
-from surveys.waves.setup import WaveError, close_early, create_wave, list_waves, reopen, wave_to_manage
+from surveys.waves.setup import (
+    PastWave,
+    WaveError,
+    archive_wave,
+    close_early,
+    create_wave,
+    delete_wave,
+    list_waves,
+    plan_questionnaires,
+    reopen,
+    wave_to_manage,
+)
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @get("/arbeta", name="workspace", guards=COMMUNICATOR)
-async def workspace(request: Request) -> Template:
+async def workspace(request: Request, meddelande: FromQuery[str] = "") -> Template:
+    plans = await plan_list()
     return Template(
         "workspace/index.html",
         context={
             "account": await session_account(request),
-            "plans": await plan_codes(),
+            "plans": [(p.code, p.title) for p in plans if not p.archived],
+            "plan_listing": [p for p in plans if not p.archived],
+            "archived_plans": [p for p in plans if p.archived],
             "waves": await list_waves(),
+            "archived_waves": await list_waves(archived=True),
             "now": clock.now(),
+            "message": meddelande,
         },
     )
 
@@ -52,7 +78,7 @@ async def _plan_or_404(code: str):
     return plan
 
 
-def _plan_page(
+async def _plan_page(
     request, plan, account, *, errors=None, values=None, saved: str = "", status: int = 200
 ) -> Template:
     return Template(
@@ -63,6 +89,10 @@ def _plan_page(
             "errors": errors or {},
             "values": values or {},
             "saved": saved,
+            "waves": await list_waves(plan_code=plan.code),
+            "now": clock.now(),
+            "step_choices": [(step, f"{step} {_(STEP_NAMES[step])}") for step in GOAL_STEPS],
+            "group_choices": [(g.group.code, g.group.name) for g in plan.active_groups],
         },
         status_code=status,
     )
@@ -70,21 +100,47 @@ def _plan_page(
 
 @get("/arbeta/planer/{code:str}", name="plan", guards=COMMUNICATOR)
 async def plan_page(request: Request, code: FromPath[str], sparat: FromQuery[str] = "") -> Template:
-    return _plan_page(request, await _plan_or_404(code), await session_account(request), saved=sparat)
+    return await _plan_page(request, await _plan_or_404(code), await session_account(request), saved=sparat)
+
+
+GOAL_FIELDS = ("target_group", "step", "target", "deadline", "wording")
+
+
+@post("/arbeta/planer/{code:str}/mal", guards=COMMUNICATOR, status_code=303)
+async def new_goal(request: Request, code: FromPath[str]) -> Template | Redirect:
+    """A new effect goal: target group, step, target in percent, deadline, the plan's wording."""
+    plan = await _plan_or_404(code)
+    values = field_values(await read_form(request), *GOAL_FIELDS)
+    try:
+        goal = await add_goal(plan.id, **values)
+    except Invalid as error:
+        keyed = {f"new-goal-{field}": message for field, message in error.errors.items()}
+        return await _plan_page(
+            request, plan, await session_account(request), errors=keyed, values={"new": values}, status=422
+        )
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=mal-{goal}#effektmal", status_code=303)
 
 
 @post("/arbeta/planer/{code:str}/mal/{goal:int}", guards=COMMUNICATOR, status_code=303)
 async def edit_goal(request: Request, code: FromPath[str], goal: FromPath[int]) -> Template | Redirect:
     plan = await _plan_or_404(code)
     fields = await read_form(request)
-    values = field_values(fields, "target", "deadline", "wording")
-    errors = await update_goal(plan.id, goal, **values)
+    values = field_values(fields, "target", "deadline", "wording", "step")
+    errors = await update_goal(plan.id, goal, **{**values, "step": values["step"] or None})
     if errors:
         keyed = {f"goal-{goal}-{field}": message for field, message in errors.items()}
-        return _plan_page(
+        return await _plan_page(
             request, plan, await session_account(request), errors=keyed, values={goal: values}, status=422
         )
     return Redirect(path=f"/arbeta/planer/{code}?sparat=mal-{goal}", status_code=303)
+
+
+@post("/arbeta/planer/{code:str}/mal/{goal:int}/ta-bort", guards=COMMUNICATOR, status_code=303)
+async def remove_goal(request: Request, code: FromPath[str], goal: FromPath[int]) -> Redirect:
+    plan = await _plan_or_404(code)
+    await read_form(request)
+    await delete_goal(plan.id, goal)
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=mal-borttaget#effektmal", status_code=303)
 
 
 @post("/arbeta/planer/{code:str}/malgrupper/{group:str}/storlekar", guards=COMMUNICATOR, status_code=303)
@@ -95,7 +151,7 @@ async def edit_sizes(request: Request, code: FromPath[str], group: FromPath[str]
     errors = await update_sizes(plan.id, group, values)
     if errors:
         keyed = {f"size-{group}-{org}": message for org, message in errors.items()}
-        return _plan_page(
+        return await _plan_page(
             request, plan, await session_account(request), errors=keyed, values={group: values}, status=422
         )
     return Redirect(path=f"/arbeta/planer/{code}?sparat=storlekar-{group}", status_code=303)
@@ -128,6 +184,7 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
             "findings": findings,
             "codes": await code_counts(wave.id),
             "release": await latest_release(wave.id),
+            "answered": (await wave_uses(wave.id)).answers > 0,
             "error": None,
         },
     )
@@ -195,10 +252,34 @@ async def make_codes(request: Request, slug: FromPath[str]) -> Response:
     )
 
 
+@post(
+    ["/arbeta/omgangar/{slug:str}/ta-bort", "/arbeta/omgangar/{slug:str}/arkivera"],
+    guards=COMMUNICATOR,
+    status_code=303,
+)
+async def remove_wave(request: Request, slug: FromPath[str]) -> Redirect:
+    """ta-bort: a wave nobody answered; arkivera: one with answers, closed and out of the lists. Both only
+    with the box ticked that says so: neither can be undone from the page."""
+    fields = await read_form(request)
+    await wave_to_manage(slug)  # NotFound for an address with no wave
+    if field_value(fields, "confirm") != "ja":
+        return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=bekrafta#ta-bort", status_code=303)
+    if request.url.path.endswith("/ta-bort"):
+        try:
+            await delete_wave(slug)
+        except Conflict:
+            return Redirect(path=f"/arbeta/omgangar/{slug}?meddelande=har-svar", status_code=303)
+        return Redirect(path="/arbeta?meddelande=omgang-borttagen", status_code=303)
+    await archive_wave(slug)
+    return Redirect(path="/arbeta?meddelande=omgang-arkiverad", status_code=303)
+
+
 HANDLERS = [
     workspace,
     plan_page,
+    new_goal,
     edit_goal,
+    remove_goal,
     edit_sizes,
     wave_page,
     wave_qr,
@@ -206,24 +287,53 @@ HANDLERS = [
     reopen_wave,
     release_wave,
     make_codes,
+    remove_wave,
 ]
+
+WAVE_FIELDS = ("plan", "questionnaire", "slug", "title", "opens", "closes", "intro", "confirm_past")
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M")
 
 
 async def _new_wave_page(
-    request: Request, plan_code: str, *, problems=(), values=None, status=200
+    request: Request, plan_code: str, *, errors=None, values=None, past: bool = False, status=200
 ) -> Template:
-    plans = await plan_codes()
-    plan = await plan_overview(plan_code or (plans[0][0] if plans else ""))
+    plans = await plan_codes(in_use=True)
+    account = await session_account(request)
+    if not plan_code and len(plans) == 1:
+        plan_code = plans[0][0]
+    if not plan_code:
+        # Several plans (or none): the person chooses, never the first one by chance.
+        return Template(
+            "workspace/new_wave.html",
+            context={"account": account, "plan": None, "plans": plans, "errors": {}, "values": {}},
+            status_code=status,
+        )
+    plan = await plan_overview(plan_code)
     if plan is None:
-        raise NotFound(_("Det finns ingen plan att skapa en mätomgång för."))
+        raise no_such_plan(plan_code)
+    if plan.archived:
+        raise NotFound(_("Planen är arkiverad. Återställ den först om den ska få en ny mätomgång."))
+    now = clock.now()
+    opens = now.astimezone(STOCKHOLM).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    defaults = {
+        "opens": _local(opens),
+        "closes": _local((opens + timedelta(days=14)).replace(hour=17)),
+        "target_groups": [g.group.code for g in plan.active_groups],
+        "organisations": [o.code for o in plan.organisations],
+    }
     return Template(
         "workspace/new_wave.html",
         context={
-            "account": await session_account(request),
+            "account": account,
             "plan": plan,
-            "questionnaires": await questionnaire_list(),
-            "problems": list(problems),
-            "values": values or {},
+            "plans": plans,
+            "questionnaires": await plan_questionnaires(plan.code),
+            "errors": errors or {},
+            "values": values or defaults,
+            "past": past,
         },
         status_code=status,
     )
@@ -243,33 +353,51 @@ def _local_time(text: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=STOCKHOLM)
 
 
+async def _free_slug(title: str) -> str:
+    from surveys.db.tables import Wave
+
+    wanted = (code_from_name(title) or "omgang")[:70].strip("-_") or "omgang"
+    wanted = wanted if len(wanted) >= 3 else f"{wanted}-omgang"
+    slug, number = wanted, 2
+    while await Wave.exists().where(Wave.slug == slug):
+        slug, number = f"{wanted}-{number}", number + 1
+    return slug
+
+
 @post("/arbeta/omgangar/ny", guards=COMMUNICATOR, status_code=303)
 async def new_wave(request: Request) -> Template | Redirect:
     fields = await read_form(request)
     values = {
-        **field_values(fields, "plan", "questionnaire", "slug", "title", "opens", "closes", "intro"),
+        **field_values(fields, *WAVE_FIELDS),
         "target_groups": fields.get("target_group", []),
         "organisations": fields.get("organisation", []),
     }
-    problems = []
+    slug = values["slug"].strip() or (await _free_slug(values["title"]) if values["title"].strip() else "")
     try:
         async with write_transaction():
             await create_wave(
                 plan_code=values["plan"],
                 questionnaire_code=values["questionnaire"],
-                slug=values["slug"].strip(),
+                slug=slug,
                 title=values["title"],
                 opens_at=_local_time(values["opens"]),
                 closes_at=_local_time(values["closes"]),
                 target_groups=values["target_groups"],
                 organisations=values["organisations"],
                 intro=values["intro"].strip(),
+                now=clock.now(),
+                past_confirmed=values["confirm_past"] == "ja",
             )
-    except WaveError as exc:
-        problems = exc.problems
-    if problems:
-        return await _new_wave_page(request, values["plan"], problems=problems, values=values, status=422)
-    return Redirect(path=f"/arbeta/omgangar/{values['slug'].strip()}", status_code=303)
+    except WaveError as refused:
+        return await _new_wave_page(
+            request,
+            values["plan"],
+            errors=refused.errors,
+            values=values,
+            past=isinstance(refused, PastWave),
+            status=422,
+        )
+    return Redirect(path=f"/arbeta/omgangar/{slug}", status_code=303)
 
 
 HANDLERS = [*HANDLERS, new_wave_page, new_wave]

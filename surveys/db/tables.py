@@ -36,6 +36,19 @@ def random_id() -> int:
     return (secrets.randbelow(2**53 - 1) + 1) * ANSWER_ROOM
 
 
+class Plan(Table):
+    """A färdplan's communication plan, followed up over a period."""
+
+    id: Serial
+    code = Varchar(length=60, unique=True)
+    title = Varchar(length=300)
+    county = Varchar(length=100, default="")
+    description = Text(default="")
+    period_start = Date(null=True, default=None)
+    period_end = Date(null=True, default=None)
+    archived = Boolean(default=False)  # kept with its waves and results, not offered for new work
+
+
 class Organisation(Table):
     """A municipality, the region or another organisation (huvudman) of one plan.
 
@@ -48,21 +61,8 @@ class Organisation(Table):
     code = Varchar(length=60)
     name = Varchar(length=200)
     kind = Varchar(length=20, default="kommun")  # kommun | region | annan
-    plan = ForeignKey(references="Plan", null=True, default=None, on_delete=OnDelete.cascade)
+    plan = ForeignKey(references=Plan, null=True, default=None, on_delete=OnDelete.cascade)
     official_code = Varchar(length=4, default="")
-
-
-class Plan(Table):
-    """A färdplan's communication plan, followed up over a period."""
-
-    id: Serial
-    code = Varchar(length=60, unique=True)
-    title = Varchar(length=300)
-    county = Varchar(length=100, default="")
-    description = Text(default="")
-    period_start = Date(null=True, default=None)
-    period_end = Date(null=True, default=None)
-    archived = Boolean(default=False)  # kept with its waves and results, not offered for new work
 
 
 class PlanOrganisation(Table, tablename="plan_organisation"):
@@ -322,8 +322,8 @@ class AnswerTally(Table, tablename="answer_tally"):
 
 
 TABLES = (
+    Plan,  # before Organisation, which belongs to a plan: a copy in this order meets its references
     Organisation,
-    Plan,
     PlanOrganisation,
     TargetGroup,
     TargetGroupSize,
@@ -518,9 +518,10 @@ class FederatedIdentity(Table, tablename="federated_identity"):
     issuer = Varchar(length=500)
     subject = Varchar(length=255)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, unique=True, null=False)
-    # True while the provider's claims give no role: the user is switched off until a sign-in gives one again.
-    # A user an administrator switched off has this False, and no sign-in switches them back on.
-    suspended = Boolean(default=False)
+    # The user's session epoch when the provider's claims stopped giving a role and effekt switched the user
+    # off; None otherwise. A sign-in with a role switches the user back on only while the epoch is still
+    # this one: an administrator switching the user on and off again since has moved it.
+    suspended_epoch = Integer(null=True, default=None)
     # The newest ID token, handed back to the provider as a hint when the person signs out of effekt.
     id_token = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())

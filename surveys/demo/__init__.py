@@ -82,7 +82,12 @@ async def load_demo(today: date, progress: Progress | None = None) -> dict[str, 
         report("plan", 1, 1)
     definition = await load_version(version_id)
     groups = _group_sizes(plan)
-    orgs = {r["code"]: r["id"] for r in await Organisation.select(Organisation.id, Organisation.code)}
+    orgs = {
+        r["code"]: r["id"]
+        for r in await Organisation.select(Organisation.id, Organisation.code).where(
+            Organisation.plan == plan_id
+        )
+    }
     group_ids = {
         r["code"]: r["id"]
         for r in await TargetGroup.select(TargetGroup.id, TargetGroup.code).where(TargetGroup.plan == plan_id)

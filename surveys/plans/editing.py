@@ -27,7 +27,7 @@ from surveys.db.tables import (
 from surveys.errors import Conflict, DomainError, Invalid, NotFound
 from surveys.plans import rules, usage
 from surveys.plans.lookup import plan_row
-from surveys.plans.official import official
+from surveys.plans.official import match, official
 from surveys.plans.rules import ActivityInput, code_from_name
 from surveys.waves.lookup import Choice
 
@@ -111,10 +111,12 @@ class PlanListing:
     archived: bool
 
 
-async def plan_codes() -> list[tuple[str, str]]:
-    """(code, title) of the plans in use, by title: archived plans are not offered for new work."""
-    rows = await Plan.select(Plan.code, Plan.title).where(Plan.archived.eq(False)).order_by(Plan.title)
-    return [(r["code"], r["title"]) for r in rows]
+async def plan_codes(*, in_use: bool = False) -> list[tuple[str, str]]:
+    """(code, title) of every plan by title; `in_use`: not the archived ones, which get no new work."""
+    query = Plan.select(Plan.code, Plan.title)
+    if in_use:
+        query = query.where(Plan.archived.eq(False))
+    return [(r["code"], r["title"]) for r in await query.order_by(Plan.title)]
 
 
 async def plan_list() -> list[PlanListing]:
@@ -447,23 +449,28 @@ async def add_organisation(
     """Add an organisation of the plan's own: a municipality or region by its official code (name and kind
     from SCB's list unless given), or another one by name. Never another plan's, whatever the code."""
     official_code = official_code.strip()
+    if not official_code and (known := match(name, kind)):
+        official_code = known.code  # "Timrå kommun" typed in full is the municipality of SCB's list
     listed = official(official_code) if official_code else None
     name = name.strip() or (listed.name if listed else "")
     typed = code.strip()
     wanted = typed or (_official_slug(listed) if listed else code_from_name(name) if name else "")
-    checked = rules.organisation(name=name, kind=kind, code=wanted, official_code=official_code)
+    checked = rules.organisation(name=name, kind=kind, code=wanted or None, official_code=official_code)
     async with write_transaction():
-        rows = await Organisation.select(Organisation.code, Organisation.official_code).where(
-            Organisation.plan == plan_id
-        )
+        rows = await Organisation.select(
+            Organisation.code, Organisation.official_code, Organisation.name
+        ).where(Organisation.plan == plan_id)
         if checked.official_code and any(r["official_code"] == checked.official_code for r in rows):
             raise _invalid({"name": _("%(name)s finns redan i planen.") % {"name": checked.name}})
         taken = {r["code"] for r in rows}
-        if typed and typed in taken:
+        holder = next((r["name"] for r in rows if r["code"] == typed), None) if typed else None
+        if holder is not None and holder.strip().lower() == checked.name.lower():
+            raise _invalid({"name": _("%(name)s finns redan i planen.") % {"name": checked.name}})
+        if holder is not None:
             raise _invalid(
                 {
-                    "code": _("Planen har redan en organisation med koden %(code)s. Välj en annan kod.")
-                    % {"code": typed}
+                    "code": _("Koden %(code)s används redan av %(name)s. Välj en annan kod.")
+                    % {"code": typed, "name": holder}
                 }
             )
         code = _unique_code(checked.code, taken)
@@ -1138,3 +1145,78 @@ async def delete_reach(plan_id: int, figure_id: int) -> None:
         )
     if not deleted:
         raise _refused(NotFound, "figure", _("Räckviddssiffran finns inte i den här planen."))
+
+
+# several at once: the names a communicator types one per line
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+
+
+async def add_target_groups(plan_id: int, names: str) -> list[str]:
+    """One target group per line of `names`, each by the rules, all or none; their codes."""
+    return await _add_many(plan_id, names, TargetGroup, "target group")
+
+
+async def add_channels(plan_id: int, names: str) -> list[str]:
+    """One channel per line of `names`, each by the rules, all or none; their codes."""
+    return await _add_many(plan_id, names, Channel, "channel")
+
+
+async def _add_many(plan_id: int, names: str, table, kind: str) -> list[str]:
+    lines = _lines(names)
+    errors: dict[str, str] = {}
+    if not lines:
+        errors["names"] = (
+            _("Skriv en målgrupp per rad.") if kind == "target group" else _("Skriv en kanal per rad.")
+        )
+    checked = []
+    for number, name in lines:
+        try:
+            if kind == "target group":
+                part = rules.target_group(name=name, description="", code=code_from_name(name))
+            else:
+                part = rules.channel(name=name, kind="", code=code_from_name(name))
+        except Invalid as refused:
+            errors.setdefault(
+                "names", _("Rad %(line)s: %(problem)s") % {"line": number, "problem": refused.message}
+            )
+            continue
+        checked.append(part)
+    if errors:
+        raise _invalid(errors)
+    async with write_transaction():
+        rows = await table.select(table.code, table.name).where(table.plan == plan_id)
+        seen = {r["name"].strip().lower() for r in rows}
+        for (number, _name), part in zip(lines, checked, strict=True):
+            if part.name.lower() in seen:
+                raise _invalid(
+                    {
+                        "names": _("Rad %(line)s: %(name)s finns redan i planen.")
+                        % {"line": number, "name": part.name}
+                    }
+                )
+            seen.add(part.name.lower())
+        taken = {r["code"] for r in rows}
+        position = 0
+        if table is TargetGroup:
+            last = (
+                await TargetGroup.select(TargetGroup.position)
+                .where(TargetGroup.plan == plan_id)
+                .order_by(TargetGroup.position, ascending=False)
+                .first()
+            )
+            position = last["position"] if last else 0
+        codes = []
+        for part in checked:
+            code = _unique_code(part.code, taken)
+            taken.add(code)
+            if table is TargetGroup:
+                position += 1
+                await TargetGroup(plan=plan_id, code=code, name=part.name, position=position).save()
+            else:
+                await Channel(plan=plan_id, code=code, name=part.name).save()
+            codes.append(code)
+    caches.after_plan_change()
+    return codes

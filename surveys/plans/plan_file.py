@@ -70,6 +70,7 @@ __all__ = [
 
 T = TypeVar("T")
 MAX_FILE_BYTES = 2 * 1024 * 1024
+TEMPLATE_FILE = Path(__file__).resolve().parent / "data" / "plan-mall.toml"
 
 # The file's tables, in the order of the file, and what one entry of each is called in a message.
 TABLES = {
@@ -143,7 +144,7 @@ Locate = Callable[[str, int | None, str], str]
 
 def entry_name(table: str, number: int | None) -> str:
     names = {
-        "plan": _("[plan]"),
+        "plan": "[plan]",
         "organisations": _("organisation %(number)s"),
         "target_groups": _("målgrupp %(number)s"),
         "effect_goals": _("effektmål %(number)s"),
@@ -213,8 +214,11 @@ class _Problems:
         self.errors: dict[str, str] = {}
         self.locate = locate
 
-    def add(self, table: str, number: int | None, field: str, message: str) -> None:
-        self.errors.setdefault(self.locate(table, number, field), message)
+    def add(self, table: str, number: int | None, field: str, message: str, *, instead: bool = False) -> None:
+        """Note a problem; `instead`: it replaces one noted at the same place (a sharper message)."""
+        place = self.locate(table, number, field)
+        if instead or place not in self.errors:
+            self.errors[place] = message
 
     def check(self, table: str, number: int | None, build: Callable[[], T]) -> T | None:
         """The part `build` makes by the rules, or None with its field errors noted at its place."""
@@ -338,6 +342,7 @@ def _toml_dates(raw: dict, keys: tuple[str, ...], table: str, number: int | None
                 key,
                 _("Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken, till exempel %(key)s = 2026-12-31.")
                 % {"key": key},
+                instead=True,
             )
 
 

@@ -215,9 +215,12 @@ def parse_share(text: str) -> float | None:
 
 
 def target_percent(share: float) -> str:
-    """0.705 → "70,5", 0.7 → "70": a stored share as the goal form shows it (the rule reads it back)."""
-    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """0.705 → "70,5", 0.7 → "70", 0.01 → "1 %": a stored share as the goal form shows it.
+
+    The rule reads it back as the same share: at 1 % or less the percent sign says it is not a share.
+    """
+    text = f"{share * 100:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text} %" if share <= 0.01 else text
 
 
 def is_target_share(share: object) -> bool:

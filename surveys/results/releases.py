@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from piccolo.query.functions.aggregate import Count
+
 from locales import gettext as _
 from surveys.db import tallies
 from surveys.db.engine import is_sqlite, write_transaction
@@ -260,10 +262,12 @@ async def _matches_live(wave_id: int, number: int, now: datetime) -> bool:
 
 
 async def released_texts(wave_id: int, number: int, question_id: int, now: datetime) -> list[dict]:
-    """The free texts of one question published by release `number` or before: id, organisation, target
-    group, text. Empty when none was published (also after retention deleted them)."""
+    """The free texts of one question published by release `number` or before: the release that first
+    published it, id, organisation, target group, text. Empty when none was published (also after
+    retention deleted them)."""
     await _freeze_texts(wave_id, number, now)
     return await ReleasedText.select(
+        ReleasedText.number,
         ReleasedText.answer.id.as_alias("id"),
         ReleasedText.answer.organisation.as_alias("organisation"),
         ReleasedText.answer.target_group.as_alias("target_group"),
@@ -276,6 +280,8 @@ async def released_texts(wave_id: int, number: int, question_id: int, now: datet
 
 
 async def _freeze_texts(wave_id: int, number: int, now: datetime) -> None:
+    if await ReleasedText.exists().where((ReleasedText.wave == wave_id) & (ReleasedText.number == number)):
+        return  # frozen already (the check below counts every response, so it is not made each time)
     if not await _matches_live(wave_id, number, now):
         return
     async with write_transaction():
@@ -309,12 +315,12 @@ PairCounts = dict[tuple[int, int, int], int]  # (target group, first option, sec
 
 async def released_crosstab(
     wave_id: int, number: int, first: int, second: int, now: datetime
-) -> tuple[PairCounts | None, list[PairCounts]]:
+) -> tuple[PairCounts | None, list[tuple[int, PairCounts]]]:
     """Respondents per target group who answered both questions, as release `number` publishes them.
 
     None when that release never published them and cannot now (an interim release, or a wave answered
-    since). Also every earlier release's frozen counts of the same two questions, oldest first: a reader
-    may have seen those."""
+    since). Also every earlier release's frozen counts of the same two questions, by release number,
+    oldest first: a reader may have seen those."""
     rows = (
         await ReleaseCrosstab.select(ReleaseCrosstab.number, ReleaseCrosstab.counts)
         .where(
@@ -326,7 +332,7 @@ async def released_crosstab(
         .output(load_json=True)
     )
     frozen = {r["number"]: {(g, a, b): n for g, a, b, n in r["counts"]} for r in rows}
-    earlier = [counts for n, counts in frozen.items() if n < number]
+    earlier = [(n, counts) for n, counts in frozen.items() if n < number]
     if number in frozen:
         return frozen[number], earlier
     if not await _matches_live(wave_id, number, now):
@@ -370,3 +376,28 @@ async def released_crosstab(
             )
         )
     return counts, earlier
+
+
+async def released_text_counts(
+    wave_id: int, newest: int, now: datetime
+) -> dict[tuple[int, int, int, int], int]:
+    """How many free texts each release published first: (question, organisation, target group, release
+    number) → texts. The newest release's texts are frozen first when they may be."""
+    await _freeze_texts(wave_id, newest, now)
+    counts: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    question = ReleasedText.answer.question
+    organisation = ReleasedText.answer.organisation
+    group = ReleasedText.answer.target_group
+    for row in (
+        await ReleasedText.select(
+            ReleasedText.number,
+            question.as_alias("question"),
+            organisation.as_alias("organisation"),
+            group.as_alias("target_group"),
+            Count(alias="n"),
+        )
+        .where(ReleasedText.wave == wave_id)
+        .group_by(ReleasedText.number, question, organisation, group)
+    ):
+        counts[(row["question"], row["organisation"], row["target_group"], row["number"])] += row["n"]
+    return counts

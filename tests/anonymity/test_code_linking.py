@@ -37,7 +37,13 @@ ORDER = [1, 2, 3, 4, 5, 6, 7, 0]
 
 
 def key_of(person: int) -> str:
-    return f"person-{person:02d}-" + "k" * 16
+    """Who a response is from, as the attacker would learn it (for example from what they wrote)."""
+    return f"Svar från person {person}"
+
+
+# A response's person, read from its free-text answer: the response row itself holds nothing that names
+# the form it came from (its submission key is random, docs/dataskydd.md).
+PERSON = "(SELECT a.text FROM answer a WHERE a.response = response.id AND a.text IS NOT NULL)"
 
 
 async def coded_wave_answered() -> tuple[int, list[str]]:
@@ -56,9 +62,9 @@ async def coded_wave_answered() -> tuple[int, list[str]]:
                 target_group_id=wave.target_groups[0].id,
                 answers=CleanAnswers(
                     chosen={"kannedom": ("ja",), "forstaelse": (str(1 + person % 5),)},
-                    texts={"fritext": f"Svar från person {person}"},
+                    texts={"fritext": key_of(person)},
                 ),
-                submission_key=key_of(person),
+                submission_key=f"person-{person:02d}-" + "k" * 16,
                 code=codes[person],
             ),
             datetime.now(UTC),
@@ -99,8 +105,8 @@ async def no_used_code_is_left(wave_id: int, codes: list[str]) -> bool:
 
 
 async def keys_in_stored_order(order: str) -> list[str]:
-    rows = await Response.raw(f"SELECT submission_key FROM response ORDER BY {order}")
-    return [r["submission_key"] for r in rows]
+    rows = await Response.raw(f"SELECT {PERSON} AS k FROM response ORDER BY {order}")
+    return [r["k"] for r in rows]
 
 
 def answering_order() -> list[str]:
@@ -129,8 +135,7 @@ async def test_no_code_row_shares_a_transaction_id_with_a_response(database, pos
         for r in await AccessCode.raw("SELECT code_hash AS h, xmin::text AS x FROM access_code")
     }
     response_xmin = {
-        r["x"]: r["k"]
-        for r in await Response.raw("SELECT submission_key AS k, xmin::text AS x FROM response")
+        r["x"]: r["k"] for r in await Response.raw(f"SELECT {PERSON} AS k, xmin::text AS x FROM response")
     }
     links = {h: response_xmin[x] for h, x in code_xmin.items() if x in response_xmin}
     assert named_correctly(links, wave_id, codes) == 0
@@ -176,10 +181,12 @@ async def test_a_backup_keeps_no_order_that_pairs_codes_with_responses(database,
     codes_in_file = dumped_rows(file, "access_code")
     spent = [r["code_hash"] for r in codes_in_file if r.get("spent") == "t"]
     assert not {r["code_hash"] for r in codes_in_file} & set(known_hashes(wave_id, codes))
-    keys = [r["submission_key"] for r in dumped_rows(file, "response")]
+    key_of_id = {
+        r["response"]: r["text"] for r in dumped_rows(file, "answer") if r["text"] not in ("\\N", "")
+    }
+    keys = [key_of_id.get(r["id"]) for r in dumped_rows(file, "response")]
     assert named_correctly(by_rank(spent, keys), wave_id, codes) == 0
     assert keys != answering_order()
-    key_of_id = {r["id"]: r["submission_key"] for r in dumped_rows(file, "response")}
     answered = list(dict.fromkeys(key_of_id[r["response"]] for r in dumped_rows(file, "answer")))
     assert answered != answering_order()
 
@@ -251,7 +258,7 @@ def _read_state(path: Path) -> tuple[set[str], set[str]] | None:
         unused = "SELECT code_hash FROM access_code" + (" WHERE NOT spent" if "spent" in columns else "")
         return (
             {row[0] for row in connection.execute(unused)},
-            {row[0] for row in connection.execute("SELECT submission_key FROM response")},
+            {row[0] for row in connection.execute(f"SELECT {PERSON} FROM response")},
         )
     except sqlite3.DatabaseError:
         return None  # frames older than the file's pages: a mixture no reader can use
@@ -286,8 +293,8 @@ async def test_a_copy_of_the_write_ahead_log_pairs_no_code_with_its_response(dat
 
 async def test_response_ids_are_not_numbered_in_the_order_people_answered(database):
     await coded_wave_answered()
-    rows = await Response.select(Response.id, Response.submission_key)
-    id_of = {r["submission_key"]: r["id"] for r in rows}
+    rows = await Response.raw(f"SELECT id, {PERSON} AS k FROM response")
+    id_of = {r["k"]: r["id"] for r in rows}
     ids = [id_of[key] for key in answering_order()]
     assert ids != sorted(ids)
     assert all(b - a != 1 for a, b in zip(sorted(ids), sorted(ids)[1:], strict=False))
@@ -296,8 +303,9 @@ async def test_response_ids_are_not_numbered_in_the_order_people_answered(databa
 
 async def test_answer_ids_do_not_tell_the_order_of_responses(database):
     await coded_wave_answered()
-    rows = await Answer.select(Answer.id, Answer.response.submission_key.as_alias("key")).order_by(Answer.id)
-    assert list(dict.fromkeys(r["key"] for r in rows)) != answering_order()
+    person_of = {r["id"]: r["k"] for r in await Response.raw(f"SELECT id, {PERSON} AS k FROM response")}
+    rows = await Answer.select(Answer.id, Answer.response).order_by(Answer.id)
+    assert list(dict.fromkeys(person_of[r["response"]] for r in rows)) != answering_order()
 
 
 async def test_a_spent_code_is_still_refused_and_the_count_of_used_codes_is_kept(database):
@@ -327,7 +335,7 @@ async def test_a_backup_file_of_sqlite_keeps_no_order_of_answering(database, sql
     backup(database, file)
     connection = sqlite3.connect(file)
     try:
-        keys = [row[0] for row in connection.execute("SELECT submission_key FROM response ORDER BY rowid")]
+        keys = [row[0] for row in connection.execute(f"SELECT {PERSON} FROM response ORDER BY rowid")]
     finally:
         connection.close()
     assert keys != answering_order()

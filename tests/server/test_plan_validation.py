@@ -47,8 +47,9 @@ ACTIVITY_CASES = [
 ]
 GOAL_CASES = [
     ({"deadline": "31 december 2027"}, "deadline", "Skriv datumet som ÅÅÅÅ-MM-DD"),
-    ({"target": "0,5"}, "target", "Skriv målet i procent, ett tal mellan 1 och 100"),
+    ({"target": "0,005"}, "target", "Skriv målet i procent, ett tal mellan 1 och 100"),
     ({"target": 101}, "target", "Skriv målet i procent, ett tal mellan 1 och 100"),
+    ({"target": "sjuttio"}, "target", "Skriv målet i procent, ett tal mellan 1 och 100"),
 ]
 
 
@@ -97,7 +98,7 @@ async def test_the_goal_form_refuses_a_target_below_one_percent_as_a_file_does(c
         f"{PLAN}/mal/{goal['id']}",
         data={
             "_csrf_token": csrf_token(page.text),
-            "target": "0,5",
+            "target": "0,005",
             "deadline": "",
             "wording": "Känna till.",
         },
@@ -194,10 +195,35 @@ def test_the_command_line_names_each_problem_of_a_plan_file_on_its_own_line_and_
     assert refused.returncode == 1
     lines = refused.stderr.strip().splitlines()
     assert lines[0] == "effekt: Planfilen har fel och lästes inte in. Inget sparades."
-    assert lines[1].startswith("  effektmål 1 (deadline): Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken")
-    assert lines[2] == "  aktivitet 1 (status): Välj planerad, pågår, genomförd eller inställd."
+    assert lines[1].startswith(
+        "  effektmål 1 (deadline, rad 21): Skriv datumet som ÅÅÅÅ-MM-DD utan citattecken"
+    )
+    assert lines[2] == "  aktivitet 1 (status, rad 36): Välj planerad, pågår, genomförd eller inställd."
     loaded = effekt("load-plan", str(write(tmp_path)), database=database)
     assert loaded.returncode == 0, loaded.stderr
     again = effekt("load-plan", str(write(tmp_path)), database=database)
-    assert again.returncode == 1
-    assert again.stderr.strip() == "effekt: Det finns redan en plan med koden filplan."
+    assert again.returncode == 0
+    assert again.stdout.strip() == "Planen filplan finns redan och filen ändrar ingenting."
+
+
+def test_the_command_line_shows_a_changed_plan_file_first_and_applies_it_with_apply(tmp_path):
+    database = tmp_path / "cli.sqlite"
+    assert effekt("load-plan", str(write(tmp_path)), database=database).returncode == 0
+    changed = tmp_path / "andrad.toml"
+    changed.write_text(
+        write(tmp_path).read_text(encoding="utf-8").replace('name = "Chefer"', 'name = "Alla chefer"'),
+        encoding="utf-8",
+    )
+    shown = effekt("load-plan", str(changed), database=database)
+    assert shown.returncode == 0, shown.stderr
+    assert "Ändras:\n  Målgrupp: Alla chefer\n    Namn: Chefer → Alla chefer" in shown.stdout
+    assert "--apply" in shown.stdout
+    exported = effekt("export-plan", "filplan", database=database)
+    assert 'name = "Chefer"' in exported.stdout  # nothing changed yet
+    applied = effekt("load-plan", str(changed), "--apply", database=database)
+    assert applied.returncode == 0 and "Planen filplan är ändrad." in applied.stdout
+    assert 'name = "Alla chefer"' in effekt("export-plan", "filplan", database=database).stdout
+    workbook = tmp_path / "plan.xlsx"
+    assert effekt("export-plan", "filplan", "--output", str(workbook), database=database).returncode == 0
+    assert workbook.read_bytes()[:2] == b"PK"
+    assert "ändrar ingenting" in effekt("load-plan", str(workbook), database=database).stdout

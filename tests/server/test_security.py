@@ -206,8 +206,10 @@ async def test_the_api_is_not_open_to_cross_site_requests_riding_on_a_session_co
     outcomes = {}
     for method, path in EXPECTED:
         url = concrete(path, goal_id)
-        if not url.startswith("/api/") or method == "GET" or url.endswith("/responses"):
-            continue  # a respondent's response needs no account: that route is open by design
+        if not url.startswith("/api/") or method == "GET" or url.endswith("/responses") or "{" in url:
+            # A respondent's response needs no account: that route is open by design. A path whose
+            # placeholder the matrix does not fill reaches no handler at all.
+            continue
         response = await client.request(method, url, json={"name": "x", "code": "x", "size": 1})
         outcomes[f"{method} {url}"] = response.status_code
     assert outcomes and set(outcomes.values()) == {401}, outcomes

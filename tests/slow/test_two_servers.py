@@ -83,7 +83,14 @@ def _stored(database_url: str, key: str) -> int:
 
         connection = await asyncpg.connect(database_url)
         try:
-            return await connection.fetchval("SELECT COUNT(*) FROM response WHERE submission_key = $1", key)
+            # The form's key is kept only as a hash beside the responses (docs/dataskydd.md).
+            from surveys.responding.submission import token_hash
+
+            waves = [r["id"] for r in await connection.fetch("SELECT id FROM wave")]
+            hashes = [token_hash(w, key) for w in waves]
+            return await connection.fetchval(
+                "SELECT COUNT(*) FROM used_form_token WHERE token_hash = ANY($1::text[])", hashes
+            )
         finally:
             await connection.close()
 

@@ -23,10 +23,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from surveys.db import engine as db
-from surveys.db.tables import Answer, QuestionnaireVersion, Response, Wave
+from surveys.db.tables import Answer, QuestionnaireVersion, Response, UsedFormToken, Wave
 from surveys.questionnaires.storage import freeze_version, is_frozen
 from surveys.responding import submission as submission_module
-from surveys.responding.submission import Stored, check_submission, store_submission
+from surveys.responding.submission import Stored, check_submission, store_submission, token_hash
 from surveys.waves.codes import code_counts, create_codes
 from surveys.waves.lookup import WaveForm, clear_caches, find_wave
 from tests.support import make_wave
@@ -44,7 +44,7 @@ ANSWERS = {
     "fritext": ["Tydligt, tack"],
 }
 
-EXPECTED_RESPONSES = [(SLUG, "alby", "chefer", date(2027, 3, 3), KEY)]
+EXPECTED_RESPONSES = [(SLUG, "alby", "chefer", date(2027, 3, 3))]
 # (question, option, text), each row carrying the response's wave, organisation and target group.
 EXPECTED_ANSWERS = sorted(
     (SLUG, "alby", "chefer", question, option, text)
@@ -86,7 +86,7 @@ async def stored_rows(slug: str) -> dict[str, list]:
         Response.organisation.code.as_alias("organisation"),
         Response.target_group.code.as_alias("target_group"),
         Response.submitted_on,
-        Response.submission_key,
+        Response.id.as_alias("response"),
     ).where(Response.wave.slug == slug)
     answers = await Answer.select(
         Answer.wave.slug.as_alias("wave"),
@@ -95,10 +95,15 @@ async def stored_rows(slug: str) -> dict[str, list]:
         Answer.question.code.as_alias("question"),
         Answer.option.code.as_alias("option"),
         Answer.text,
-        Answer.response.submission_key.as_alias("key"),
+        Answer.response,
     ).where(Answer.wave.slug == slug)
-    assert {a["key"] for a in answers} <= {KEY}, "an answer belongs to another response"
+    assert {a["response"] for a in answers} <= {r.pop("response") for r in responses}, (
+        "an answer belongs elsewhere"
+    )
     wave = await Wave.select(Wave.id).where(Wave.slug == slug).first()
+    # The form's key is kept only as a hash beside the responses, never on one (docs/dataskydd.md).
+    used = await UsedFormToken.count().where(UsedFormToken.token_hash == token_hash(wave["id"], KEY))
+    assert used == 1, "the form's key is spent once"
     spent = (await code_counts(wave["id"]))[1]
     return {
         "responses": sorted(tuple(r.values()) for r in responses),

@@ -27,12 +27,15 @@ def test_a_goal_for_an_unknown_target_group_is_refused():
     assert "okänd målgrupp okand" in str(error.value)
 
 
-def test_a_target_share_must_be_a_proportion():
+def test_a_target_is_percent_above_one_and_a_share_up_to_one():
     data = copy.deepcopy(PLAN)
-    data["effect_goals"][0]["target"] = 70
+    for written in (70, 0.7, "70", "0,7", "70 %"):
+        data["effect_goals"][0]["target"] = written
+        assert parse_plan(data).effect_goals[0].target == 0.7
+    data["effect_goals"][0]["target"] = 700
     with pytest.raises(PlanFileError) as error:
         parse_plan(data)
-    assert "mellan 0 och 1" in str(error.value)
+    assert "mellan 1 och 100" in str(error.value)
 
 
 def test_a_size_for_an_unknown_organisation_is_refused():
