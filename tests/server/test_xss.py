@@ -85,9 +85,15 @@ class Elements(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+# Our own inline charts: the overview's trend lines (analysis/render/matrix.py) and reach over time
+# (analysis/render/reach_trends.py), drawn from numbers with their texts escaped there; set aside before
+# the page is read.
+OUR_SPARKLINES = re.compile(r'<svg [^<>]*class="(?:spark|reach-chart)"[^<>]*>.*?</svg>', re.S)
+
+
 def assert_inert_html(html: str, where: str) -> None:
     parser = Elements()
-    parser.feed(html)
+    parser.feed(OUR_SPARKLINES.sub("", html))
     for tag, attrs in parser.found:
         assert tag not in FORBIDDEN_TAGS, f"{where}: injected <{tag} {attrs}>"
         if tag == "img":
@@ -311,7 +317,10 @@ async def test_the_corpus_is_inert_in_the_workspace_dashboard_meetings_and_chart
         else:  # a download (XLSX, TOML, PNG): never something a browser would render as a page
             assert "html" not in kind, (url, kind)
     assert shown >= 30, f"only {shown} HTML pages were checked"
-    assert all("/diagram/" in url for url in missing), missing  # the matrix's chart name is a guess
+    # Pages the filled-in codes cannot reach: the matrix's chart name is a guess, user 999 does not exist,
+    # single sign-on is off here, and "kannedom" is no free-text question.
+    absent = ("/diagram/", "/admin/anvandare/999", "/logga-in/sso", "/logga-ut/sso", "/fritext")
+    assert all(any(part in url for part in absent) for url in missing), missing
     for n in (0, 1, 3, 7, 11, 12, 20, 40, 41, 42):
         assert f"{MARK}{n} " in seen, f"payload {n} is not shown anywhere"
 
@@ -507,7 +516,9 @@ def test_no_payload_runs_in_chromium(tmp_path):
 
             for path in ("/", "/e/testomgang", "/e/testomgang/o/alby", "/e/testomgang/tack"):
                 visit(path)
-            page.goto(base + "/e/testomgang")
+            page.goto(
+                base + "/e/testomgang?igen=ja"
+            )  # the receipt above marks this browser as having answered
             page.fill("textarea[name=q-fritext]", payload(1)[:50])
             page.click("button[type=submit]")  # required questions unanswered: the page with errors
             checked["form with errors"] = page.evaluate(LIVE_INJECTIONS)
