@@ -150,91 +150,91 @@ QUESTION_RESULTS = Cache(
     "until 16 newer waves push it out, or forget_all()",
     "surveys.results.questions:forget_question_results",
 )
-TEMPLATE_0 = Cache(
+PACK_HTML_TEMPLATE = Cache(
     "analysis.render.pack_html._template",
     "the HTML pack's Jinja template, loaded once",
     "nothing (one template)",
     "never: it is package data",
     "the worker's life",
 )
-ADVANCE_1 = Cache(
+SLIDE_CHARACTER_WIDTHS = Cache(
     "analysis.render.pack_pptx._advance",
     "a character's advance width in the slides' font",
     "character and weight",
     "never: a pure function of its key",
     "the worker's life",
 )
-FACE_2 = Cache(
+SLIDE_FONT_FACES = Cache(
     "analysis.render.pack_pptx._face",
     "the font face the slides' texts are measured with",
     "weight",
     "never: package data",
     "the worker's life",
 )
-UNIT_3 = Cache(
+SLIDE_TEXT_WIDTHS = Cache(
     "analysis.render.pack_pptx._unit",
     "a text's width in the slides' font",
     "text and weight",
     "never: a pure function of its key",
     "the worker's life",
 )
-COMPILER_4 = Cache(
+TYPST_COMPILER = Cache(
     "analysis.render.pack_typst._compiler",
     "the Typst compiler with the pack's fonts loaded",
     "nothing (one compiler)",
     "never: fonts and template are package data",
     "the worker's life",
 )
-TEMPLATE_5 = Cache(
+PACK_TYPST_TEMPLATE = Cache(
     "analysis.render.pack_typst._template",
     "the pack's Typst template, loaded once",
     "nothing (one template)",
     "never: it is package data",
     "the worker's life",
 )
-MONTH_NAME_6 = Cache(
+MONTH_NAMES = Cache(
     "analysis.render.reach_trends._month_name",
     "a month's name for a chart axis",
     "month and language",
     "never: a pure function of its key",
     "the worker's life",
 )
-EXACT_TABLE_7 = Cache(
+EXACT_TEST_TABLES = Cache(
     "analysis.stats.estimates._exact_table",
     "the exact finite-population test's tables for one group size",
     "group size and sample sizes",
     "never: a pure function of its key",
     "the worker's life",
 )
-COMMON_PASSWORDS_8 = Cache(
+COMMON_PASSWORDS = Cache(
     "surveys.accounts.passwords.common_passwords",
     "the list of common passwords refused",
     "nothing (one list)",
     "never: it is package data",
     "the worker's life",
 )
-LOGO_9 = Cache(
+PACK_LOGO = Cache(
     "surveys.meetings.pack._logo",
     "the installation's logo read from EFFEKT_LOGO",
     "the file's path",
     "when the file is replaced: settings are read at start, so a restart",
     "the worker's life",
 )
-BY_CODE_10 = Cache(
+OFFICIAL_BY_CODE = Cache(
     "surveys.plans.official._by_code",
     "the official organisations (SCB codes) by code",
     "nothing (one list)",
     "never: it is package data",
     "the worker's life",
 )
-COUNTIES_11 = Cache(
+COUNTIES = Cache(
     "surveys.plans.official.counties",
     "Sweden's counties with their regions and municipalities",
     "nothing (one list)",
     "never: it is package data",
     "the worker's life",
 )
-OFFICIAL_ORGANISATIONS_12 = Cache(
+OFFICIAL_ORGANISATIONS = Cache(
     "surveys.plans.official.official_organisations",
     "Sweden's 290 municipalities and 21 regions (SCB)",
     "nothing (one list)",
@@ -258,19 +258,19 @@ CACHES: tuple[Cache, ...] = (
     ACCEPT_LANGUAGE,
     OVERVIEW_MATRICES,
     QUESTION_RESULTS,
-    TEMPLATE_0,
-    ADVANCE_1,
-    FACE_2,
-    UNIT_3,
-    COMPILER_4,
-    TEMPLATE_5,
-    MONTH_NAME_6,
-    EXACT_TABLE_7,
-    COMMON_PASSWORDS_8,
-    LOGO_9,
-    BY_CODE_10,
-    COUNTIES_11,
-    OFFICIAL_ORGANISATIONS_12,
+    PACK_HTML_TEMPLATE,
+    SLIDE_CHARACTER_WIDTHS,
+    SLIDE_FONT_FACES,
+    SLIDE_TEXT_WIDTHS,
+    TYPST_COMPILER,
+    PACK_TYPST_TEMPLATE,
+    MONTH_NAMES,
+    EXACT_TEST_TABLES,
+    COMMON_PASSWORDS,
+    PACK_LOGO,
+    OFFICIAL_BY_CODE,
+    COUNTIES,
+    OFFICIAL_ORGANISATIONS,
 )
 
 # Module-level mappings that look like caches but hold no copies of stored data.

@@ -16,7 +16,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from surveys.db import engine as db
 from surveys.plans.editing import rename_organisation
-from tests.conftest import _postgres_admin, _postgres_available, _postgres_url
+from tests.conftest import REQUIRE_POSTGRES, _postgres_admin, _postgres_available, _postgres_url
 
 FIRST_OF_OURS = "2026-12-06T02:40:43:108680"
 
@@ -29,6 +29,8 @@ async def old_database(engine_name, tmp_path):
         name = None
     else:
         if not await _postgres_available():
+            if REQUIRE_POSTGRES:  # CI: the PostgreSQL half must run, never skip
+                pytest.fail("PostgreSQL is not reachable")
             pytest.skip("PostgreSQL is not reachable")
         name = f"effekt_test_old_{uuid.uuid4().hex[:10]}"
         await _postgres_admin(f'CREATE DATABASE "{name}"')
