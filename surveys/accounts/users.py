@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from locales import N_
+from locales import N_, ngettext
 from locales import gettext as _
 from surveys.accounts import audit, passwords, throttle
 from surveys.accounts.passwords import hash_password, password_problem, verify_password
@@ -213,8 +213,16 @@ async def change_password(
 def _wait_message(seconds: int) -> str:
     minutes = -(-seconds // 60)
     if seconds < 60:
-        return _("För många försök. Vänta %(seconds)s sekunder och försök igen.") % {"seconds": seconds}
-    return _("För många försök. Vänta %(minutes)s minuter och försök igen.") % {"minutes": minutes}
+        return ngettext(
+            "För många försök. Vänta %(num)s sekund och försök igen.",
+            "För många försök. Vänta %(num)s sekunder och försök igen.",
+            seconds,
+        ) % {"num": seconds}
+    return ngettext(
+        "För många försök. Vänta %(num)s minut och försök igen.",
+        "För många försök. Vänta %(num)s minuter och försök igen.",
+        minutes,
+    ) % {"num": minutes}
 
 
 def wait_message(seconds: int) -> str:

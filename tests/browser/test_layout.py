@@ -35,8 +35,9 @@ LAYOUT_PROBLEMS = """() => {
     return element.id ? `#${element.id}` : `${element.tagName.toLowerCase()} "${text}"`;
   };
   const shown = (element) => {
+    // checkVisibility also says no for what a closed <details> holds, which still has a layout box.
     const box = element.getBoundingClientRect();
-    return box.width > 1 && box.height > 1 && getComputedStyle(element).visibility !== "hidden";
+    return box.width > 1 && box.height > 1 && element.checkVisibility({visibilityProperty: true});
   };
 
   // Anything that scrolls sideways must be a table region made for it: labelled and reachable by keyboard.

@@ -77,7 +77,8 @@ def test_a_communicator_edits_the_plan_and_sees_it_in_the_results(browser, serve
 
     # The results show the activity with its reach.
     page.goto(server_url + "/resultat/vasternorrland-2026/aktiviteter")
-    row = page.locator("tr", has_text=TITLE)
+    activities = page.get_by_role("region", name="Aktiviteter", exact=True)
+    row = activities.locator("tr", has_text=TITLE)
     assert "Visningar: 2\u00a0500" in row.inner_text()
     context.close()
 

@@ -61,8 +61,8 @@ def test_a_communicator_signs_in_and_saves_a_goal_without_javascript(browser, si
 def test_a_reader_signs_in_and_reads_the_charts_and_their_tables_without_javascript(browser, site):
     context, page = sign_in_without_javascript(browser, site, "lasare", f"/resultat/{PLAN}")
     try:
-        assert page.locator("table.overview tbody tr").count() > 0
-        page.click("table.overview a >> nth=0")
+        assert page.locator("table.matrix tbody tr").count() > 0
+        page.click("table.matrix a >> nth=0")
         page.wait_for_load_state("networkidle")
         chart = page.locator("figure.chart").first
         assert chart.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
