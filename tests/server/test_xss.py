@@ -86,12 +86,14 @@ class Elements(HTMLParser):
 
 
 # Our own inline charts: the overview's trend lines (analysis/render/matrix.py) and reach over time
-# (analysis/render/reach_trends.py), drawn from numbers with their texts escaped there; set aside before
-# the page is read.
+# (analysis/render/reach_trends.py). Each must itself be inert SVG (no script, no event attribute, no
+# link out, well-formed so no payload broke out of its text); then it is set aside and the page is read.
 OUR_SPARKLINES = re.compile(r'<svg [^<>]*class="(?:spark|reach-chart)"[^<>]*>.*?</svg>', re.S)
 
 
 def assert_inert_html(html: str, where: str) -> None:
+    for chart in OUR_SPARKLINES.findall(html):
+        assert_inert_svg(chart, f"{where} (inline chart)")
     parser = Elements()
     parser.feed(OUR_SPARKLINES.sub("", html))
     for tag, attrs in parser.found:
@@ -350,7 +352,10 @@ def fill(path: str, goal_id: int, meeting_id: str) -> str:
 
 
 def assert_inert_svg(svg: str, where: str) -> None:
-    root = ElementTree.fromstring(svg)  # well-formed: a payload did not break out of its text node
+    try:
+        root = ElementTree.fromstring(svg)  # well-formed: a payload did not break out of its text node
+    except ElementTree.ParseError as error:
+        raise AssertionError(f"{where}: not well-formed SVG ({error})") from error
     for metadata in root.iter("{http://www.w3.org/2000/svg}metadata"):
         metadata.clear()  # matplotlib's RDF block (creator, date): inert by definition in SVG
     for element in root.iter():
@@ -547,3 +552,12 @@ def test_no_payload_runs_in_chromium(tmp_path):
     assert not live, f"live injections: {live}"
     assert not dialogs, f"a payload opened a dialog: {dialogs}"
     assert len(checked) >= 13
+
+
+def test_the_check_catches_a_payload_inside_one_of_our_inline_charts():
+    page = '<p>x</p><svg viewBox="0 0 10 10" class="spark"><title><img src=x onerror=alert(1)></title></svg>'
+    with pytest.raises(AssertionError, match="inline chart"):
+        assert_inert_html(page, "a page")
+    page = '<svg viewBox="0 0 10 10" class="reach-chart"><path d="M0 0" onmouseover="alert(1)"/></svg>'
+    with pytest.raises(AssertionError, match="onmouseover"):
+        assert_inert_html(page, "a page")
