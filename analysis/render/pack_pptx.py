@@ -15,8 +15,10 @@ Rules kept here, and checked by the tests on every slide:
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -25,17 +27,23 @@ from pathlib import Path
 from lxml import etree
 from PIL import ImageFont
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE, XL_TICK_LABEL_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from pptx.opc.packuri import PackURI
+from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
+from pptx.parts.chart import ChartPart
+from pptx.table import _Cell
 from pptx.util import Emu, Inches, Pt
 
 from analysis.render.formatting import format_share, format_span
-from analysis.render.report import AUTHOR, MeetingPack, NativeChart, PackChart, long_date
+from analysis.render.report import AUTHOR, MeetingPack, NativeChart, PackChart, ReachLines, long_date
 from locales import babel_locale, current_locale
 from locales import gettext as _
 
@@ -121,36 +129,54 @@ def cell_height(texts: Sequence[str], widths: Sequence[float], size: float, bold
 # --- writing --------------------------------------------------------------------------------------------------
 
 
-def _language():
-    return MSO_LANGUAGE_ID.ENGLISH_UK if current_locale() == "en" else MSO_LANGUAGE_ID.SWEDISH
+def _language() -> str:
+    return (MSO_LANGUAGE_ID.ENGLISH_UK if current_locale() == "en" else MSO_LANGUAGE_ID.SWEDISH).xml_value
+
+
+_A_P, _A_PPR, _A_R, _A_RPR, _A_T, _A_BR = (qn(f"a:{n}") for n in ("p", "pPr", "r", "rPr", "t", "br"))
+_A_SPC_AFT, _A_SPC_PTS, _A_BU_FONT, _A_BU_CHAR = (
+    qn(f"a:{n}") for n in ("spcAft", "spcPts", "buFont", "buChar")
+)
+_ALIGN = {PP_ALIGN.LEFT: "l", PP_ALIGN.CENTER: "ctr", PP_ALIGN.RIGHT: "r"}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML cannot hold these
 
 
 def _write(frame, paragraphs: Sequence[tuple[str, dict]]) -> None:
-    """Fill a text frame: one paragraph per (text, style); style keys size, bold, italic, bullet, space."""
+    """Fill a text frame: one paragraph per (text, style); style keys size, bold, italic, bullet, space.
+
+    The paragraphs and runs are written as DrawingML directly: python-pptx's proxies, one per property,
+    took a third of the deck's time."""
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
     language = _language()
+    body = frame._txBody
+    first = body.find(_A_P)
     for index, (text, style) in enumerate(paragraphs):
-        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
-        paragraph.alignment = style.get("align", PP_ALIGN.LEFT)
-        if style.get("space"):
-            paragraph.space_after = Pt(style["space"])
+        if index == 0 and first is not None:  # the frame's own empty paragraph
+            paragraph = first
+            for child in list(paragraph):
+                paragraph.remove(child)
+        else:
+            paragraph = etree.SubElement(body, _A_P)
+        properties = etree.SubElement(paragraph, _A_PPR, algn=_ALIGN[style.get("align", PP_ALIGN.LEFT)])
         if style.get("bullet"):  # a real list item with a hanging indent, read as a list by screen readers
-            properties = paragraph._p.get_or_add_pPr()
             properties.set("marL", str(Inches(0.3)))
             properties.set("indent", str(-Inches(0.3)))
-            etree.SubElement(properties, qn("a:buFont"), typeface="Arial")
-            etree.SubElement(properties, qn("a:buChar"), char="\u2022")
-        for number, line in enumerate(text.split("\n")):
+        if style.get("space"):
+            after = etree.SubElement(properties, _A_SPC_AFT)
+            etree.SubElement(after, _A_SPC_PTS, val=str(int(style["space"] * 100)))
+        if style.get("bullet"):
+            etree.SubElement(properties, _A_BU_FONT, typeface="Arial")
+            etree.SubElement(properties, _A_BU_CHAR, char="\u2022")
+        size = str(int(max(style.get("size", BODY_PT), MIN_PT) * 100))
+        bold = "1" if style.get("bold", False) else "0"
+        italic = "1" if style.get("italic", False) else "0"
+        for number, line in enumerate(_CONTROL.sub("", text).split("\n")):
             if number:
-                paragraph.add_line_break()
-            run = paragraph.add_run()
-            run.text = line
-            font = run.font
-            font.size = Pt(max(style.get("size", BODY_PT), MIN_PT))
-            font.bold = style.get("bold", False)
-            font.italic = style.get("italic", False)
-            font.language_id = language
+                etree.SubElement(paragraph, _A_BR)
+            run = etree.SubElement(paragraph, _A_R)
+            etree.SubElement(run, _A_RPR, lang=language, sz=size, b=bold, i=italic)
+            etree.SubElement(run, _A_T).text = line
 
 
 def _fit_title(text: str) -> tuple[str, int]:
@@ -179,9 +205,19 @@ class _Deck:
         self.presentation = Presentation()
         self.presentation.slide_width = Inches(SLIDE_W)
         self.presentation.slide_height = Inches(SLIDE_H)
+        _quick_partnames(self.presentation.part.package)
+        self.slides = self.presentation.slides  # each use of the property renames every slide part
+        self.layout = self.presentation.slide_layouts[5]  # "Title Only"
+        self.title_shape = None  # the layout's title placeholder as cloned onto a slide, still empty
 
     def slide(self, title: str):
-        slide = self.presentation.slides.add_slide(self.presentation.slide_layouts[5])
+        if self.title_shape is None:
+            slide = self.slides.add_slide(self.layout)
+            self.title_shape = copy.deepcopy(slide.shapes.title._element)
+        else:  # what add_slide does, with the title placeholder copied instead of cloned from the layout
+            number, slide = self.presentation.part.add_slide(self.layout)
+            slide.shapes._spTree.append(copy.deepcopy(self.title_shape))
+            self.slides._sldIdLst.add_sldId(number)
         shape = slide.shapes.title
         shape.left, shape.top, shape.width, shape.height = (
             Inches(MARGIN),
@@ -286,38 +322,55 @@ class _Deck:
                 Inches(CONTENT_W),
                 Inches(sum(row_heights)),
             )
+            # Sizes and margins set on the table's XML at once: python-pptx's setters resize the frame
+            # after each column and row.
             table = shape.table
-            for c, width in enumerate(widths):
-                table.columns[c].width = Inches(width)
-            for r, height in enumerate(row_heights):
-                table.rows[r].height = Inches(height)
-            for r, row in enumerate([headers, *chosen]):
-                for c, text in enumerate(row):
-                    cell = table.cell(r, c)
-                    cell.margin_left = cell.margin_right = Inches(CELL_X)
-                    cell.margin_top = cell.margin_bottom = Inches(CELL_Y)
-                    _write(cell.text_frame, [(text, {"size": TABLE_PT, "bold": r == 0})])
+            grid = table._tbl.tblGrid.gridCol_lst
+            for column, width in zip(grid, widths, strict=True):
+                column.set("w", str(int(Inches(width))))
+            for tr, height in zip(table._tbl.tr_lst, row_heights, strict=True):
+                tr.set("h", str(int(Inches(height))))
+            shape.width = Emu(sum(int(column.get("w")) for column in grid))
+            shape.height = Emu(sum(int(Inches(height)) for height in row_heights))
+            margins = {"marL": str(int(Inches(CELL_X))), "marR": str(int(Inches(CELL_X)))}
+            margins |= {"marT": str(int(Inches(CELL_Y))), "marB": str(int(Inches(CELL_Y)))}
+            for r, (tr, row) in enumerate(zip(table._tbl.tr_lst, [headers, *chosen], strict=True)):
+                for tc, text in zip(tr.tc_lst, row, strict=True):
+                    properties = tc.get_or_add_tcPr()
+                    for name, value in margins.items():
+                        properties.set(name, value)
+                    _write(_Cell(tc, table).text_frame, [(text, {"size": TABLE_PT, "bold": r == 0})])
             last = (slide, top - BODY_TOP + sum(row_heights))
         return last
 
     def chart(self, title: str, chart: PackChart) -> None:
-        """One chart on its own slide: native where the chart type allows, a picture otherwise."""
+        """One chart on its own slide: native where the chart type allows, a picture otherwise; reach over
+        time as a native line chart, or as its table when there are no figures to draw."""
+        if (chart.reach is not None and chart.reach.empty) or (not chart.svg and chart.native is None):
+            if chart.table:
+                headers, *rows = chart.table
+                self.table(title, headers, rows, [1.4, *(1.0 for _ in headers[1:])], empty="")
+            return
         hidden = _hidden_points(chart.native)
         note = ""
         if hidden:
             note = _("Visas inte: %(points)s.") % {"points": "; ".join(hidden)}
+        elif chart.reach is not None:
+            note = _("En månad utan siffror är ett glapp i linjen, inte noll.")
         note_h = text_height([(note, {"size": 14})], CONTENT_W) if note else 0.0
-        description = chart.description if chart.svg else (_describe(chart) or chart.description)
+        description = (
+            chart.description if chart.svg or chart.reach else (_describe(chart) or chart.description)
+        )
         slide = self.slide(title)
         room = BODY_H - note_h
-        native = _native(chart.native)
-        if native is not None:
-            chart_type, data, errors, target = native
-            frame = slide.shapes.add_chart(
-                chart_type, Inches(MARGIN), Inches(BODY_TOP), Inches(CONTENT_W), Inches(room), data
-            )
-            _style_chart(frame.chart, chart_type, errors, target)
-            properties = frame._element.nvGraphicFramePr.cNvPr
+        kept = (
+            _reach_chart(chart.reach, _language())
+            if chart.reach
+            else _native_chart(chart.native, _language())
+        )
+        if kept is not None:
+            frame = _add_chart(slide, kept, Inches(MARGIN), Inches(BODY_TOP), Inches(CONTENT_W), Inches(room))
+            properties = frame.nvGraphicFramePr.cNvPr
         else:
             png, (w, h) = _png(chart)
             scale = min(CONTENT_W / w, room / h)
@@ -401,6 +454,71 @@ def _describe(chart: PackChart) -> str:
     return text
 
 
+def _quick_partnames(package) -> None:
+    """Give this package's new parts their names from a set kept up to date, instead of python-pptx's walk
+    over every part of the package for each new chart, workbook and notes page (quadratic in the slides)."""
+    taken = {str(part.partname) for part in package.iter_parts()}
+    after: dict[str, int] = {}
+
+    def next_partname(template: str) -> PackURI:
+        number = after.get(template, 0) + 1
+        while template % number in taken:
+            number += 1
+        after[template] = number
+        taken.add(template % number)
+        return PackURI(template % number)
+
+    package.next_partname = next_partname
+
+
+@dataclass(frozen=True)
+class _KeptChart:
+    """A native chart ready to place: its styled chart XML and its embedded workbook (the numbers that
+    PowerPoint's "Edit data" opens). A meeting's charts never change, so each is made once per process."""
+
+    xml: bytes
+    workbook: bytes
+
+
+def _kept(chart_type, data: CategoryChartData, style) -> _KeptChart:
+    space = parse_xml(data.xml_bytes(chart_type))
+    style(Chart(space, None))
+    return _KeptChart(etree.tostring(space), data.xlsx_blob)
+
+
+@lru_cache(maxsize=512)
+def _native_chart(native: NativeChart | None, language: str) -> _KeptChart | None:
+    found = _native(native)
+    if found is None:
+        return None
+    chart_type, data, errors, target = found
+    return _kept(chart_type, data, lambda chart: _style_chart(chart, chart_type, errors, target))
+
+
+@lru_cache(maxsize=64)
+def _reach_chart(lines: ReachLines, language: str) -> _KeptChart:
+    """Reach per month as lines, one per channel (and per longer period), on a count axis of its own."""
+    data = CategoryChartData(number_format="#,##0")
+    data.categories = list(lines.months)
+    for name, values in lines.series:
+        data.add_series(name, list(values))
+    return _kept(XL_CHART_TYPE.LINE_MARKERS, data, _style_reach)
+
+
+def _add_chart(slide, kept: _KeptChart, x, y, cx, cy):
+    """A chart part from kept XML and workbook, related to the slide, in a frame: what python-pptx's
+    ``add_chart`` does, without building and styling the chart again."""
+    package = slide.part.package
+    part = ChartPart.load(
+        package.next_partname(ChartPart.partname_template), CONTENT_TYPE.DML_CHART, package, kept.xml
+    )
+    part.chart_workbook.update_from_xlsx_blob(kept.workbook)
+    shapes = slide.shapes
+    frame = shapes._add_chart_graphicFrame(slide.part.relate_to(part, RELATIONSHIP_TYPE.CHART), x, y, cx, cy)
+    shapes._recalculate_extents()
+    return frame
+
+
 def _native(native: NativeChart | None):
     """(chart type, data, error bars, has a target) for python-pptx, or None."""
     if native is None or not native.categories:
@@ -456,6 +574,47 @@ def _style_chart(chart, chart_type, errors, has_target: bool) -> None:
         etree.SubElement(no_labels, qn("c:delete"), val="1")
         goal._element.insert(_position(goal._element), no_labels)
 
+
+def _style_reach(chart) -> None:
+    """Reach counts: its own count axis from zero, the legend below, no labels on the points (too many)."""
+    chart.font.size = Pt(MIN_PT)
+    chart.has_title = False
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(MIN_PT)
+    values = chart.value_axis
+    values.minimum_scale = 0.0
+    values.has_major_gridlines = True
+    values.tick_labels.font.size = Pt(MIN_PT)
+    values.tick_labels.number_format = "#,##0"
+    values.tick_labels.number_format_is_linked = False
+    categories = chart.category_axis
+    categories.tick_labels.font.size = Pt(MIN_PT)
+    categories.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    for number, series in enumerate(chart.plots[0].series):
+        # Told apart by marker and dash as well as colour, as in the drawing.
+        series.marker.style = _REACH_MARKERS[number % len(_REACH_MARKERS)]
+        series.format.line.dash_style = _REACH_DASHES[number % len(_REACH_DASHES)]
+        series.smooth = False
+
+
+_REACH_MARKERS = (
+    XL_MARKER_STYLE.CIRCLE,
+    XL_MARKER_STYLE.SQUARE,
+    XL_MARKER_STYLE.TRIANGLE,
+    XL_MARKER_STYLE.DIAMOND,
+    XL_MARKER_STYLE.X,
+    XL_MARKER_STYLE.PLUS,
+)
+_REACH_DASHES = (
+    MSO_LINE_DASH_STYLE.SOLID,
+    MSO_LINE_DASH_STYLE.DASH,
+    MSO_LINE_DASH_STYLE.ROUND_DOT,
+    MSO_LINE_DASH_STYLE.DASH_DOT,
+    MSO_LINE_DASH_STYLE.LONG_DASH,
+    MSO_LINE_DASH_STYLE.SQUARE_DOT,
+)
 
 _ORDER = (
     "c:idx",

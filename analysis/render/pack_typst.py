@@ -10,7 +10,9 @@ matplotlib ships and the charts' SVG text uses, so the document needs no system 
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
+import re
 import threading
 from datetime import UTC, datetime, time
 from functools import cache
@@ -181,10 +183,154 @@ def build_pdf(pack: MeetingPack) -> bytes:
     # The document's date is the day the results were saved: the same pack gives the same bytes.
     stamp = datetime.combine(pack.taken_on, time(12, 0), UTC)
     with _lock:
-        return _compiler().compile(
+        pdf = _compiler().compile(
             input=_template(),
             format="pdf",
             sys_inputs={"data": data},
             pdf_standards=["ua-1"],
             timestamp=stamp,
         )
+    return with_row_headers(pdf)
+
+
+# --- row headers ------------------------------------------------------------------------------------------------
+#
+# Every table in the pack names its row in its first column (the target group, the step, the activity), so a
+# screen reader should say that name with each cell of the row. Typst 0.15.1 (the typst package 0.15.2) tags the
+# cells of `table.header` as TH with /Scope /Column and every other cell as TD; a row header needs
+# `pdf.header-cell(scope: "row")`, which Typst only has behind its `a11y-extras` feature flag, and the typst
+# package's Compiler cannot turn feature flags on ("module `pdf` does not contain `header-cell`"). So the first
+# cell of each body row is made a TH with /Scope /Row here, given an ID, and named in the /Headers of the other
+# cells of its row: in an incremental update appended to Typst's file (a few kilobytes; nothing Typst wrote is
+# rewritten). When the typst package can enable the flag, `pdf.header-cell` in pack.typ replaces this.
+
+
+def with_row_headers(pdf: bytes) -> bytes:
+    """The PDF with the first cell of every table body row tagged as a row header (TH, /Scope /Row)."""
+    from pypdf import PdfReader
+    from pypdf.generic import (
+        ArrayObject,
+        ByteStringObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+    )
+
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"].get_object()
+    tree_ref = root.raw_get("/StructTreeRoot")
+    tree = tree_ref.get_object()
+    changed: dict[int, tuple[int, DictionaryObject]] = {}  # number → (generation, object) to write again
+
+    def children(element, owner):
+        """(child, the indirect object that holds it) for each structure element below ``element``."""
+        kids = element.raw_get("/K") if "/K" in element else None
+        if isinstance(kids, IndirectObject):
+            owner, kids = kids, kids.get_object()
+        for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+            if isinstance(kid, IndirectObject):
+                found = kid.get_object()
+                if isinstance(found, DictionaryObject) and "/S" in found:
+                    yield found, kid
+            elif isinstance(kid, DictionaryObject) and "/S" in kid:
+                yield kid, owner
+
+    def touch(owner) -> None:
+        changed[owner.idnum] = (owner.generation, owner.get_object())
+
+    names: list = []
+
+    def mark(table, owner, number: int) -> None:
+        for part, part_owner in children(table, owner):
+            if part["/S"] == "/THead":
+                continue
+            rows = [(part, part_owner)] if part["/S"] == "/TR" else list(children(part, part_owner))
+            for y, (row, row_owner) in enumerate(rows, start=1):
+                cells = list(children(row, row_owner))
+                if not cells or cells[0][0]["/S"] != "/TD":
+                    continue
+                (first, first_owner), *others = cells
+                if first_owner.get_object() is not first:  # only an object of its own can have an ID
+                    continue
+                key = ByteStringObject(f"R{number}y{y}".encode())
+                attributes = _table_attributes(first)
+                attributes[NameObject("/Scope")] = NameObject("/Row")
+                first[NameObject("/S")] = NameObject("/TH")
+                first[NameObject("/ID")] = key
+                touch(first_owner)
+                names.append((key, first_owner))
+                for cell, cell_owner in others:
+                    headers = _table_attributes(cell).setdefault(NameObject("/Headers"), ArrayObject())
+                    headers.append(key)
+                    touch(cell_owner)
+
+    # The tables are found in Typst's plain object syntax rather than by walking the whole structure tree:
+    # pypdf parses a thousand elements in half a second, the tables' few hundred in a tenth of that.
+    for number, found in enumerate(_TABLE.finditer(pdf), start=1):
+        table = IndirectObject(int(found.group(1)), 0, reader)
+        mark(table.get_object(), table, number)
+    if not names:
+        return pdf
+    ids_ref = tree.raw_get("/IDTree")
+    ids = ids_ref.get_object() if ids_ref is not None else None
+    if ids is None or "/Names" not in ids:  # a name tree Typst did not write as one flat list: leave it
+        return pdf
+    pairs = list(zip(ids["/Names"][::2], ids["/Names"][1::2], strict=True))
+    pairs += names
+    pairs.sort(
+        key=lambda pair: bytes(pair[0].original_bytes if hasattr(pair[0], "original_bytes") else pair[0])
+    )
+    ids[NameObject("/Names")] = ArrayObject(item for pair in pairs for item in pair)
+    touch(ids_ref if isinstance(ids_ref, IndirectObject) else tree_ref)
+    return _append_update(pdf, reader, changed)
+
+
+_TABLE = re.compile(rb"(?m)^(\d+) 0 obj\s*<</Type/StructElem/S/Table\b")
+
+
+def _table_attributes(cell) -> dict:
+    """The cell's attribute dictionary for tables (/O /Table), added when it has none."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    found = cell.get("/A")
+    found = found.get_object() if found is not None else None
+    items = found if isinstance(found, ArrayObject) else ([found] if found is not None else [])
+    for item in items:
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if isinstance(item, DictionaryObject) and item.get("/O") == "/Table":
+            return item
+    table = DictionaryObject({NameObject("/O"): NameObject("/Table")})
+    cell[NameObject("/A")] = ArrayObject([*items, table])
+    return table
+
+
+def _append_update(pdf: bytes, reader, changed: dict) -> bytes:
+    """``pdf`` with the changed objects appended as an incremental update (ISO 32000-1, 7.5.6)."""
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
+    start = re.findall(rb"startxref\s+(\d+)", pdf[-1024:])
+    if not start:
+        return pdf
+    out = io.BytesIO()
+    out.write(pdf)
+    if not pdf.endswith(b"\n"):
+        out.write(b"\n")
+    offsets = []
+    for number, (generation, obj) in sorted(changed.items()):
+        offsets.append((number, generation, out.tell()))
+        out.write(f"{number} {generation} obj\n".encode())
+        obj.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 1\n0000000000 65535 f\r\n")
+    for number, generation, offset in offsets:
+        out.write(f"{number} 1\n{offset:010d} {generation:05d} n\r\n".encode())
+    trailer = reader.trailer
+    keep = {key: trailer.raw_get(key) for key in ("/Root", "/Info", "/ID") if key in trailer}
+    out.write(b"trailer\n")
+    update = {NameObject(k): v for k, v in keep.items()}
+    update[NameObject("/Size")] = NumberObject(int(trailer["/Size"]))
+    update[NameObject("/Prev")] = NumberObject(int(start[-1]))
+    DictionaryObject(update).write_to_stream(out)
+    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()

@@ -27,6 +27,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from analysis.render.formatting import format_count, format_month
+from analysis.render.report import ReachLines
 from locales import babel_locale
 from locales import gettext as _
 
@@ -100,6 +101,7 @@ class ReachChart:
     svg: str
     description: str
     table: tuple[tuple[str, ...], ...]  # header row first
+    lines: ReachLines | None = None  # the numbers, for a presentation's native chart
 
 
 def _first(day: date) -> date:
@@ -365,8 +367,37 @@ def reach_chart(
         line_y += 18
     parts.append("</svg>")
     return ReachChart(
-        title, "".join(parts), _describe(title, months, series, waves), _table(months, series, waves)
+        title,
+        "".join(parts),
+        _describe(title, months, series, waves),
+        _table(months, series, waves),
+        _lines(months, series, metric_label),
     )
+
+
+def _lines(months: Sequence[date], series: Sequence[ReachSeries], metric_label: str) -> ReachLines:
+    """The chart's numbers for a native chart: each series' own figures by month (None where missing), and
+    each longer period as a series of its own at its average per month, as the drawing shows it."""
+    lines: list[tuple[str, tuple[float | None, ...]]] = []
+    for item in series:
+        if any(m.value is not None for m in item.months):
+            lines.append(
+                (item.label, tuple(None if m.value is None else float(m.value) for m in item.months))
+            )
+        periods = sorted({p for m in item.months for p in m.periods})
+        for period in periods:
+            name = _("%(series)s, %(start)s–%(end)s i snitt per månad") % {
+                "series": item.label,
+                "start": _month(_first(period[0])),
+                "end": _month(_first(period[1])),
+            }
+            lines.append(
+                (
+                    name,
+                    tuple(round(_per_month(period), 1) if period in m.periods else None for m in item.months),
+                )
+            )
+    return ReachLines(metric_label, tuple(_month(m) for m in months), tuple(lines))
 
 
 def _describe(

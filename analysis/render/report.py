@@ -40,6 +40,7 @@ __all__ = [
     "MethodsNote",
     "NativeChart",
     "PackChart",
+    "ReachLines",
     "Status",
     "clean",
     "long_date",
@@ -207,6 +208,21 @@ def native_chart(recipe: object) -> NativeChart | None:
 
 
 @dataclass(frozen=True)
+class ReachLines:
+    """Reach per month, for a presentation to draw as an editable line chart: per series (a channel) its
+    figure for each month, None where it is missing (a gap, never a zero). A figure for a longer period is
+    its own series, at its average per month over the months it covers."""
+
+    metric: str  # what is counted: "Visningar" …
+    months: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]  # (name, one value per month)
+
+    @property
+    def empty(self) -> bool:
+        return not any(value is not None for _name, values in self.series for value in values)
+
+
+@dataclass(frozen=True)
 class PackChart:
     """A chart in the pack: its title, its text alternative, its data table (header row first) and its SVG.
 
@@ -219,6 +235,7 @@ class PackChart:
     table: tuple[tuple[str, ...], ...] = ()
     svg: str = ""
     native: NativeChart | None = None
+    reach: ReachLines | None = None  # reach over time: the numbers of a native line chart
 
     def __post_init__(self) -> None:
         _set(self, "title", one_line(self.title))

@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.render.formatting import format_count
+from analysis.render.formatting import format_count, format_share
 from analysis.render.report import (
     ActivityRow,
     Branding,
@@ -30,13 +30,14 @@ from analysis.render.report import (
     MatrixCell,
     MatrixRow,
     MeetingPack,
+    MethodsNote,
     PackChart,
     Status,
     long_date,
     methods_note,
     native_chart,
 )
-from locales import current_locale, using_locale
+from locales import current_locale, ngettext, using_locale
 from locales import gettext as _
 from surveys.meetings import charts as kept
 from surveys.meetings.records import DecisionView, MeetingView, decisions, find_meeting, meeting_head
@@ -265,7 +266,7 @@ async def _from_results(view: MeetingView, *, drawn: bool) -> MeetingPack:
         groups=tuple(groups),
         activities=tuple(reach),  # only their reach, which is frozen with the results
         reach_charts=_reach_charts(results),
-        methods=methods_note(sum(results.respondents.values()), k=results.k, confidence=results.confidence),
+        methods=_methods(results),
         hidden_note=hidden_explanation(results.k),
     )
 
@@ -314,6 +315,92 @@ async def _with_activities(frozen: MeetingPack, meeting, branding: Branding | No
     )
 
 
+def _methods(results) -> MethodsNote:
+    """How the numbers were made, and what the next wave can show (issue 17's planning figures)."""
+    from surveys.results.planning import planning_of
+
+    lines = methods_note(sum(results.respondents.values()), k=results.k, confidence=results.confidence).lines
+    planning = planning_note(planning_of(results))
+    return MethodsNote((*lines, planning) if planning else lines)
+
+
+def _points(change: float) -> str:
+    return format_count(round(change * 100))
+
+
+def planning_note(planning) -> str:
+    """The next wave in one plain paragraph: the smallest real change the goals can show if as many answer
+    again as in their latest closed wave, and how many answers an interval of ±10 points needs.
+
+    ``planning`` is a `surveys.results.planning.WavePlanning`; "" when the plan has no goals."""
+    goals = planning.goals
+    if not goals:
+        return ""
+    found = sorted((g for g in goals if g.detectable_change is not None), key=lambda g: g.detectable_change)
+    without = len(goals) - len(found)
+    if not found:
+        return _(
+            "Nästa mätomgång: det finns ännu ingen stängd mätomgång att räkna från, så det går inte att säga "
+            "hur stor förändring nästa mätomgång kan visa."
+        )
+
+    def where(goal) -> str:
+        return f"{goal.group_name} ({goal.step})"
+
+    values = {
+        "power": format_share(planning.power),
+        "low": _points(found[0].detectable_change),
+        "high": _points(found[-1].detectable_change),
+        "smallest": where(found[0]),
+        "largest": where(found[-1]),
+    }
+    if values["low"] == values["high"]:
+        text = (
+            _(
+                "Nästa mätomgång: om lika många svarar som i den senaste stängda mätomgången upptäcks en verklig "
+                "förändring med %(power)s sannolikhet när den är minst %(low)s procentenheter."
+            )
+            % values
+        )
+    else:
+        text = (
+            _(
+                "Nästa mätomgång: om lika många svarar som i den senaste stängda mätomgången upptäcks en verklig "
+                "förändring med %(power)s sannolikhet när den är minst %(low)s till %(high)s procentenheter, "
+                "beroende på mål: minst för %(smallest)s och störst för %(largest)s."
+            )
+            % values
+        )
+    text += " " + _("En mindre förändring kan finnas utan att siffrorna kan visa den.")
+    needed = sorted({g.needed_for_margin for g in found})
+    margin = {
+        "margin": _points(planning.margin),
+        "low": format_count(needed[0]),
+        "high": format_count(needed[-1]),
+    }
+    if needed[0] == needed[-1]:
+        text += (
+            " "
+            + _("Ett osäkerhetsintervall på ±%(margin)s procentenheter kräver %(low)s svar per mål.") % margin
+        )
+    else:
+        text += (
+            " "
+            + _(
+                "Ett osäkerhetsintervall på ±%(margin)s procentenheter kräver mellan %(low)s och %(high)s svar "
+                "per mål, beroende på målgruppens storlek och andel."
+            )
+            % margin
+        )
+    if without:
+        text += " " + ngettext(
+            "För %(num)s mål finns ännu ingen stängd mätomgång att räkna från.",
+            "För %(num)s mål finns ännu ingen stängd mätomgång att räkna från.",
+            without,
+        ) % {"num": without}
+    return text
+
+
 def _reach_charts(results) -> tuple[PackChart, ...]:
     """Reach per channel over time, one chart per metric (drawn by hand: microseconds)."""
     from surveys.results.overview import reach_trend
@@ -321,7 +408,9 @@ def _reach_charts(results) -> tuple[PackChart, ...]:
     if not results.reach:
         return ()
     return tuple(
-        PackChart(f"reach/{number}", chart.title, chart.description, chart.table, chart.svg)
+        PackChart(
+            f"reach/{number}", chart.title, chart.description, chart.table, chart.svg, reach=chart.lines
+        )
         for number, chart in enumerate(reach_trend(results).charts("channel"))
     )
 

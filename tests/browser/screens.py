@@ -103,6 +103,12 @@ SCREENS = [
         "kommunikator",
         submit("button[value=preview]"),
     ),
+    Screen("plan-new", "/arbeta/planer/ny", "kommunikator"),
+    Screen(
+        "plan-new-with-errors", "/arbeta/planer/ny", "kommunikator", submit("text=Skapa planen", title="")
+    ),
+    Screen("plan-settings", f"/arbeta/planer/{PLAN}/installningar", "kommunikator"),
+    Screen("plan-file-import", "/arbeta/planer/las-in", "kommunikator"),
     Screen("plan-activity", f"/arbeta/planer/{PLAN}/aktiviteter/noterat-lansledning", "kommunikator"),
     Screen("plan-organisations", f"/arbeta/planer/{PLAN}/organisationer", "kommunikator"),
     Screen(
@@ -200,6 +206,17 @@ SCREENS = [
     Screen("results-overview", f"/resultat/{PLAN}", "lasare"),
     Screen("results-target-group", f"/resultat/{PLAN}/malgrupper/medarbetare", "lasare"),
     Screen("results-activities", f"/resultat/{PLAN}/aktiviteter", "lasare"),
+    Screen("results-reach", f"/resultat/{PLAN}/rackvidd", "lasare"),
+    Screen("results-questions", f"/resultat/{PLAN}/fragor", "lasare"),
+    Screen("results-crosstab-empty", f"/resultat/{PLAN}/fragor/korstabell", "lasare"),
+    Screen(
+        "results-crosstab",
+        f"/resultat/{PLAN}/fragor/korstabell?rader=kannedom&kolumner=chef-informerat&malgrupp=kommunala-chefer",
+        "lasare",
+    ),
+    Screen(
+        "results-free-texts", f"/resultat/{PLAN}/fragor/behov/fritext?malgrupp=medarbetare", "kommunikator"
+    ),
     Screen("meetings", f"/resultat/{PLAN}/moten", "lasare"),
     Screen("meetings-for-a-communicator", f"/resultat/{PLAN}/moten", "kommunikator"),
     Screen(

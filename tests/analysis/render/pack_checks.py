@@ -100,6 +100,64 @@ def pdf_facts(data: bytes) -> PdfFacts:
     )
 
 
+@dataclasses.dataclass
+class PdfRow:
+    """One body row of a table in the structure tree, as a screen reader meets it."""
+
+    cells: list[str]  # the cells' tags, "TH" or "TD"
+    scope: str  # the first cell's /Scope ("" when it has none)
+    found_by_id: bool  # the first cell's /ID leads back to it through the /IDTree
+    named_by_all: bool  # every other cell names the first in its /Headers
+
+
+def _table_attributes(element) -> pikepdf.Dictionary:
+    found = element.get("/A")
+    for item in found if isinstance(found, pikepdf.Array) else [found]:
+        if isinstance(item, pikepdf.Dictionary) and item.get("/O") == "/Table":
+            return item
+    return pikepdf.Dictionary()
+
+
+def pdf_table_rows(data: bytes) -> list[PdfRow]:
+    """Every body row of every table, in the order of the structure tree."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    tree = pdf.Root.StructTreeRoot
+    names = tree.get("/IDTree", pikepdf.Dictionary()).get("/Names", pikepdf.Array())
+    ids = {bytes(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+    rows: list[PdfRow] = []
+
+    def kids(element) -> list:
+        found = element.get("/K")
+        items = found if isinstance(found, pikepdf.Array) else [found]
+        return [k for k in items if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+    def walk(element, in_body: bool) -> None:
+        kind = str(element.S)
+        if kind == "/TR" and in_body:
+            cells = kids(element)
+            first = cells[0]
+            key = bytes(first.get("/ID", b""))
+            target = ids.get(key)
+            rows.append(
+                PdfRow(
+                    cells=[str(c.S)[1:] for c in cells],
+                    scope=str(_table_attributes(first).get("/Scope", ""))[1:],
+                    found_by_id=bool(key) and target is not None and target.objgen == first.objgen,
+                    named_by_all=bool(key)
+                    and all(
+                        key in [bytes(h) for h in _table_attributes(c).get("/Headers", [])] for c in cells[1:]
+                    ),
+                )
+            )
+            return
+        for kid in kids(element):
+            walk(kid, in_body or kind == "/TBody")
+
+    for kid in tree.K if isinstance(tree.K, pikepdf.Array) else [tree.K]:
+        walk(kid, False)
+    return rows
+
+
 def pdf_text(data: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
 

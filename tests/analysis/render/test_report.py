@@ -37,6 +37,7 @@ from tests.analysis.render.pack_checks import (
     expected_headings,
     html_facts,
     pdf_facts,
+    pdf_table_rows,
     pdf_text,
     pptx_charts,
     pptx_problems,
@@ -229,6 +230,15 @@ def test_the_pdf_is_tagged_swedish_pdf_ua_with_a_text_alternative_for_every_char
     charts = sum(len(group.charts) for group in pack.groups)
     assert len(facts.figures) == charts and all(alt.strip() for alt in facts.figures)
     assert facts.tables >= 2 + len(pack.groups) and facts.header_cells > 0
+
+
+def test_each_table_row_is_announced_by_its_first_cell_a_row_header(pdf, pack):
+    rows = pdf_table_rows(pdf)
+    # the matrix (one row a target group), each group's goals, the activities
+    groups = sum(len(group.goals) for group in pack.groups)
+    assert len(rows) == len(pack.matrix) + groups + len(pack.activities)
+    assert all(row.cells[0] == "TH" and set(row.cells[1:]) == {"TD"} for row in rows)
+    assert all(row.scope == "Row" and row.found_by_id and row.named_by_all for row in rows)
 
 
 def test_the_pdf_reads_in_the_order_of_its_headings_which_are_its_bookmarks(pdf, pack):
