@@ -706,7 +706,7 @@ def build_pptx(pack: MeetingPack) -> bytes:
             *(
                 "\n".join((c.share, c.interval, f"{c.status.shape} {c.status.word}")).replace("\n\n", "\n")
                 if c is not None
-                else labels["no_goal"]
+                else labels["not_measured"]
                 for c in row.cells
             ),
         ]

@@ -396,7 +396,8 @@ class MeetingPack:
             "contents": _("Innehåll"),
             "reach_trend": _("Räckvidd över tid"),
             "awaiting": _("Väntar på beslut"),
-            "no_goal": _("Inget mål"),
+            # A step no question measured: the same words as the overview page.
+            "not_measured": _("Inte mätt"),
         }
 
 

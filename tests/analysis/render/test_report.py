@@ -9,6 +9,7 @@ tests/surveys/meetings/test_pack.py.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -363,3 +364,22 @@ def test_a_pdf_ua_machine_check_finds_nothing(pdf, tmp_path):
     path.write_bytes(pdf)
     report = pdfua.validate(str(path))
     assert [(f.rule_id, f.message) for f in report.findings] == []
+
+
+def test_a_step_no_question_measured_reads_not_measured_in_every_format(pack):
+    first = pack.matrix[0]
+    unmeasured = replace(first, cells=(None, *first.cells[1:]))
+    small = replace(pack, matrix=(unmeasured,), groups=pack.groups[:1], activities=pack.activities[:2])
+    with using_locale("sv"):
+        pdf_words = " ".join(" ".join(pdf_text(build_pdf(small))[:2]).split())
+        deck = Presentation(io.BytesIO(build_pptx(small)))
+        slides = " ".join(
+            cell.text
+            for slide in deck.slides
+            for shape in slide.shapes
+            if shape.has_table
+            for row in shape.table.rows
+            for cell in row.cells
+        )
+        page = build_html(small).decode()
+    assert "Inte mätt" in pdf_words and "Inte mätt" in slides and "Inte mätt" in page
