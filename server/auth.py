@@ -1,4 +1,5 @@
-"""Who is asking: API tokens (Authorization: Bearer …) and role guards."""
+"""Who is asking: API tokens (Authorization: Bearer …) and role guards, which also check the plan a route
+names against the account's grants (server/scopes.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from litestar.handlers.base import BaseRouteHandler
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
+from server.scopes import check_connection
+from surveys.accounts import audit
 from surveys.accounts.users import Account, Role, token_account
 from surveys.errors import Forbidden
 
@@ -47,7 +50,11 @@ def requires(role: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitab
             raise error
         if not account.role.may(role):
             raise Forbidden(_("Din roll får inte göra det här."))
+        # The plan the route names must be among the account's (a key acts with its owner's grants).
+        await check_connection(connection, account, role)
+        audit.set_actor(account)  # what the handler changes is recorded as done by this key's owner
 
+    guard.needed_role = role  # read by the route walk of tests/server/test_scopes_routes.py
     return guard
 
 

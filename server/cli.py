@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--target-group", action="append", help=_("målgruppens kod (flera går bra; standard: alla)")
     )
     wave.add_argument(
+        "--confirm-past",
+        action="store_true",
+        help=_("skapa mätomgången fast den redan har stängt (till exempel för svar på papper)"),
+    )
+    wave.add_argument(
         "--organisation", action="append", help=_("organisationens kod (flera går bra; standard: alla)")
     )
 
@@ -125,9 +130,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     user.add_argument("--name", default="", help=_("namn som visas"))
     user.add_argument(
+        "--plan",
+        action="append",
+        default=[],
+        help=_("planens kod: rollen gäller bara den planen (flera går bra; utan: alla planer)"),
+    )
+    user.add_argument(
+        "--organisation",
+        action="append",
+        default=[],
+        help=_("organisationens kod i planen: rollen gäller bara de organisationerna (kräver en --plan)"),
+    )
+    user.add_argument(
         "--password-stdin",
         action="store_true",
         help=_("läs lösenordet från standard in i stället för att fråga"),
+    )
+
+    grant = commands.add_parser(
+        "grant", help=_("bestäm vilka planer (eller organisationer i en plan) en användares roll gäller")
+    )
+    grant.add_argument("username", help=_("användarnamn"))
+    grant.add_argument(
+        "--plan", action="append", default=[], help=_("planens kod (flera går bra; utan: alla planer)")
+    )
+    grant.add_argument(
+        "--organisation",
+        action="append",
+        default=[],
+        help=_("organisationens kod i planen (kräver precis en --plan)"),
     )
 
     report = commands.add_parser(
@@ -438,6 +469,8 @@ def cmd_create_wave(settings: Settings, args: argparse.Namespace) -> int:
                 closes_at=args.closes,
                 target_groups=args.target_group,
                 organisations=args.organisation,
+                now=datetime.now(UTC),
+                past_confirmed=args.confirm_past,
             )
 
     _run(settings, work)
@@ -462,10 +495,32 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> None:
         await db.migrate()
         async with db.write_transaction():
-            await create_user(args.username, password, Role(args.role), args.name)
+            await create_user(
+                args.username,
+                password,
+                Role(args.role),
+                args.name,
+                plans=args.plan,
+                organisations=args.organisation,
+            )
 
     _run(settings, work)
     print(_("Användaren %(name)s är skapad.") % {"name": args.username.strip().lower()})
+    return 0
+
+
+def cmd_grant(settings: Settings, args: argparse.Namespace) -> int:
+    from surveys.accounts.users import scope_text, set_grants
+
+    async def work():
+        await db.migrate()
+        return await set_grants(await _user_id(args.username), args.plan, args.organisation)
+
+    changed = _run(settings, work)
+    print(
+        _("%(name)s: rollen %(role)s gäller nu %(scope)s.")
+        % {"name": changed.username, "role": changed.role.label, "scope": scope_text(changed.scopes)}
+    )
     return 0
 
 
@@ -631,6 +686,8 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
             _("%(count)s gamla misslyckade inloggningar (bara hashvärden) raderas.")
             % {"count": result.login_failures}
         )
+    if result.form_tokens:
+        print(_("%(count)s gamla formulärnycklar (bara hashvärden) raderas.") % {"count": result.form_tokens})
     if not result.waves:
         print(_("Inga svar att gallra."))
         return 0
@@ -707,6 +764,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "load-questionnaire": cmd_load_questionnaire,
     "create-wave": cmd_create_wave,
     "create-user": cmd_create_user,
+    "grant": cmd_grant,
     "create-token": cmd_create_token,
     "set-password": cmd_set_password,
     "report": cmd_report,

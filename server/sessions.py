@@ -23,6 +23,7 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from locales import gettext as _
 from server import clock
 from server.auth import ACCOUNT_KEY
+from server.scopes import check_connection, may_open_sync
 from server.settings import Settings
 from surveys.accounts import audit
 from surveys.accounts.users import Account, Role, end_sessions, session_epoch
@@ -133,6 +134,8 @@ def requires_page(role: Role) -> Callable[[ASGIConnection, BaseRouteHandler], Aw
             raise SignInRequired(headers={"location": "/logga-in?next=" + quote(connection.url.path)})
         if not found.role.may(role):
             raise Forbidden(_("Din roll får inte se den här sidan. Be en administratör om behörighet."))
+        await check_connection(connection, found, role)
+        audit.set_actor(found)  # what the handler changes is recorded as done by this person
 
     guard.needed_role = role  # read by may_open: where a person may be sent after signing in
     return guard
@@ -148,17 +151,21 @@ def local_path(value: str | None) -> str | None:
 
 
 def may_open(connection: ASGIConnection, account: Account, path: str) -> bool:
-    """True when `path` is a page (GET) of this site that the account's role may see."""
+    """True when `path` is a page (GET) of this site that the account's role (and grants) may see."""
     page = urlsplit(path).path
     if page.startswith(("/api/", "/static/", "/logga-in", "/logga-ut")):
         return False
     try:
-        _app, handler, *_rest = connection.app.asgi_router.handle_routing(path=page, method="GET")
+        _app, handler, _path, params, template = connection.app.asgi_router.handle_routing(
+            path=page, method="GET"
+        )
     except (NotFoundException, MethodNotAllowedException):
         return False
     for guard in handler.resolve_guards():
         needed = getattr(guard, "needed_role", None)
         if needed is not None and not account.role.may(needed):
+            return False
+        if needed is not None and not may_open_sync(account, "GET", template, params):
             return False
     return True
 

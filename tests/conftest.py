@@ -91,8 +91,12 @@ async def databases(request, tmp_path_factory) -> AsyncIterator[dict[str, str]]:
 async def _empty_all_tables() -> None:
     engine = db.current_engine()
     if engine.engine_type == "postgres":
-        names = ", ".join(f'"{t._meta.tablename}"' for t in TABLES)
-        await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        # DELETE, children first, then every sequence back to 1: a hundred times faster than TRUNCATE on
+        # tables this small (TRUNCATE makes new files for every table, about 0.2 s a test).
+        # One DO block: one statement, as the engine sends it prepared.
+        deletes = " ".join(f'DELETE FROM "{t._meta.tablename}";' for t in reversed(TABLES))
+        restart = "PERFORM setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S';"
+        await engine.run_ddl(f"DO $$ BEGIN {deletes} {restart} END $$")
     else:
         for table in reversed(TABLES):
             await table.delete(force=True)
@@ -150,15 +154,28 @@ def make_settings(url: str, **overrides) -> Settings:
     return Settings(database_url=url, secret_key="x" * 48, **overrides)
 
 
+_APPS: dict[str, object] = {}
+
+
+def shared_app(url: str):
+    """The app with default settings on `url`, built once per database: building one (its 160 routes)
+    takes about 0.3 s, which a thousand tests would pay again and again. Nothing a request does stays in
+    the app itself (tests/server/test_one_rule_caches.py: caches live in surveys.caches, emptied per
+    test), and each test still runs the app's own start and stop."""
+    if url not in _APPS:
+        _APPS[url] = create_app(make_settings(url), manage_database=False)
+    return _APPS[url]
+
+
 @pytest.fixture
 async def client(database) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app(make_settings(database), manage_database=False)) as c:
+    async with running(shared_app(database)) as c:
         yield c
 
 
 @pytest.fixture
 async def demo_client(demo_database) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app(make_settings(demo_database), manage_database=False)) as c:
+    async with running(shared_app(demo_database)) as c:
         yield c
 
 

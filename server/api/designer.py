@@ -19,7 +19,7 @@ from locales import gettext as _
 from server.auth import requires
 from surveys.accounts.users import Role
 from surveys.errors import Invalid
-from surveys.questionnaires import designer
+from surveys.questionnaires import designer, removal
 from surveys.questionnaires.designer import (
     bank_entries,
     create_questionnaire,
@@ -188,7 +188,24 @@ async def reorder(code: FromPath[str], data: JSONBody[OrderIn]) -> DraftOut:
     return await _edit(code, lambda s: reordered(s, data.questions), confirm=False)
 
 
+class Removed(msgspec.Struct):
+    status: str
+    detail: str
+
+
+@delete(
+    "/questionnaires/{code:str}",
+    guards=GUARDS,
+    summary="Ta bort en enkät som ingen mätomgång använder (409 med mätomgångarna annars)",
+    status_code=200,
+)
+async def delete_questionnaire(code: FromPath[str]) -> Removed:
+    title = await removal.delete_questionnaire(code)
+    return Removed("deleted", _("Enkäten ”%(title)s” är borttagen.") % {"title": title})
+
+
 HANDLERS = [
+    delete_questionnaire,
     list_bank,
     get_questionnaire,
     create,

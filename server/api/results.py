@@ -20,7 +20,8 @@ from analysis.stats.estimates import CERTAIN_Z
 from analysis.stats.goal_results import WaveResult
 from analysis.stats.linked_tables import ROUNDING_BASE, rounded_count
 from locales import gettext as _
-from server.auth import requires
+from server.auth import account_of, requires
+from server.scopes import in_scope
 from surveys.accounts.users import Role
 from surveys.db.tables import Plan
 from surveys.questionnaires.model import STEP_NAMES
@@ -194,6 +195,7 @@ class PlanOut(msgspec.Struct):
 @get("/plans", summary="Planer", guards=[requires(Role.READER)])
 async def list_plans(request: Request) -> list[PlanOut]:
     rows = await Plan.select(Plan.code, Plan.title).order_by(Plan.title)
+    rows = in_scope(account_of(request), rows, lambda r: r["code"])  # the key's owner's plans only
     base = str(request.base_url).rstrip("/")
     return [PlanOut(r["code"], r["title"], f"{base}/api/v1/plans/{r['code']}/results") for r in rows]
 

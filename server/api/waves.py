@@ -12,13 +12,14 @@ from litestar.params import FromPath, JSONBody
 from locales import gettext as _
 from server import clock
 from server.auth import requires
+from server.web.survey_page import survey_texts
 from surveys.accounts.users import Role
 from surveys.db.engine import write_transaction
 from surveys.errors import NotFound
-from surveys.questionnaires.model import QuestionDef
+from surveys.questionnaires.model import QuestionDef, in_language
 from surveys.responding.submission import Sent, Stored, submit
 from surveys.results.releases import release_open_wave
-from surveys.waves.lookup import open_waves, wave_at
+from surveys.waves.lookup import WaveForm, open_waves, wave_at
 from surveys.waves.setup import archive_wave, create_wave, delete_wave
 
 
@@ -59,7 +60,41 @@ class ChoiceOut(msgspec.Struct):
     name: str
 
 
+class OptionText(msgspec.Struct):
+    """An option's text in one language; `lang` is the language it is in (sv when not translated)."""
+
+    code: str
+    text: str
+    lang: str
+
+
+class QuestionText(msgspec.Struct):
+    """A question's texts in one language; each `…_lang` says which language the text is in."""
+
+    code: str
+    text: str
+    text_lang: str
+    help: str
+    help_lang: str
+    options: list[OptionText]
+
+
+class WaveTexts(msgspec.Struct):
+    """Every text of the form in one language, with Swedish where a translation is missing (as on the
+    respondent page): set the text's lang attribute from its `…_lang`."""
+
+    title: str
+    title_lang: str
+    intro: str
+    intro_lang: str
+    questions: list[QuestionText]
+
+
 class WaveDetail(msgspec.Struct):
+    """A wave and its questions in Swedish; `languages` lists what the form is offered in (sv first) and
+    `translations` holds the texts for each language besides Swedish. Answers are option codes in every
+    language."""
+
     slug: str
     title: str
     intro: str
@@ -70,6 +105,8 @@ class WaveDetail(msgspec.Struct):
     organisations: list[ChoiceOut]
     target_groups: list[ChoiceOut]
     questions: list[QuestionOut]
+    languages: list[str]
+    translations: dict[str, WaveTexts]
 
 
 class ResponseIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -113,7 +150,21 @@ async def wave_detail(request: Request, slug: FromPath[str]) -> WaveDetail:
         organisations=[ChoiceOut(c.code, c.name) for c in wave.organisations],
         target_groups=[ChoiceOut(c.code, c.name) for c in wave.target_groups],
         questions=[_question(q) for q in wave.questionnaire.questions],
+        languages=["sv", *wave.questionnaire.languages],
+        translations={lang: _texts(wave, lang) for lang in wave.questionnaire.languages},
     )
+
+
+def _texts(wave: WaveForm, language: str) -> WaveTexts:
+    """The form's texts in `language`, falling back to Swedish as the respondent page does."""
+    top = survey_texts(wave, language)
+    questions = []
+    for q in wave.questionnaire.questions:
+        text, text_lang = in_language(q.text, q.text_in, language)
+        help_text, help_lang = in_language(q.help, q.help_in, language) if q.help else ("", language)
+        options = [OptionText(o.code, *in_language(o.text, o.text_in, language)) for o in q.options]
+        questions.append(QuestionText(q.code, text, text_lang, help_text, help_lang, options))
+    return WaveTexts(top["title"], top["title_lang"], top["intro"], top["intro_lang"], questions)
 
 
 def _question(q: QuestionDef) -> QuestionOut:

@@ -24,6 +24,7 @@ from surveys.accounts.users import (
     reset_password,
     revoke_token,
     set_active,
+    set_grants,
     set_role,
     tokens_of,
     user,
@@ -143,12 +144,18 @@ async def users_page(request: Request) -> Template:
 @post("/admin/anvandare", guards=ADMIN, status_code=303)
 async def new_user(request: Request) -> Template | Redirect:
     fields = await read_form(request)
-    values = field_values(fields, "username", "display_name", "role", "password")
+    values = field_values(fields, "username", "display_name", "role", "password", "plans", "organisations")
     me = await session_account(request)
     try:
         async with write_transaction():
             await create_user(
-                values["username"], values["password"], values["role"], values["display_name"], by=me
+                values["username"],
+                values["password"],
+                values["role"],
+                values["display_name"],
+                by=me,
+                plans=values["plans"],
+                organisations=values["organisations"],
             )
     except Invalid as exc:
         values["password"] = ""
@@ -163,6 +170,9 @@ async def _user_page(
     messages = {
         "losenord": _("Lösenordet är bytt. Alla personens inloggningar har avslutats."),
         "roll": _("Rollen är ändrad."),
+        "behorighet": _(
+            "Behörigheten är ändrad. Den gäller från personens nästa sida och för API-nycklarna."
+        ),
         "aktivera": _("Kontot är aktiverat. Personen loggar in på nytt och skapar nya API-nycklar."),
         "inaktivera": _(
             "Kontot är avstängt. Personens inloggningar har avslutats och API-nycklarna återkallats."
@@ -189,9 +199,9 @@ async def user_page(request: Request, user: FromPath[int], klart: FromQuery[str]
 
 @post("/admin/anvandare/{user:int}/{action:str}", guards=ADMIN, status_code=303)
 async def change_user(request: Request, user: FromPath[int], action: FromPath[str]) -> Template | Redirect:
-    """Switch a user off or on, give them a new password, or another role."""
+    """Switch a user off or on, give them a new password, another role, or other plans."""
     me = await session_account(request)
-    if action not in ("inaktivera", "aktivera", "losenord", "roll"):
+    if action not in ("inaktivera", "aktivera", "losenord", "roll", "behorighet"):
         raise NotFound(_("Sidan finns inte."))
     fields = await read_form(request)
     try:
@@ -199,6 +209,8 @@ async def change_user(request: Request, user: FromPath[int], action: FromPath[st
             await reset_password(user, field_value(fields, "password"), by=me)
         elif action == "roll":
             await set_role(user, field_value(fields, "role"), by=me)
+        elif action == "behorighet":  # the same rule as `effekt grant`
+            await set_grants(user, field_value(fields, "plans"), field_value(fields, "organisations"), by=me)
         else:
             await set_active(user, action == "aktivera", by=me)
     except Invalid as exc:

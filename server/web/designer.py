@@ -17,8 +17,10 @@ from litestar.response import Redirect, Template
 
 from locales import gettext as _
 from server.errors import UserError
+from server.scopes import check_plan, check_questionnaire, in_scope
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, read_form
+from surveys.accounts.scopes import covers_every_plan
 from surveys.accounts.users import Role
 from surveys.plans.editing import plan_codes
 from surveys.questionnaires.designer import (
@@ -40,6 +42,7 @@ from surveys.questionnaires.designer import (
     question_from_form,
     reordered,
     slug,
+    suggested_bank_codes,
     with_details,
     with_question,
     without_question,
@@ -171,17 +174,19 @@ def _saved_word(saved) -> str:
 async def _new_page(request: Request, *, values=None, problems=(), status=200) -> Template:
     from surveys.questionnaires.storage import questionnaire_list
 
+    account = await session_account(request)
     return Template(
         "workspace/new_questionnaire.html",
         context={
-            "account": await session_account(request),
+            "account": account,
             "entries": [e for e in await bank_entries() if e.template is not None],
-            "plans": await plan_codes(),
+            "plans": in_scope(account, await plan_codes()),
             "questionnaires": [(q.code, q.title) for q in await questionnaire_list()],
             "kinds": kind_names(),
             "steps": step_names(),
             "languages": language_names(),
             "values": values or {"bank": [], "languages": []},
+            "suggested": bool(values and values.get("suggested")),
             "problems": list(problems),
             "errors": dict(reversed(list(problems))),
         },
@@ -190,8 +195,15 @@ async def _new_page(request: Request, *, values=None, problems=(), status=200) -
 
 
 @get("/arbeta/enkater/ny", guards=COMMUNICATOR)
-async def new_questionnaire_page(request: Request, kopia: FromQuery[str] = "") -> Template:
+async def new_questionnaire_page(
+    request: Request, kopia: FromQuery[str] = "", plan: FromQuery[str] = ""
+) -> Template:
     values: dict = {"bank": [], "languages": []}
+    if plan:  # from the plan's page: its plan, and a bank question for each step its goals measure
+        values.update(plan=plan, bank=await suggested_bank_codes(plan))
+        values["suggested"] = bool(values["bank"])
+    if kopia:
+        await check_questionnaire(await session_account(request), Role.COMMUNICATOR, kopia)
     source = await current_draft(kopia) if kopia else None
     if source is not None:
         values.update(
@@ -214,8 +226,18 @@ async def new_questionnaire(request: Request) -> Template | Redirect:
     first = first_question(
         values["first_text"], values["first_kind"], values["first_options"], taken=values["bank"]
     )
+    # The chosen plan must be one of the person's (server/scopes.py); a questionnaire of no plan only for
+    # someone whose role covers every plan.
+    account = await session_account(request)
+    if values["plan"].strip():
+        check_plan(account, Role.COMMUNICATOR, values["plan"].strip())
+    elif not covers_every_plan(account):
+        problem = ("plan", _("Välj vilken av dina planer enkäten hör till."))
+        return await _new_page(request, values=values, problems=[problem], status=422)
+    if values["copy_of"].strip():
+        await check_questionnaire(account, Role.COMMUNICATOR, values["copy_of"].strip())
     try:
-        await create_questionnaire(
+        saved = await create_questionnaire(
             code=values["code"],
             title=values["title"],
             intro=values["intro"],
@@ -230,7 +252,7 @@ async def new_questionnaire(request: Request) -> Template | Redirect:
                      "first_options"}  # fmt: skip
         problems = _linked(exc.problems, available, "code")
         return await _new_page(request, values=values, problems=problems, status=422)
-    return Redirect(path=f"/arbeta/enkater/{values['code']}/redigera?sparat=skapad", status_code=303)
+    return Redirect(path=f"/arbeta/enkater/{saved.code}/redigera?sparat=skapad", status_code=303)
 
 
 # The designer page -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
@@ -84,11 +85,25 @@ def _form(target: str, username: str, error: str | None, status: int, headers=No
 
 
 @get(LOGIN_PATH, name="login")
-async def login_form(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
+async def login_form(
+    request: Request, next: FromQuery[str | None] = None, error: FromQuery[str | None] = None
+) -> Template | Redirect:
     signed_in = await session_account(request)
     if signed_in is not None:
         return Redirect(path=next_page(request, signed_in, next), status_code=303)
-    return _form(safe_next(next), "", None, 200)
+    target = safe_next(next)
+    only_sso = not request.app.state.settings.local_passwords and request.app.state.get("oidc") is not None
+    if only_sso and error is None:
+        # The organisation's sign-in is the only way in: no page with a single button to click first.
+        return Redirect(path=f"{sso.START}?{urlencode({'next': target})}", status_code=303)
+    if error is not None:
+        # A provider (or a sign-out) that sends the person back here with an error gets this page with the
+        # message and the button, never another trip to the provider that could end here again.
+        message = _(
+            "Inloggningen hos din organisation gick inte att slutföra. Försök igen med knappen nedan."
+        )
+        return _form(target, "", message, 400)
+    return _form(target, "", None, 200)
 
 
 @post(LOGIN_PATH, status_code=303)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from babel.dates import format_date
 from litestar import Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
@@ -45,6 +48,12 @@ async def _plan(code: str) -> PlanOverview:
     return plan
 
 
+def proposed_meeting(day: date) -> dict[str, str]:
+    """The new-meeting form as it starts: today, and a title the person may keep or change. The title is
+    the plan's own words, which are Swedish whatever the page's language (as the pack shows them)."""
+    return {"title": f"Uppföljningsmöte {format_date(day, 'long', locale='sv')}", "held_on": day.isoformat()}
+
+
 async def _meetings_page(request: Request, code: str, *, errors=None, values=None, status=200) -> Template:
     plan = await _plan(code)
     return Template(
@@ -54,7 +63,7 @@ async def _meetings_page(request: Request, code: str, *, errors=None, values=Non
             "plan": plan,
             "meetings": await list_meetings(code),
             "errors": errors or {},
-            "values": values or {"held_on": clock.now().date().isoformat()},
+            "values": values or proposed_meeting(clock.now().date()),
         },
         status_code=status,
     )
@@ -192,7 +201,7 @@ HANDLERS = [meetings_page, new_meeting, meeting_page, decide, comment, activitie
 PACK_TYPES = {
     "pdf": "application/pdf",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "html": "text/html; charset=utf-8",
+    "html": "text/html",  # Litestar adds "; charset=utf-8" to text types itself
 }
 
 

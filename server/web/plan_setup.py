@@ -46,7 +46,17 @@ from surveys.plans.plan_workbook import plan_workbook
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NEW_FIELDS = ("title", "county", "period_start", "period_end", "organisations", "copy_from", "code")
+NEW_FIELDS = (
+    "title",
+    "county",
+    "period_start",
+    "period_end",
+    "organisations",
+    "target_groups",
+    "channels",
+    "copy_from",
+    "code",
+)
 
 
 async def _page(request: Request, template: str, status: int = 200, **context) -> Template:
@@ -110,6 +120,8 @@ async def new_plan(request: Request) -> Template | Redirect:
                 code=values["code"],
                 organisations=values["organisations"] or WHOLE_COUNTY,
                 copy_from=values["copy_from"],
+                target_groups=values["target_groups"],
+                channels=values["channels"],
             )
         )
     except Invalid as error:

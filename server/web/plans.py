@@ -1,5 +1,5 @@
-"""Editing a plan in the browser: organisations, channels, activities, target groups, sizes from a file,
-reach typed in by hand. Every form posts, then redirects (303) back to a page that shows the change."""
+"""Editing a plan in the browser: effect goals for several target groups and steps at once, organisations,
+channels, activities, target groups, sizes from a file, reach typed in by hand. Every form posts, then redirects (303) back to a page that shows the change."""
 
 from __future__ import annotations
 
@@ -45,8 +45,15 @@ from surveys.plans.editing import (
     sizes_template,
     store_sizes,
 )
+from surveys.plans.goal_grid import add_goals, cells_from_form
 from surveys.plans.official import counties, county
-from surveys.plans.rules import ACTIVITY_STATUSES, ACTIVITY_STEPS, ORGANISATION_KINDS, STATUS_NAMES
+from surveys.plans.rules import (
+    ACTIVITY_STATUSES,
+    ACTIVITY_STEPS,
+    GOAL_STEPS,
+    ORGANISATION_KINDS,
+    STATUS_NAMES,
+)
 from surveys.questionnaires.model import STEP_NAMES
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
@@ -77,6 +84,41 @@ async def _render(
 def _keyed(prefix: str, error: DomainError) -> dict[str, str]:
     """Field errors keyed by the id of the input on the page, so the summary can link to it."""
     return {f"{prefix}{field}": message for field, message in error.errors.items()}
+
+
+# --- effect goals: several target groups and steps in one form ------------------------------------------------
+
+
+def goal_steps() -> list[tuple[str, str]]:
+    """The grid's columns: ("L1", "L1 kännedom") …"""
+    return [(step, f"{step} {_(STEP_NAMES[step])}") for step in GOAL_STEPS]
+
+
+async def _goals_page(request: Request, plan: PlanOverview, typed=None, **context) -> Template:
+    return await _render(request, "plan_goals.html", plan, steps=goal_steps(), typed=typed or {}, **context)
+
+
+@get(f"{BASE}/effektmal", guards=COMMUNICATOR)
+async def goals_page(request: Request, code: FromPath[str]) -> Template:
+    return await _goals_page(request, await plan_for_editing(code))
+
+
+@post(f"{BASE}/effektmal", guards=COMMUNICATOR, status_code=303)
+async def goals_add(request: Request, code: FromPath[str]) -> Template | Redirect:
+    """Every filled cell of the grid as a goal, or none of them (surveys/plans/goal_grid.py)."""
+    plan = await plan_for_editing(code)
+    fields = await read_form(request)
+    deadline = field_values(fields, "deadline")["deadline"]
+    try:
+        await add_goals(
+            plan.id, cells_from_form(fields, [g.group.code for g in plan.active_groups]), deadline=deadline
+        )
+    except Invalid as error:
+        typed = {name: values[0] for name, values in fields.items() if name.startswith("target-") and values}
+        return await _goals_page(
+            request, plan, errors=_keyed("grid-", error), typed={**typed, "deadline": deadline}, status=422
+        )
+    return Redirect(path=f"/arbeta/planer/{code}?sparat=mal-flera#effektmal", status_code=303)
 
 
 # --- organisations ------------------------------------------------------------------------------------------
@@ -555,6 +597,8 @@ async def reach_delete(request: Request, code: FromPath[str], figure: FromPath[i
 
 
 HANDLERS = [
+    goals_page,
+    goals_add,
     organisations_page,
     organisations_official_add,
     organisation_add,

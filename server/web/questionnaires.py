@@ -5,19 +5,22 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 import locales
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
 from server.sessions import requires_page, session_account
+from server.web.forms import field_value, read_form
 from server.web.survey_page import build_fields, content_language, language_choices, survey_texts
 from surveys.accounts.users import Role
+from surveys.errors import Conflict
 from surveys.plans.editing import plan_codes
 from surveys.questionnaires.designer import TrendBreakNotConfirmed
 from surveys.questionnaires.file_import import import_questionnaire
 from surveys.questionnaires.model import QuestionnaireFileError
+from surveys.questionnaires.removal import delete_questionnaire
 from surveys.questionnaires.storage import questionnaire_list, version_to_show
 from surveys.questionnaires.toml_file import to_toml
 from surveys.waves.lookup import WaveForm
@@ -26,7 +29,17 @@ COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 MAX_FILE = 256 * 1024
 
 
-async def _list_page(request: Request, *, problems=(), breaks=(), saved="", plan="", status=200) -> Template:
+async def _list_page(
+    request: Request,
+    *,
+    problems=(),
+    breaks=(),
+    saved="",
+    plan="",
+    removed="",
+    removal_error: tuple[str, str] | None = None,
+    status=200,
+) -> Template:
     return Template(
         "workspace/questionnaires.html",
         context={
@@ -37,14 +50,29 @@ async def _list_page(request: Request, *, problems=(), breaks=(), saved="", plan
             "problems": list(problems),
             "breaks": list(breaks),
             "saved": saved,
+            "removed": removed,
+            # (questionnaire code, why it was not deleted): shown at that questionnaire.
+            "removal_error": removal_error,
         },
         status_code=status,
     )
 
 
 @get("/arbeta/enkater", guards=COMMUNICATOR)
-async def questionnaires_page(request: Request) -> Template:
-    return await _list_page(request)
+async def questionnaires_page(request: Request, borttagen: FromQuery[str] = "") -> Template:
+    return await _list_page(request, removed=borttagen)
+
+
+@post("/arbeta/enkater/{code:str}/ta-bort", guards=COMMUNICATOR, status_code=303)
+async def remove(request: Request, code: FromPath[str]) -> Template | Redirect:
+    if field_value(await read_form(request), "confirm") != "ja":
+        message = _("Kryssa i rutan först: det går inte att ångra.")
+        return await _list_page(request, removal_error=(code, message), status=422)
+    try:
+        title = await delete_questionnaire(code)
+    except Conflict as refused:
+        return await _list_page(request, removal_error=(code, refused.message), status=409)
+    return Redirect(path="/arbeta/enkater", query_params={"borttagen": title}, status_code=303)
 
 
 @post("/arbeta/enkater", guards=COMMUNICATOR, status_code=200, request_max_body_size=MAX_FILE + 64 * 1024)
@@ -124,4 +152,4 @@ async def preview(
     )
 
 
-HANDLERS = [questionnaires_page, upload, export, preview]
+HANDLERS = [questionnaires_page, remove, upload, export, preview]

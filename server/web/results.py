@@ -12,6 +12,7 @@ from analysis.render.charts import render_cached, text_cached
 from analysis.render.export import to_csv, to_xlsx
 from analysis.render.verdicts import hidden_note
 from locales import gettext as _
+from server.scopes import in_scope
 from server.sessions import requires_page, session_account
 from surveys.accounts.users import Role
 from surveys.errors import NotFound
@@ -40,12 +41,11 @@ async def _results(request: Request, code: str) -> PlanResults:
 
 @get("/resultat", name="results_home", guards=READER)
 async def results_home(request: Request) -> Template | Redirect:
-    plans = await plan_codes()
+    account = await session_account(request)
+    plans = in_scope(account, await plan_codes())  # only the plans the person's grants cover
     if len(plans) == 1:
         return Redirect(path=f"/resultat/{plans[0][0]}", status_code=303)
-    return Template(
-        "dashboard/plans.html", context={"account": await session_account(request), "plans": plans}
-    )
+    return Template("dashboard/plans.html", context={"account": account, "plans": plans})
 
 
 @get("/resultat/{code:str}", name="overview", guards=READER)
@@ -241,7 +241,12 @@ HANDLERS = [*HANDLERS, export]
 
 @get("/resultat/{code:str}/svar.csv", guards=[requires_page(Role.ADMIN)])
 async def raw_responses(request: Request, code: FromPath[str]) -> Stream:
-    await plan_row(code)  # a plain 404 for an unknown plan, before the file starts
+    from surveys.accounts import audit
+
+    plan = await plan_row(code)  # a plain 404 for an unknown plan, before the file starts
+    await audit.record(
+        await session_account(request), audit.Action.RAW_EXPORT, audit.named("Plan", code, plan["title"])
+    )
     return Stream(
         raw_rows(code, request.app.state.settings.min_group_size),
         media_type="text/csv; charset=utf-8",

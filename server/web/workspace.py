@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import segno
+from babel.dates import format_date
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from locales import gettext as _
 from server import clock
+from server.scopes import check_plan, in_scope, narrow_progress
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, field_values, read_form
 from surveys.accounts.users import Role
@@ -30,7 +32,10 @@ from surveys.plans.editing import (
 from surveys.plans.lookup import no_such_plan
 from surveys.plans.rules import GOAL_STEPS, code_from_name
 from surveys.plans.usage import wave_uses
+from surveys.questionnaires.designer import bank_hints
 from surveys.questionnaires.model import STEP_NAMES
+from surveys.questionnaires.storage import plan_channels
+from surveys.results.planning import wave_planning
 from surveys.results.releases import latest_release, release_open_wave
 from surveys.waves.codes import code_counts, codes_sheet, issue_codes
 from surveys.waves.lookup import WaveForm
@@ -46,6 +51,7 @@ from surveys.waves.setup import (
     list_waves,
     plan_questionnaires,
     reopen,
+    wave_plan,
     wave_to_manage,
 )
 
@@ -55,16 +61,18 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 @get("/arbeta", name="workspace", guards=COMMUNICATOR)
 async def workspace(request: Request, meddelande: FromQuery[str] = "") -> Template:
-    plans = await plan_list()
+    account = await session_account(request)
+    # Only the plans (and their waves) the person's grants cover (server/scopes.py).
+    plans = in_scope(account, await plan_list(), lambda p: p.code)
     return Template(
         "workspace/index.html",
         context={
-            "account": await session_account(request),
+            "account": account,
             "plans": [(p.code, p.title) for p in plans if not p.archived],
             "plan_listing": [p for p in plans if not p.archived],
             "archived_plans": [p for p in plans if p.archived],
-            "waves": await list_waves(),
-            "archived_waves": await list_waves(archived=True),
+            "waves": in_scope(account, await list_waves(), lambda w: w.plan_code),
+            "archived_waves": in_scope(account, await list_waves(archived=True), lambda w: w.plan_code),
             "now": clock.now(),
             "message": meddelande,
         },
@@ -169,8 +177,15 @@ def _links(request: Request, wave: WaveForm) -> list[tuple[str, str, str]]:
 async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery[str] = "") -> Template:
     wave = await wave_to_manage(slug)
     settings = request.app.state.settings
-    progress = await wave_progress(wave, clock.now(), settings.min_group_size)
-    findings = check_questionnaire(wave.questionnaire) + check_privacy(
+    # An organisation grant sees only its own organisations' rows (server/scopes.py).
+    progress = narrow_progress(request, wave, await wave_progress(wave, clock.now(), settings.min_group_size))
+    plan = await wave_plan(wave.slug)
+    # The same check as the designer's: the plan's channels and the bank's conditions and order.
+    findings = check_questionnaire(
+        wave.questionnaire,
+        channels=await plan_channels(plan.id),
+        bank=await bank_hints(exclude_version=wave.version_id),
+    ) + check_privacy(
         wave.questionnaire, await wave_sizes(wave), settings.min_group_size, open_link=not wave.uses_codes
     )
     return Template(
@@ -186,6 +201,7 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
             "release": await latest_release(wave.id),
             "answered": (await wave_uses(wave.id)).answers > 0,
             "error": None,
+            "planning": await wave_planning(plan.code, k=settings.min_group_size),
         },
     )
 
@@ -300,8 +316,8 @@ def _local(value: datetime) -> str:
 async def _new_wave_page(
     request: Request, plan_code: str, *, errors=None, values=None, past: bool = False, status=200
 ) -> Template:
-    plans = await plan_codes(in_use=True)
     account = await session_account(request)
+    plans = in_scope(account, await plan_codes(in_use=True))
     if not plan_code and len(plans) == 1:
         plan_code = plans[0][0]
     if not plan_code:
@@ -316,11 +332,14 @@ async def _new_wave_page(
         raise no_such_plan(plan_code)
     if plan.archived:
         raise NotFound(_("Planen är arkiverad. Återställ den först om den ska få en ny mätomgång."))
-    now = clock.now()
-    opens = now.astimezone(STOCKHOLM).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    now = clock.now().astimezone(STOCKHOLM)
+    # Opens now (nobody has the link until it is sent), closes after two weeks; a title to change or keep,
+    # in the plan's language (Swedish) whatever the page's, as the respondents see it.
+    opens = now.replace(second=0, microsecond=0)
     defaults = {
+        "title": f"Mätomgång {format_date(now.date(), 'LLLL yyyy', locale='sv')}",
         "opens": _local(opens),
-        "closes": _local((opens + timedelta(days=14)).replace(hour=17)),
+        "closes": _local((opens + timedelta(days=14)).replace(hour=17, minute=0)),
         "target_groups": [g.group.code for g in plan.active_groups],
         "organisations": [o.code for o in plan.organisations],
     }
@@ -334,6 +353,8 @@ async def _new_wave_page(
             "errors": errors or {},
             "values": values or defaults,
             "past": past,
+            # How many answers each goal needs, while the wave's groups are chosen (issue 17).
+            "planning": await wave_planning(plan.code, k=request.app.state.settings.min_group_size),
         },
         status_code=status,
     )
@@ -373,6 +394,8 @@ async def new_wave(request: Request) -> Template | Redirect:
         "organisations": fields.get("organisation", []),
     }
     slug = values["slug"].strip() or (await _free_slug(values["title"]) if values["title"].strip() else "")
+    if values["plan"].strip():  # the chosen plan must be one of the person's (server/scopes.py)
+        check_plan(await session_account(request), Role.COMMUNICATOR, values["plan"].strip())
     try:
         async with write_transaction():
             await create_wave(

@@ -1,9 +1,14 @@
 """The audit log: who among the staff did what, and when (docs/security.md, "Granskningsloggen").
 
-One function writes to it, `record(actor, action, object, detail)`, called by the domain function that does
-the thing, so the page, the API and the command line are logged alike. An event names a person (the
-actor: a staff user name, or the command line) and what they acted on (`object`, such as "plan:vn-2027" or
-"användare:lena@example.se"), with a short detail ("lasare → kommunikator", "12 koder"). It never holds
+The domain function that does a thing records it, so the page, the API and the command line are logged
+alike: `record_action(action, object, detail)` writes it with the acting person of the moment, a context
+variable that the guards set to the signed-in account for a request (`set_actor`), that a test or a job sets
+for a block (`with acting(account):`), and that is the command line when nothing set it. `record(actor, …)`
+names the actor itself (sign-ins, which happen before anyone is signed in). An event names a person (the
+actor: a staff user name, the command line, the single sign-on service or effekt itself) and what they
+acted on (`object`, in words: "Mätomgång vn-2027-var (Västernorrland våren 2027)", or "user:lena@example.se"),
+with a short detail ("lasare → kommunikator", "12 koder"). Objects are stored in Swedish as they were named
+at the time, like the names they hold. It never holds
 anything a respondent gave or anything that tells who a respondent is: no answers, free texts, codes,
 response ids, addresses or times of answering. Respondents' routes never call `record`.
 
@@ -16,7 +21,9 @@ import csv
 import enum
 import io
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -25,7 +32,7 @@ from zoneinfo import ZoneInfo
 from analysis.render.export import neutralise
 from locales import N_
 from locales import gettext as _
-from surveys.db.tables import AuditEvent
+from surveys.db.tables import AuditEvent, Plan
 
 if TYPE_CHECKING:
     from surveys.accounts.users import Account
@@ -33,6 +40,9 @@ if TYPE_CHECKING:
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 COMMAND_LINE = "#cli"  # the actor of what was done with the `effekt` command (or by effekt itself)
 NOT_SIGNED_IN = "#unknown"  # the actor of a failed sign-in: whoever typed the password is not known
+SINGLE_SIGN_ON = "#sso"  # the organisation's sign-in service, whose claims create and change users
+AUTOMATIC = "#effekt"  # effekt on its own, such as the final release of a wave that closed at its time
+MARKERS = (COMMAND_LINE, NOT_SIGNED_IN, SINGLE_SIGN_ON, AUTOMATIC)
 MAX_OBJECT = 200
 MAX_DETAIL = 300
 PAGE_SIZE = 50
@@ -54,13 +64,20 @@ class Action(enum.StrEnum):
     ROLE_CHANGED = "user.role"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"
+    PLAN_CREATED = "plan.created"
     PLAN_CHANGED = "plan.changed"
+    PLAN_ARCHIVED = "plan.archived"
+    PLAN_DELETED = "plan.deleted"
+    PLAN_FILE_LOADED = "plan.file"
     GOAL_CHANGED = "goal.changed"
+    QUESTIONNAIRE_CREATED = "questionnaire.created"
     QUESTIONNAIRE_CHANGED = "questionnaire.changed"
     WAVE_CREATED = "wave.created"
     WAVE_CLOSED = "wave.closed"
     WAVE_REOPENED = "wave.reopened"
     WAVE_RELEASED = "wave.released"
+    WAVE_ARCHIVED = "wave.archived"
+    WAVE_DELETED = "wave.deleted"
     CODES_ISSUED = "codes.issued"
     MEETING_CREATED = "meeting.created"
     DECISION_RECORDED = "decision.recorded"
@@ -86,13 +103,20 @@ ACTION_LABELS = {
     Action.ROLE_CHANGED: N_("Roll ändrad"),
     Action.API_KEY_CREATED: N_("API-nyckel skapad"),
     Action.API_KEY_REVOKED: N_("API-nyckel återkallad"),
+    Action.PLAN_CREATED: N_("Plan skapad"),
     Action.PLAN_CHANGED: N_("Plan ändrad"),
+    Action.PLAN_ARCHIVED: N_("Plan arkiverad eller återställd"),
+    Action.PLAN_DELETED: N_("Plan borttagen"),
+    Action.PLAN_FILE_LOADED: N_("Planfil inläst"),
     Action.GOAL_CHANGED: N_("Effektmål ändrat"),
+    Action.QUESTIONNAIRE_CREATED: N_("Enkät skapad"),
     Action.QUESTIONNAIRE_CHANGED: N_("Enkät ändrad"),
     Action.WAVE_CREATED: N_("Mätomgång skapad"),
-    Action.WAVE_CLOSED: N_("Mätomgång stängd"),
+    Action.WAVE_CLOSED: N_("Mätomgång stängd i förtid"),
     Action.WAVE_REOPENED: N_("Mätomgång öppnad igen"),
-    Action.WAVE_RELEASED: N_("Resultat delredovisade"),
+    Action.WAVE_RELEASED: N_("Resultat redovisade"),
+    Action.WAVE_ARCHIVED: N_("Mätomgång arkiverad eller återställd"),
+    Action.WAVE_DELETED: N_("Mätomgång borttagen"),
     Action.CODES_ISSUED: N_("Engångskoder skapade"),
     Action.MEETING_CREATED: N_("Möte skapat"),
     Action.DECISION_RECORDED: N_("Beslut registrerat"),
@@ -110,15 +134,64 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def record(actor: Account | str, action: Action, object: str = "", detail: str = "") -> None:
-    """Write one event: `actor` did `action` to `object` ("kind:code"), with a short `detail`.
+# Who is acting now. A context variable, so each request (an asyncio task of its own) and each job keeps
+# its own, and nothing that forgot to set it is ever logged as somebody else: it is then the command line.
+_acting: ContextVar[Account | str] = ContextVar("effekt_audit_actor", default=COMMAND_LINE)
 
-    `actor` is the signed-in account, or `COMMAND_LINE` / `NOT_SIGNED_IN`. Call it inside the transaction of
-    the change where there is one, so the event is kept exactly when the change is. Never pass anything a
-    respondent gave (docs/security.md, "Granskningsloggen")."""
-    if isinstance(actor, str):
-        if actor not in (COMMAND_LINE, NOT_SIGNED_IN):
-            raise ValueError(f"an actor is an account, COMMAND_LINE or NOT_SIGNED_IN, not {actor!r}")
+
+def _checked(actor: Account | str) -> Account | str:
+    if isinstance(actor, str) and actor not in MARKERS:
+        raise ValueError(f"an actor is an account or one of {MARKERS}, not {actor!r}")
+    return actor
+
+
+def set_actor(actor: Account | str) -> None:
+    """From here on in this request (or task), what the domain records is done by `actor`. The guards call
+    it once they know the signed-in account."""
+    _acting.set(_checked(actor))
+
+
+@contextmanager
+def acting(actor: Account | str) -> Iterator[None]:
+    """What the domain records inside the block is done by `actor`; the one before comes back after."""
+    token = _acting.set(_checked(actor))
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def current_actor() -> Account | str:
+    return _acting.get()
+
+
+def named(kind: str, code: str, title: str = "") -> str:
+    """An object in words: "Mätomgång vn-2027-var (Västernorrland våren 2027)"."""
+    title = title.strip()
+    return f"{kind} {code} ({title})" if title and title != code else f"{kind} {code}"
+
+
+async def plan_named(plan_id: int) -> str:
+    """The plan as the log names it, for changes made by the plan's id."""
+    row = await Plan.select(Plan.code, Plan.title).where(Plan.id == plan_id).first()
+    return named("Plan", row["code"], row["title"]) if row else named("Plan", str(plan_id))
+
+
+async def record_action(action: Action, object: str = "", detail: str = "") -> None:
+    """Write one event done by whoever is acting now (`set_actor`, `acting`; the command line otherwise).
+
+    Call it inside the transaction of the change where there is one, so the event is kept exactly when the
+    change is, and after the change's checks, so that a refused change leaves no event."""
+    await record(_acting.get(), action, object, detail)
+
+
+async def record(actor: Account | str, action: Action, object: str = "", detail: str = "") -> None:
+    """Write one event: `actor` did `action` to `object`, with a short `detail`.
+
+    `actor` is the signed-in account, or one of `MARKERS`. Call it inside the transaction of the change
+    where there is one, so the event is kept exactly when the change is. Never pass anything a respondent
+    gave (docs/security.md, "Granskningsloggen")."""
+    if isinstance(_checked(actor), str):
         actor_id, actor_name = None, actor
     else:
         actor_id, actor_name = actor.id, actor.username
@@ -136,7 +209,7 @@ async def record(actor: Account | str, action: Action, object: str = "", detail:
 @dataclass(frozen=True)
 class Event:
     at: datetime
-    actor: str  # a user name, or COMMAND_LINE / NOT_SIGNED_IN
+    actor: str  # a user name, or one of MARKERS
     action: str
     object: str
     detail: str
@@ -155,6 +228,10 @@ def actor_label(actor: str) -> str:
         return _("kommandoraden")
     if actor == NOT_SIGNED_IN:
         return _("okänd (ej inloggad)")
+    if actor == SINGLE_SIGN_ON:
+        return _("organisationens inloggningstjänst")
+    if actor == AUTOMATIC:
+        return _("effekt (automatiskt)")
     return actor
 
 

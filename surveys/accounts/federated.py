@@ -96,7 +96,7 @@ async def sign_in(identity: Identity, id_token: str, now: datetime) -> Account:
     `NoRoleGranted` when their claims give no role (and their user, if any, is switched off with its
     sessions and API keys), `SwitchedOff` when an administrator switched the user off, `Invalid` for an
     issuer or subject too long to keep. Creating, switching on and off and changing the role are logged
-    (surveys/accounts/audit.py) as done by effekt itself, on the provider's word."""
+    (surveys/accounts/audit.py) as done by the sign-in service (audit.SINGLE_SIGN_ON), on its word."""
     if (
         not identity.subject
         or len(identity.subject) > MAX_SUBJECT_LENGTH
@@ -114,7 +114,7 @@ async def sign_in(identity: Identity, id_token: str, now: datetime) -> Account:
             raise
     if identity.role is None:
         if link is not None and link.active:
-            await set_active(link.user_id, False, by=audit.COMMAND_LINE)
+            await set_active(link.user_id, False, by=audit.SINGLE_SIGN_ON)
             await FederatedIdentity.update(
                 {FederatedIdentity.suspended_epoch: await session_epoch(link.user_id)}
             ).where(FederatedIdentity.user == link.user_id)
@@ -133,9 +133,9 @@ async def sign_in(identity: Identity, id_token: str, now: datetime) -> Account:
                     "effekt hos er om du ska ha tillgång igen."
                 )
             )
-        await set_active(link.user_id, True, by=audit.COMMAND_LINE)
+        await set_active(link.user_id, True, by=audit.SINGLE_SIGN_ON)
     if link.role != identity.role.value:
-        await set_role(link.user_id, identity.role, by=audit.COMMAND_LINE)
+        await set_role(link.user_id, identity.role, by=audit.SINGLE_SIGN_ON)
     return Account(link.user_id, link.username, identity.display_name, identity.role)
 
 
@@ -214,7 +214,7 @@ async def _new_user(identity: Identity, id_token: str, now: datetime) -> _Link:
         signed_in_at=now,
     ).save()
     await audit.record(
-        audit.COMMAND_LINE,
+        audit.SINGLE_SIGN_ON,
         audit.Action.USER_CREATED,
         f"user:{user.username}",
         _("%(role)s, vid första inloggningen med organisationens konto") % {"role": identity.role.value},

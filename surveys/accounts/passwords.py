@@ -75,16 +75,27 @@ async def hash_password(password: str) -> str:
 
 
 async def verify_password(stored_hash: str | None, password: str) -> bool:
-    """True when `password` matches; with no hash (no such user) it takes as long and is False."""
+    """True when `password` matches. With no hash (None: no such user) it takes as long as a real check
+    and is False; an empty hash (a user with no password of their own) is False at once."""
+    if stored_hash == "":
+        return False
     return await asyncio.get_running_loop().run_in_executor(_executor(), _verify, stored_hash, password)
 
 
 def _verify(stored_hash: str | None, password: str) -> bool:
+    if stored_hash is None:
+        # Checked against a hash of a password nobody has, only for the time it takes: never a match. (Once,
+        # `stored_hash or _DUMMY_HASH` let an empty stored hash be checked against the dummy, and the dummy's
+        # password signed that user in.)
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(_DUMMY_HASH, password)
+        return False
+    if not stored_hash:
+        return False
     try:
-        _hasher.verify(stored_hash or _DUMMY_HASH, password)
+        return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    return stored_hash is not None
 
 
 @cache

@@ -6,15 +6,16 @@ import enum
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from locales import N_, ngettext
 from locales import gettext as _
 from surveys.accounts import audit, passwords, throttle
 from surveys.accounts.passwords import hash_password, password_problem, verify_password
+from surveys.accounts.scopes import Grant
 from surveys.db.engine import write_transaction
-from surveys.db.tables import ApiToken, User
+from surveys.db.tables import ApiToken, Organisation, Plan, User, UserScope
 from surveys.errors import Conflict, Invalid, NotFound
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
@@ -59,6 +60,8 @@ class Account:
     username: str
     display_name: str
     role: Role
+    # The plans (or organisations of a plan) the role covers; none: every plan (surveys/accounts/scopes.py).
+    scopes: tuple[Grant, ...] = ()
 
 
 def normalise_username(username: str) -> str:
@@ -69,6 +72,13 @@ def _account(row: dict) -> Account:
     return Account(row["id"], row["username"], row["display_name"], Role(row["role"]))
 
 
+async def _scoped(found: Account | None) -> Account | None:
+    """The account with its grants, read fresh: a changed grant applies from the next page or API call."""
+    if found is None:
+        return None
+    return replace(found, scopes=(await grants_of([found.id])).get(found.id, ()))
+
+
 async def create_user(
     username: str,
     password: str,
@@ -76,6 +86,8 @@ async def create_user(
     display_name: str = "",
     *,
     by: Account | str = audit.COMMAND_LINE,
+    plans: list[str] | str | None = None,
+    organisations: list[str] | str | None = None,
 ) -> Account:
     """A new account: the one rule for an administrator's form and the command line alike.
 
@@ -83,7 +95,11 @@ async def create_user(
     form's order), and nothing stored: a user name outside a–z, 0–9 and . _ @ - or taken already, a display
     name longer than the database keeps, no role, a password that breaks the rules of
     surveys/accounts/passwords.py. A taken name is `Invalid`, not `Conflict`: the person corrects it in the
-    same form. Logged as done `by` the administrator (or the command line)."""
+    same form. Logged as done `by` the administrator (or the command line).
+
+    `plans` and `organisations` (codes) limit the role to those plans, or to those organisations of one
+    plan (`set_grants`); an unknown code is `Invalid` (fields `plans`, `organisations`) like the rest.
+    Run inside a write transaction, so that a user is never stored without the grants asked for."""
     name = normalise_username(username)
     errors: dict[str, str] = {}
     if not _USERNAME.match(name):
@@ -99,6 +115,11 @@ async def create_user(
     problem = password_problem(password, name)
     if problem:
         errors["password"] = problem
+    grants: list[dict] = []
+    try:
+        grants = await grant_rows(role, plans, organisations)
+    except Invalid as refused:
+        errors.update(refused.errors or {})
     if errors:
         raise Invalid.fields(errors)
     user = User(
@@ -107,9 +128,15 @@ async def create_user(
         role=Role(role).value,
         password_hash=await hash_password(password),
     )
+    # The callers hold a write transaction: the user and their grants are stored together or not at all.
     await user.save()
+    if grants:
+        await UserScope.insert(*(UserScope(user=user.id, **row) for row in grants))
     await audit.record(by, audit.Action.USER_CREATED, _user_object(name), Role(role).value)
-    return Account(user.id, name, user.display_name, Role(role))
+    scopes = (await grants_of([user.id])).get(user.id, ())
+    if scopes:  # which plans the new role covers, logged like a later change of them
+        await audit.record(by, audit.Action.ROLE_CHANGED, _user_object(name), scope_text(scopes))
+    return Account(user.id, name, user.display_name, Role(role), scopes)
 
 
 def _user_object(username: str) -> str:
@@ -147,7 +174,7 @@ async def check_password(
     matched = await verify_password(row["password_hash"] if row else None, password)
     if matched and row["active"]:
         await throttle.succeeded(keys)
-        return SignInResult(_account(row))
+        return SignInResult(await _scoped(_account(row)))
     if row is not None:
         reason = _("kontot är avstängt") if matched else _("fel lösenord")
         await audit.record(audit.NOT_SIGNED_IN, audit.Action.SIGN_IN_FAILED, _user_object(name), reason)
@@ -156,7 +183,7 @@ async def check_password(
 
 async def account(user_id: int) -> Account | None:
     row = await User.select().where((User.id == user_id) & (User.active == True)).first()
-    return _account(row) if row else None
+    return await _scoped(_account(row) if row else None)
 
 
 async def session_epoch(user_id: int) -> int:
@@ -172,7 +199,7 @@ async def session_account(user_id: int, epoch: int) -> Account | None:
         .where((User.id == user_id) & (User.active == True) & (User.session_epoch == epoch))
         .first()
     )
-    return _account(row) if row else None
+    return await _scoped(_account(row) if row else None)
 
 
 async def end_sessions(user_id: int) -> None:
@@ -347,7 +374,8 @@ async def token_account(token: str, now: datetime | None = None) -> Account | No
         ApiToken.user.display_name.as_alias("display_name"),
         ApiToken.user.role.as_alias("role"),
     )
-    return _account(row) if row else None
+    # A key acts as its owner, with the owner's grants as they are now.
+    return await _scoped(_account(row) if row else None)
 
 
 async def _valid_token(token: str, now: datetime | None, *columns) -> dict | None:
@@ -403,6 +431,21 @@ class UserView:
     display_name: str
     role: Role
     active: bool
+    scopes: tuple[Grant, ...] = ()
+
+    @property
+    def scope_label(self) -> str:
+        """Which plans the role covers, in a few words ("alla planer", "plan x: alby")."""
+        return _("alla planer") if self.role is Role.ADMIN else scope_text(self.scopes)
+
+    @property
+    def scope_plans(self) -> str:
+        """The granted plans' codes, as the administrator's form takes them."""
+        return " ".join(dict.fromkeys(g.plan for g in self.scopes if not g.gone))
+
+    @property
+    def scope_organisations(self) -> str:
+        return " ".join(g.organisation for g in self.scopes if not g.gone and g.organisation)
 
 
 _USER_COLUMNS = (User.id, User.username, User.display_name, User.role, User.active)
@@ -416,7 +459,7 @@ async def _user_view(user_id: int) -> UserView:
     row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first()
     if row is None:
         raise NotFound(_("Användaren finns inte."))
-    return _user_row(row)
+    return replace(_user_row(row), scopes=(await grants_of([user_id])).get(user_id, ()))
 
 
 async def user(user_id: int) -> UserView:
@@ -426,7 +469,8 @@ async def user(user_id: int) -> UserView:
 
 async def all_users() -> list[UserView]:
     rows = await User.select(*_USER_COLUMNS).order_by(User.username)
-    return [_user_row(r) for r in rows]
+    grants = await grants_of([r["id"] for r in rows])
+    return [replace(_user_row(r), scopes=grants.get(r["id"], ())) for r in rows]
 
 
 async def set_active(user_id: int, active: bool, *, by: Account | str = audit.COMMAND_LINE) -> UserView:
@@ -482,3 +526,144 @@ async def set_role(user_id: int, role: Role | str, *, by: Account | str = audit.
                 f"{before['role']} → {Role(role).value}",
             )
     return _user_row(rows[0])
+
+
+# --- grants: which plans a role covers (surveys/accounts/scopes.py) --------------------------------
+
+
+async def grants_of(user_ids: list[int]) -> dict[int, tuple[Grant, ...]]:
+    """Each user's grants, by user id; users without grants are left out (their role covers every plan)."""
+    if not user_ids:
+        return {}
+    rows = await UserScope.select(
+        UserScope.user,
+        UserScope.whole_plan,
+        UserScope.plan.code.as_alias("plan_code"),
+        UserScope.organisation.code.as_alias("organisation_code"),
+    ).where(UserScope.user.is_in(user_ids))
+    found: dict[int, list[Grant]] = {}
+    for row in rows:
+        found.setdefault(row["user"], []).append(_grant(row))
+    return {user_id: tuple(sorted(grants)) for user_id, grants in found.items()}
+
+
+def _grant(row: dict) -> Grant:
+    if not row["plan_code"]:
+        return Grant("")
+    if row["whole_plan"]:
+        return Grant(row["plan_code"])
+    # An organisation grant whose organisation was deleted covers nothing (never the whole plan).
+    return Grant(row["plan_code"], row["organisation_code"]) if row["organisation_code"] else Grant("")
+
+
+def _codes(values: list[str] | tuple[str, ...] | str | None) -> list[str]:
+    """Codes from repeated options or one field (separated by commas, spaces or new lines), in order."""
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else list(values)
+    found: list[str] = []
+    for item in items:
+        for code in re.split(r"[\s,;]+", item.strip()):
+            if code and code not in found:
+                found.append(code)
+    return found
+
+
+async def grant_rows(
+    role: Role | str, plans: list[str] | str | None, organisations: list[str] | str | None
+) -> list[dict]:
+    """The grants asked for, checked: `Invalid` (fields `plans`, `organisations`) with nothing stored for
+    an unknown plan or organisation, organisations without exactly one plan, or grants for an
+    administrator (who always covers every plan). Rows for `user_scope`, without the user."""
+    plan_codes, organisation_codes = _codes(plans), _codes(organisations)
+    errors: dict[str, str] = {}
+    if role == Role.ADMIN.value and (plan_codes or organisation_codes):
+        errors["plans"] = _(
+            "En administratör har alltid alla planer. Ta bort planerna eller välj en annan roll."
+        )
+        raise Invalid.fields(errors)
+    found = (
+        {r["code"]: r["id"] for r in await Plan.select(Plan.id, Plan.code).where(Plan.code.is_in(plan_codes))}
+        if plan_codes
+        else {}
+    )
+    unknown = [code for code in plan_codes if code not in found]
+    if unknown:
+        errors["plans"] = ngettext(
+            "Det finns ingen plan med koden %(codes)s.",
+            "Det finns inga planer med koderna %(codes)s.",
+            len(unknown),
+        ) % {"codes": ", ".join(unknown)}
+    elif organisation_codes and len(plan_codes) != 1:
+        errors["organisations"] = _(
+            "Organisationer gäller inom en plan: ange precis en plan tillsammans med dem."
+        )
+    if errors:
+        raise Invalid.fields(errors)
+    if not organisation_codes:
+        return [{"plan": found[code], "organisation": None, "whole_plan": True} for code in plan_codes]
+    plan_id = found[plan_codes[0]]
+    known = {
+        r["code"]: r["id"]
+        for r in await Organisation.select(Organisation.id, Organisation.code).where(
+            (Organisation.plan == plan_id) & Organisation.code.is_in(organisation_codes)
+        )
+    }
+    missing = [code for code in organisation_codes if code not in known]
+    if missing:
+        raise Invalid.fields(
+            {
+                "organisations": ngettext(
+                    "Planen %(plan)s har ingen organisation med koden %(codes)s.",
+                    "Planen %(plan)s har inga organisationer med koderna %(codes)s.",
+                    len(missing),
+                )
+                % {"plan": plan_codes[0], "codes": ", ".join(missing)}
+            }
+        )
+    return [
+        {"plan": plan_id, "organisation": known[code], "whole_plan": False} for code in organisation_codes
+    ]
+
+
+async def set_grants(
+    user_id: int,
+    plans: list[str] | str | None,
+    organisations: list[str] | str | None = None,
+    *,
+    by: Account | str = audit.COMMAND_LINE,
+) -> UserView:
+    """Replace the user's grants: the plans (codes) their role covers as a whole, or the organisations
+    (codes) of exactly one plan. No plans: the role covers every plan again. The one rule for the command
+    line and the administrator's page; `Invalid` as `grant_rows` says and `NotFound` for an unknown user,
+    with nothing changed. Applies from the user's next page or API call (and to their API keys)."""
+    target = await User.select(User.username, User.role).where(User.id == user_id).first()
+    if target is None:
+        raise NotFound(_("Användaren finns inte."))
+    rows = await grant_rows(target["role"], plans, organisations)
+    async with write_transaction():
+        await UserScope.delete().where(UserScope.user == user_id)
+        if rows:
+            await UserScope.insert(*(UserScope(user=user_id, **row) for row in rows))
+    view = await _user_view(user_id)
+    await audit.record(
+        by, audit.Action.ROLE_CHANGED, _user_object(target["username"]), scope_text(view.scopes)
+    )
+    return view
+
+
+def scope_text(grants: tuple[Grant, ...] | list[Grant]) -> str:
+    """The grants in a few words, for lists and the log: "alla planer", "plan länsplan", "plan x: alby"."""
+    if not grants:
+        return _("alla planer")
+    whole = [g.plan for g in grants if not g.gone and g.organisation is None]
+    parts = [_("plan %(code)s") % {"code": code} for code in whole]
+    by_plan: dict[str, list[str]] = {}
+    for g in grants:
+        if not g.gone and g.organisation is not None:
+            by_plan.setdefault(g.plan, []).append(g.organisation)
+    parts += [
+        _("plan %(code)s: %(organisations)s") % {"code": code, "organisations": ", ".join(orgs)}
+        for code, orgs in by_plan.items()
+    ]
+    return "; ".join(parts) or _("ingen plan (planen är borttagen)")

@@ -542,3 +542,21 @@ class OidcSignIn(Table, tablename="oidc_sign_in"):
 
 
 TABLES = (*TABLES, FederatedIdentity, OidcSignIn)
+
+
+class UserScope(Table, tablename="user_scope"):
+    """A grant: the user's role covers this plan, or only these organisations of it
+    (surveys/accounts/scopes.py). A user without grants covers every plan; administrators always do.
+
+    A deleted plan or organisation leaves its grant behind, covering nothing, so the person never falls
+    back to covering every plan. `whole_plan` says which kind of grant it was when both are gone.
+    """
+
+    id: Serial
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    plan = ForeignKey(references=Plan, null=True, default=None, on_delete=OnDelete.set_null)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.set_null)
+    whole_plan = Boolean(default=True)
+
+
+TABLES = (*TABLES, UserScope)

@@ -17,6 +17,7 @@ import msgspec
 
 from locales import N_
 from locales import gettext as _
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
 from surveys.db.tables import Activity, Decision, Meeting, MeetingComment
 from surveys.errors import Invalid, NotFound
@@ -146,6 +147,11 @@ async def create_meeting(
             created_at=moment,
         )
         await meeting.save()
+        await audit.record_action(
+            audit.Action.MEETING_CREATED,
+            audit.named("Möte", str(meeting.id), title),
+            f"plan {plan_code}, {day.isoformat()}",
+        )
     return meeting.id
 
 
@@ -350,6 +356,11 @@ async def record_decision(
             motivation=motivation.strip(),
             created_at=now or datetime.now(UTC),
         ).save()
+        await audit.record_action(
+            audit.Action.DECISION_RECORDED,
+            audit.named("Möte", str(meeting_id), meeting["title"]),
+            f"plan {plan_code}, aktivitet {activity}: {verdict}",
+        )
 
 
 async def save_comments(plan_code: str, meeting_id: int, comments: Mapping[str, str]) -> None:

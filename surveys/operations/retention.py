@@ -4,7 +4,8 @@ What is kept: the counts every result is computed from (respondents and chosen o
 and target group, in `ResponseTally` and `AnswerTally`), so the dashboard, the exports and the trend show
 the same numbers after a purge as before, and meeting snapshots, which never referred to responses. What
 goes: every response and answer row with its date and free text, and the wave's one-time codes; and,
-whatever the period, failed sign-ins older than the lock-out window.
+whatever the period, failed sign-ins older than the lock-out window and the hashes of sent forms' tokens
+older than a few days.
 
 A purge is planned first (`plan_purge`, which is also the dry run) and then carried out wave by wave, each
 in one transaction: a failure half-way leaves every wave either untouched or fully purged. Every purge, with
@@ -20,9 +21,20 @@ from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Count
 
+from surveys.accounts import audit
 from surveys.accounts.users import FAILURE_WINDOW
 from surveys.db import engine as db
-from surveys.db.tables import AccessCode, Answer, AnswerTally, LoginFailure, Response, ResponseTally, Wave
+from surveys.db.tables import (
+    AccessCode,
+    Answer,
+    AnswerTally,
+    LoginFailure,
+    Response,
+    ResponseTally,
+    UsedFormToken,
+    Wave,
+)
+from surveys.responding.submission import TOKEN_DAYS, forget_used_tokens
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -47,6 +59,9 @@ class PurgePlan:
     # Failed sign-ins past the lock-out window (hashes of a user name or an address, kept only to slow
     # down guessing); each new failure clears the old ones, and a purge clears what is left.
     login_failures: int = 0
+    # Hashes of sent forms' tokens older than TOKEN_DAYS (surveys/responding/submission.py): the form
+    # forgets them with the first answer of a day, a purge also after days when nobody answers.
+    form_tokens: int = 0
 
     @property
     def responses(self) -> int:
@@ -84,8 +99,14 @@ async def plan_purge(today: date, retention_days: int) -> PurgePlan:
             )
         )
     stale = await LoginFailure.count().where(LoginFailure.failed_at < _failure_limit())
+    tokens = await UsedFormToken.count().where(UsedFormToken.used_on < today - timedelta(days=TOKEN_DAYS))
     return PurgePlan(
-        today=today, retention_days=retention_days, cutoff=cutoff, waves=tuple(plans), login_failures=stale
+        today=today,
+        retention_days=retention_days,
+        cutoff=cutoff,
+        waves=tuple(plans),
+        login_failures=stale,
+        form_tokens=tokens,
     )
 
 
@@ -107,6 +128,7 @@ async def purge(today: date, retention_days: int) -> PurgePlan:
             .where(LoginFailure.failed_at < _failure_limit())
             .returning(LoginFailure.id)
         )
+    tokens = await forget_used_tokens(today)
     await db.forget_write_order()
     return PurgePlan(
         today=today,
@@ -114,6 +136,7 @@ async def purge(today: date, retention_days: int) -> PurgePlan:
         cutoff=planned.cutoff,
         waves=tuple(done),
         login_failures=len(stale),
+        form_tokens=tokens,
     )
 
 
@@ -170,6 +193,12 @@ async def _purge_wave(slug: str, today: date) -> WavePurge | None:
         await Response.delete().where(Response.wave == wave_id)
         await AccessCode.delete().where(AccessCode.wave == wave_id)
         await Wave.update({Wave.purged_on: today}).where(Wave.id == wave_id)
+        # No numbers: how many answered is the results' to tell, under their protection, not the log's.
+        await audit.record_action(
+            audit.Action.RESPONSES_PURGED,
+            audit.named("Mätomgång", slug, wave["title"]),
+            "svar och engångskoder raderade efter lagringstiden; resultaten finns kvar",
+        )
         return WavePurge(
             slug=slug,
             title=wave["title"],

@@ -9,6 +9,7 @@ from datetime import date
 
 from locales import gettext as _
 from surveys import caches
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
 from surveys.db.tables import (
     Meeting,
@@ -51,6 +52,9 @@ class NewPlan:
     official_codes: tuple[str, ...] = ()  # more municipalities or regions by SCB code
     others: tuple[OrganisationDef, ...] = ()  # organisations outside the official list, not yet checked
     copy_from: str = ""  # the code of an earlier plan to start from
+    # Names, one per line (the new-plan form's text boxes), checked as the plan's own pages check them.
+    target_groups: str = ""
+    channels: str = ""
 
 
 def period_from_text(text: str) -> tuple[date | None, date | None] | None:
@@ -126,6 +130,14 @@ async def create_plan(given: NewPlan) -> str:
             )
         except Invalid as refused:
             errors.update({f"organisations[{number}].{field}": m for field, m in refused.errors.items()})
+    groups = _from_lines(given.target_groups, "target_groups", errors)
+    channels = _from_lines(given.channels, "channels", errors)
+    if source is not None:  # a copy has the earlier plan's; more are added on the plan's own pages
+        for field, parts in (("target_groups", groups), ("channels", channels)):
+            if parts:
+                errors[field] = _(
+                    "En kopia får den tidigare planens målgrupper och kanaler; lägg till fler på planens sidor."
+                )
     unknown = [c for c in given.official_codes if official(c) is None]
     if unknown:
         errors["official_codes"] = _("%(codes)s finns inte i listan över kommuner och regioner.") % {
@@ -139,6 +151,8 @@ async def create_plan(given: NewPlan) -> str:
             "period_end",
             "organisations",
             "official_codes",
+            "target_groups",
+            "channels",
             "copy_from",
         )
         raise Invalid.fields(rules.in_order(errors, (*order, "code")))
@@ -151,13 +165,45 @@ async def create_plan(given: NewPlan) -> str:
         if source is None:
             definition = PlanDef(
                 code, header.title, header.county, header.description, header.period_start,
-                header.period_end, organisations, (), (), (), (),
+                header.period_end, organisations, groups, (), channels, (),
             )  # fmt: skip
         else:
             definition = _next_from(source, code, header, organisations)
         await store_plan(definition)
+        await audit.record_action(
+            audit.Action.PLAN_CREATED,
+            audit.named("Plan", code, header.title),
+            f"kopia av plan {source.code}" if source is not None else f"{len(organisations)} organisationer",
+        )
     caches.after_plan_change()
     return code
+
+
+def _from_lines(text: str, field: str, errors: dict[str, str]) -> tuple:
+    """Target groups (`field` "target_groups") or channels, one name a line, with codes made from the names;
+    the first problem is said on the field with its line number."""
+    found: list = []
+    codes: set[str] = set()
+    numbered = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    for number, name in numbered:
+        try:
+            if field == "target_groups":
+                part = rules.target_group(name=name, description="", code=code_from_name(name))
+            else:
+                part = rules.channel(name=name, kind="", code=code_from_name(name))
+        except Invalid as refused:
+            errors.setdefault(
+                field, _("Rad %(line)s: %(problem)s") % {"line": number, "problem": refused.message}
+            )
+            continue
+        if part.code in codes:
+            errors.setdefault(
+                field, _("Rad %(line)s: %(name)s finns redan i listan.") % {"line": number, "name": name}
+            )
+            continue
+        codes.add(part.code)
+        found.append(part)
+    return tuple(found)
 
 
 def _organisations(given: NewPlan, county, source: PlanDef | None) -> tuple[OrganisationDef, ...]:
@@ -244,6 +290,11 @@ async def archive_plan(code: str, archived: bool = True, *, now=None) -> None:
             )
     async with write_transaction():
         await Plan.update({Plan.archived: archived}).where(Plan.id == plan["id"])
+        await audit.record_action(
+            audit.Action.PLAN_ARCHIVED,
+            audit.named("Plan", code, plan["title"]),
+            "arkiverad" if archived else "återställd från arkivet",
+        )
     caches.after_plan_change()
 
 
@@ -270,6 +321,7 @@ async def delete_plan(code: str) -> None:
             await TargetGroupSize.delete().where(TargetGroupSize.target_group.is_in(groups))
         await Organisation.delete().where(Organisation.plan == plan["id"])
         await Plan.delete().where(Plan.id == plan["id"])
+        await audit.record_action(audit.Action.PLAN_DELETED, audit.named("Plan", code, plan["title"]))
     caches.after_plan_change()
 
 
@@ -311,4 +363,9 @@ async def change_plan(
                 Plan.period_end: header.period_end,
             }
         ).where(Plan.code == code)
+        await audit.record_action(
+            audit.Action.PLAN_CHANGED,
+            audit.named("Plan", code, header.title),
+            "namn, län, beskrivning, period",
+        )
     caches.after_plan_change()

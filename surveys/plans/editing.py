@@ -11,6 +11,7 @@ from datetime import date
 
 from locales import gettext as _
 from surveys import caches
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
 from surveys.db.tables import (
     Activity,
@@ -245,6 +246,12 @@ async def _goal_group(plan_id: int, code: str) -> dict | None:
     )
 
 
+async def _logged(plan_id: int, detail: str, action: audit.Action = audit.Action.PLAN_CHANGED) -> None:
+    """The change in the audit log, done by whoever is acting; called in the change's transaction, after
+    its checks, so a refused change leaves no line."""
+    await audit.record_action(action, await audit.plan_named(plan_id), detail)
+
+
 async def add_goal(
     plan_id: int, *, target_group: str, step: str, target: object, deadline: str = "", wording: str = ""
 ) -> int:
@@ -273,6 +280,9 @@ async def add_goal(
             wording=checked.wording,
         )
         await row.save()
+        await _logged(
+            plan_id, f"nytt mål {row.id}: {target_group}, {checked.step}", audit.Action.GOAL_CHANGED
+        )
     caches.after_plan_change()
     return row.id
 
@@ -312,6 +322,8 @@ async def change_goal(
             .where((EffectGoal.id == goal_id) & (EffectGoal.plan == plan_id))
             .returning(EffectGoal.id)
         )
+        if changed:
+            await _logged(plan_id, f"mål {goal_id} ändrat", audit.Action.GOAL_CHANGED)
     if not changed:
         raise _refused(NotFound, "goal", _("Effektmålet finns inte i den här planen."))
     caches.after_plan_change()
@@ -336,6 +348,8 @@ async def delete_goal(plan_id: int, goal_id: int) -> None:
             .where((EffectGoal.id == goal_id) & (EffectGoal.plan == plan_id))
             .returning(EffectGoal.id)
         )
+        if deleted:
+            await _logged(plan_id, f"mål {goal_id} borttaget", audit.Action.GOAL_CHANGED)
     if not deleted:
         raise _refused(NotFound, "goal", _("Effektmålet finns inte i den här planen."))
     caches.after_plan_change()
@@ -384,6 +398,7 @@ async def change_sizes(plan_id: int, group_code: str, values: dict[str, str]) ->
                     for org, n in sizes.items()
                 )
             )
+        await _logged(plan_id, f"kända storlekar för målgruppen {group_code}")
 
 
 async def update_sizes(plan_id: int, group_code: str, values: dict[str, str]) -> dict[str, str]:
@@ -483,6 +498,7 @@ async def add_organisation(
         )
         await row.save()
         await PlanOrganisation(plan=plan_id, organisation=row.id).save()
+        await _logged(plan_id, f"organisation {code} ({checked.name}) tillagd")
     caches.after_plan_change()
     return code
 
@@ -525,6 +541,8 @@ async def add_official_organisations(plan_id: int, codes: list[str]) -> list[str
             await row.save()
             await PlanOrganisation(plan=plan_id, organisation=row.id).save()
             added.append(code)
+        if added:
+            await _logged(plan_id, "organisationer tillagda: " + ", ".join(added))
     caches.after_plan_change()
     return added
 
@@ -555,6 +573,7 @@ async def rename_organisation(plan_id: int, code: str, *, name: str, kind: str) 
         await Organisation.update({Organisation.name: checked.name, Organisation.kind: checked.kind}).where(
             Organisation.id == org_id
         )
+        await _logged(plan_id, f"organisation {code} heter nu {checked.name}")
     caches.after_plan_change()
 
 
@@ -569,6 +588,8 @@ async def set_organisation_active(plan_id: int, code: str, active: bool) -> None
             await PlanOrganisation.delete().where(
                 (PlanOrganisation.plan == plan_id) & (PlanOrganisation.organisation == org_id)
             )
+        if active != linked:
+            await _logged(plan_id, f"organisation {code} {'aktiv' if active else 'inaktiv'}")
     caches.after_plan_change()
 
 
@@ -597,6 +618,7 @@ async def remove_organisation(plan_id: int, code: str) -> None:
         await TargetGroupSize.delete().where(TargetGroupSize.organisation == org_id)
         await PlanOrganisation.delete().where(PlanOrganisation.organisation == org_id)
         await Organisation.delete().where(Organisation.id == org_id)
+        await _logged(plan_id, f"organisation {code} ({name}) borttagen")
     caches.after_plan_change()
 
 
@@ -635,6 +657,7 @@ async def save_channel(plan_id: int, *, name: str, kind: str = "", code: str = "
             if code.strip() and code in taken:
                 raise _invalid({"code": _("Planen har redan en kanal med koden %(code)s.") % {"code": code}})
             await Channel(plan=plan_id, code=code, name=name, kind=kind).save()
+        await _logged(plan_id, f"kanal {code} ({name}) " + ("ändrad" if existing else "tillagd"))
     caches.after_plan_change()
     return code
 
@@ -673,6 +696,7 @@ async def delete_channel(plan_id: int, code: str) -> None:
                 % {"name": channel["name"], "uses": "; ".join(uses)},
             )
         await Channel.delete().where(Channel.id == channel["id"])
+        await _logged(plan_id, f"kanal {code} borttagen")
     caches.after_plan_change()
 
 
@@ -681,6 +705,7 @@ async def archive_channel(plan_id: int, code: str, archived: bool = True) -> Non
     channel = await _channel(plan_id, code)
     async with write_transaction():
         await Channel.update({Channel.archived: archived}).where(Channel.id == channel["id"])
+        await _logged(plan_id, f"kanal {code} " + ("arkiverad" if archived else "återställd"))
     caches.after_plan_change()
 
 
@@ -763,6 +788,7 @@ async def save_activity(plan_id: int, given: ActivityInput, *, existing: str = "
             await ActivityChannel(activity=activity_id, channel=channels[c]).save()
         for g in checked.target_groups:
             await ActivityTargetGroup(activity=activity_id, target_group=groups[g]).save()
+        await _logged(plan_id, f"aktivitet {code} " + ("ändrad" if existing else "tillagd"))
     caches.after_plan_change()
     return code
 
@@ -790,6 +816,7 @@ async def delete_activity(plan_id: int, code: str) -> None:
                 % {"uses": uses.described()},
             )
         await Activity.delete().where(Activity.id == activity["id"])
+        await _logged(plan_id, f"aktivitet {code} borttagen")
     caches.after_plan_change()
 
 
@@ -798,6 +825,7 @@ async def archive_activity(plan_id: int, code: str, archived: bool = True) -> No
     activity = await _activity(plan_id, code)
     async with write_transaction():
         await Activity.update({Activity.archived: archived}).where(Activity.id == activity["id"])
+        await _logged(plan_id, f"aktivitet {code} " + ("arkiverad" if archived else "återställd"))
     caches.after_plan_change()
 
 
@@ -833,6 +861,7 @@ async def save_target_group(
                 description=description,
                 position=max((r["position"] for r in rows), default=0) + 1,
             ).save()
+        await _logged(plan_id, f"målgrupp {code} ({name}) " + ("ändrad" if existing else "tillagd"))
     caches.after_plan_change()
     return code
 
@@ -866,6 +895,7 @@ async def delete_target_group(plan_id: int, code: str) -> None:
                 % {"name": group["name"], "uses": uses.described()},
             )
         await TargetGroup.delete().where(TargetGroup.id == group["id"])
+        await _logged(plan_id, f"målgrupp {code} borttagen")
     caches.after_plan_change()
 
 
@@ -874,6 +904,7 @@ async def archive_target_group(plan_id: int, code: str, archived: bool = True) -
     group = await _target_group(plan_id, code)
     async with write_transaction():
         await TargetGroup.update({TargetGroup.archived: archived}).where(TargetGroup.id == group["id"])
+        await _logged(plan_id, f"målgrupp {code} " + ("arkiverad" if archived else "återställd"))
     caches.after_plan_change()
 
 
@@ -1046,6 +1077,7 @@ async def store_sizes(plan_id: int, rows: tuple[SizeRow, ...], source: str) -> i
                 for r in rows
             )
         )
+        await _logged(plan_id, f"kända storlekar inlästa från fil ({len(rows)} rader)")
     return len(rows)
 
 
@@ -1143,6 +1175,8 @@ async def delete_reach(plan_id: int, figure_id: int) -> None:
             .where((ReachFigure.plan == plan_id) & (ReachFigure.id == figure_id))
             .returning(ReachFigure.id)
         )
+        if deleted:
+            await _logged(plan_id, f"räckviddssiffra {figure_id} borttagen")
     if not deleted:
         raise _refused(NotFound, "figure", _("Räckviddssiffran finns inte i den här planen."))
 
@@ -1218,5 +1252,7 @@ async def _add_many(plan_id: int, names: str, table, kind: str) -> list[str]:
             else:
                 await Channel(plan=plan_id, code=code, name=part.name).save()
             codes.append(code)
+        noun = "målgrupper" if table is TargetGroup else "kanaler"
+        await _logged(plan_id, f"{noun} tillagda: " + ", ".join(codes))
     caches.after_plan_change()
     return codes

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from locales import gettext as _
 from surveys import caches
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
 from surveys.db.tables import (
     Activity,
@@ -654,6 +655,9 @@ async def load_plan(definition: PlanDef) -> int:
     """Store a checked plan in one transaction: all of it, or (on any refusal) nothing."""
     async with write_transaction():
         plan_id = await store_plan(definition)
+        await audit.record_action(
+            audit.Action.PLAN_FILE_LOADED, audit.named("Plan", definition.code, definition.title), "ny plan"
+        )
     caches.after_plan_change()
     return plan_id
 

@@ -16,6 +16,7 @@ from datetime import date
 
 from locales import gettext as _
 from surveys import caches
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
 from surveys.db.tables import (
     Activity,
@@ -322,6 +323,11 @@ async def apply_plan_file(definition: PlanDef) -> PlanChanges:
             )
         if not found.none:
             await _apply(found, definition)
+            await audit.record_action(
+                audit.Action.PLAN_FILE_LOADED,
+                audit.named("Plan", definition.code, definition.title),
+                f"{len(found.changes)} ändringar",
+            )
     caches.after_plan_change()
     return found
 

@@ -928,6 +928,13 @@ async def store_reach(plan_id: int, rows: Sequence[ReachRow]) -> int:
             )
         for start in range(0, len(figures), _INSERT_CHUNK):
             await ReachFigure.insert(*figures[start : start + _INSERT_CHUNK])
+        from surveys.accounts import audit
+
+        await audit.record_action(
+            audit.Action.PLAN_CHANGED,
+            await audit.plan_named(plan_id),
+            f"{len(figures)} räckviddssiffror tillagda",
+        )
     return len(figures)
 
 

@@ -22,9 +22,19 @@ from dataclasses import field as dataclass_field
 from locales import gettext as _
 from locales import ngettext
 from surveys import caches
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
-from surveys.db.tables import BankQuestion, Plan, Question, Questionnaire, QuestionnaireVersion, Wave
+from surveys.db.tables import (
+    BankQuestion,
+    EffectGoal,
+    Plan,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Wave,
+)
 from surveys.errors import Conflict, Invalid, NotFound
+from surveys.questionnaires.builtin_bank import builtin_bank, builtin_codes
 from surveys.questionnaires.channels import channel_problems
 from surveys.questionnaires.model import (
     OTHER_LANGUAGES,
@@ -136,6 +146,7 @@ class Draft:
 class Saved:
     number: int
     new_version: bool
+    code: str = ""  # the questionnaire's code, when it was made from the title
 
 
 @dataclass(frozen=True)
@@ -192,10 +203,22 @@ async def bank_entries(
     The bank's order is the order its questions were first asked in: the oldest questionnaire's first,
     each by its place there. A question keeps that place when other questionnaires reuse it, so the
     questions of one questionnaire stay together and a filter question stays before the questions it
-    filters. Questions never used come last, by code. `exclude_version` leaves one version out of
+    filters. Then the built-in questions no questionnaire has used yet (surveys/questionnaires/builtin_bank.py),
+    in their own order; questions never used come last, by code. `exclude_version` leaves one version out of
     "where they were last used", the template (the one being checked against the bank).
     """
     bank = await BankQuestion.select().order_by(BankQuestion.code)
+    builtin = builtin_bank()
+    builtin_order = {code: index for index, code in enumerate(builtin_codes())}
+    stored = {row["code"] for row in bank}
+    bank = [
+        *bank,
+        *(
+            {"code": q.bank, "text": q.text, "kind": q.kind, "step": q.step}
+            for q in builtin.questions
+            if q.bank not in stored
+        ),
+    ]
     uses = await Question.select(
         Question.version,
         Question.position,
@@ -221,6 +244,8 @@ async def bank_entries(
     for row in bank:
         version_id = newest.get(row["code"], 0)
         definition = versions.get(version_id)
+        if _template(row["code"], definition) is None and row["code"] in builtin_order:
+            definition = builtin  # not (or no longer) asked anywhere: the built-in question is the template
         template = _template(row["code"], definition)
         text = template.text if template else row["text"]
         measured = template.step if template else row["step"]
@@ -237,7 +262,10 @@ async def bank_entries(
             template=template,
             hint=_hint(row["code"], definition),
         )
-        key = (0, *first[row["code"]]) if row["code"] in first else (1, 0, 0)
+        if row["code"] in first:
+            key = (0, *first[row["code"]])
+        else:
+            key = (1, builtin_order[row["code"]], 0) if row["code"] in builtin_order else (2, 0, 0)
         placed.append(((*key, row["code"]), entry))
     return [entry for _key, entry in sorted(placed, key=lambda item: item[0])]
 
@@ -730,6 +758,8 @@ async def create_questionnaire(
     with it are reported as first_text, first_kind, first_options.
     """
     problems: list[tuple[str, str]] = []
+    if not code.strip() and title.strip():
+        code = await _free_code(title)
     if _CODE.match(code) and await Questionnaire.exists().where(Questionnaire.code == code):
         problems.append(
             ("code", _("Det finns redan en enkät med koden %(code)s. Välj en annan kod.") % {"code": code})
@@ -773,7 +803,11 @@ async def create_questionnaire(
     data["questions"] += from_bank(chosen, data["questions"], channels, data.get("languages", ()))
     if first is not None:
         taken = {q["code"] for q in data["questions"]}
-        if first["code"] in taken or await BankQuestion.exists().where(BankQuestion.code == first["bank"]):
+        if (
+            first["code"] in taken
+            or first["bank"] in builtin_codes()
+            or await BankQuestion.exists().where(BankQuestion.code == first["bank"])
+        ):
             problems.append(
                 (
                     "first_text",
@@ -818,7 +852,38 @@ async def create_questionnaire(
                 not_created,
             )
         await store_questionnaire(definition, plan_id=plan_id)
-    return Saved(number=1, new_version=True)
+        await audit.record_action(
+            audit.Action.QUESTIONNAIRE_CREATED,
+            audit.named("Enkät", code, definition.title),
+            f"kopia av enkät {copy_of}" if copy_of else f"{len(definition.questions)} frågor",
+        )
+    return Saved(number=1, new_version=True, code=code)
+
+
+async def _free_code(title: str) -> str:
+    """A code made from the title, so that nobody has to invent one: 'uppfoljning-2027', then '-2' …"""
+    from surveys.plans.rules import code_from_name
+
+    wanted = code_from_name(title)[:50].rstrip("-")
+    taken = {r["code"] for r in await Questionnaire.select(Questionnaire.code)}
+    code, number = wanted, 2
+    while code in taken:
+        code, number = f"{wanted}-{number}", number + 1
+    return code
+
+
+async def suggested_bank_codes(plan_code: str) -> list[str]:
+    """For a new questionnaire of a plan: one bank question for each step the plan's goals measure, the
+    first in the bank's order (questions the county has asked before come before the built-in ones)."""
+    goals = await EffectGoal.select(EffectGoal.step).where(EffectGoal.plan.code == plan_code)
+    steps = sorted({g["step"] for g in goals})
+    entries = [e for e in await bank_entries() if e.template is not None]
+    chosen = []
+    for step in steps:
+        match = next((e for e in entries if e.step == step), None)
+        if match is not None:
+            chosen.append(match.code)
+    return chosen
 
 
 def _checked(
@@ -857,7 +922,11 @@ async def _edit(
     data = change(file_shape(draft.definition))
     channels = await plan_channels(draft.plan_id) if draft.plan_id is not None else None
     definition = validate(data, channels)
-    taken = [c for c in new_bank_codes if await BankQuestion.exists().where(BankQuestion.code == c)]
+    taken = [
+        c
+        for c in new_bank_codes
+        if c in builtin_codes() or await BankQuestion.exists().where(BankQuestion.code == c)
+    ]
     if taken:
         raise DesignError(
             [
@@ -994,6 +1063,11 @@ async def _save(draft: Draft, definition: QuestionnaireDef) -> Saved:
         for bank_code in gone:
             if not await Question.exists().where(Question.bank_question.code == bank_code):
                 await BankQuestion.delete().where(BankQuestion.code == bank_code)
+        await audit.record_action(
+            audit.Action.QUESTIONNAIRE_CHANGED,
+            audit.named("Enkät", draft.code, definition.title),
+            f"version {saved.number}" + (" (ny version)" if saved.new_version else ""),
+        )
     # A wave on this draft (not yet answered) shows the edit at once, on this worker at least.
     caches.after_questionnaire_change()
     return saved

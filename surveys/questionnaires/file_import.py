@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from locales import gettext as _
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
 from surveys.db.tables import Plan, Questionnaire
 from surveys.questionnaires.designer import TrendBreakNotConfirmed
@@ -75,4 +76,9 @@ async def import_questionnaire(
         raise TrendBreakNotConfirmed(changed)
     async with write_transaction():
         await store_questionnaire(definition, plan_id=plan_id, source=text)
+        await audit.record_action(
+            audit.Action.QUESTIONNAIRE_CHANGED if previous else audit.Action.QUESTIONNAIRE_CREATED,
+            audit.named("Enkät", definition.code, definition.title),
+            "inläst från fil" + (", ny version" if previous else ""),
+        )
     return definition

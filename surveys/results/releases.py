@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count
 
 from locales import gettext as _
+from surveys.accounts import audit
 from surveys.db import tallies
 from surveys.db.engine import is_sqlite, write_transaction
 from surveys.db.tables import Answer, Question, ReleaseCrosstab, ReleasedText, Wave, WaveRelease
@@ -91,9 +92,9 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
     """Freeze the wave's counts as its next release. At most one release a day per wave."""
     async with write_transaction():
         # Locked, so two servers settling the same closed wave at once make one release, not two.
-        query = Wave.select(Wave.id, Wave.version, Wave.closes_at, Wave.closed_early).where(
-            Wave.id == wave_id
-        )
+        query = Wave.select(
+            Wave.id, Wave.version, Wave.closes_at, Wave.closed_early, Wave.slug, Wave.title
+        ).where(Wave.id == wave_id)
         wave = await (query if is_sqlite() else query.lock_rows()).first()
         if wave is None:
             raise NotFound(_("Mätomgången finns inte."))
@@ -137,6 +138,14 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
                 closing=closing,
                 counts=counts,
             )
+        )
+        # An interim release is a communicator's act; the final one effekt makes when it finds the wave
+        # closed. Only the release's number goes in the log, never its counts.
+        await audit.record(
+            audit.current_actor() if interim else audit.AUTOMATIC,
+            audit.Action.WAVE_RELEASED,
+            audit.named("Mätomgång", wave["slug"], wave["title"]),
+            f"delredovisning nr {number}" if interim else f"slutredovisning (redovisning nr {number})",
         )
     return _decode(
         {

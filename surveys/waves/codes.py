@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from analysis.render.export import neutralise
 from locales import gettext as _
 from surveys import caches
+from surveys.accounts import audit
 from surveys.db.engine import write_transaction
 from surveys.db.tables import AccessCode, Wave
 from surveys.errors import Invalid
@@ -55,6 +56,10 @@ async def issue_codes(slug: str, count: int) -> IssuedCodes:
     async with write_transaction():
         await Wave.update({Wave.uses_codes: True}).where(Wave.id == wave.id)
         codes = await create_codes(wave.id, count)
+        # How many, never which: a code in the log could be tied to the response it was spent on.
+        await audit.record_action(
+            audit.Action.CODES_ISSUED, audit.named("Mätomgång", wave.slug, wave.title), f"{count} koder"
+        )
     caches.after_wave_change()
     return IssuedCodes(wave.slug, wave.title, tuple(codes))
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from locales import gettext as _
 from surveys import caches
+from surveys.accounts import audit
 from surveys.db import tallies
 from surveys.db.engine import write_transaction
 from surveys.db.tables import (
@@ -51,6 +52,24 @@ async def wave_to_manage(slug: str) -> WaveForm:
     if wave is None:
         raise _no_wave(slug)
     return wave
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    id: int
+    code: str
+
+
+async def wave_plan(slug: str) -> WavePlan:
+    """The plan a wave belongs to: its channels check the questionnaire, its goals plan the next wave."""
+    row = (
+        await Wave.select(Wave.plan.id.as_alias("id"), Wave.plan.code.as_alias("code"))
+        .where(Wave.slug == slug)
+        .first()
+    )
+    if row is None:
+        raise _no_wave(slug)
+    return WavePlan(row["id"], row["code"])
 
 
 @dataclass(frozen=True)
@@ -205,10 +224,24 @@ async def create_wave(
         await WaveOrganisation.insert(
             *(WaveOrganisation(wave=wave.id, organisation=orgs[c]) for c in chosen_orgs)
         )
+    await audit.record_action(
+        audit.Action.WAVE_CREATED,
+        wave_object(slug, title),
+        f"plan {plan_code}, öppen {_minute(opens_at)} – {_minute(closes_at)}",
+    )
     # The address may have been asked for (and found empty) before: no worker keeps that answer, but a
     # wave read under way must not outlive the change.
     caches.after_wave_change()
     return wave.id
+
+
+def wave_object(slug: str, title: str) -> str:
+    """The wave as the audit log names it."""
+    return audit.named("Mätomgång", slug, title)
+
+
+def _minute(moment: datetime) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)
@@ -289,6 +322,7 @@ async def delete_wave(slug: str) -> None:
         await WaveTargetGroup.delete().where(WaveTargetGroup.wave == row["id"])
         await WaveOrganisation.delete().where(WaveOrganisation.wave == row["id"])
         await Wave.delete().where(Wave.id == row["id"])
+        await audit.record_action(audit.Action.WAVE_DELETED, wave_object(slug, row["title"]))
     caches.after_wave_change()
 
 
@@ -298,7 +332,13 @@ async def archive_wave(slug: str, archived: bool = True) -> None:
     if archived:
         values[Wave.closed_early] = True
     async with write_transaction():
-        changed = await Wave.update(values).where(Wave.slug == slug).returning(Wave.id)
+        changed = await Wave.update(values).where(Wave.slug == slug).returning(Wave.id, Wave.title)
+        if changed:
+            await audit.record_action(
+                audit.Action.WAVE_ARCHIVED,
+                wave_object(slug, changed[0]["title"]),
+                "arkiverad och stängd" if archived else "återställd från arkivet",
+            )
     caches.after_wave_change()
     if not changed:
         raise _no_wave(slug)
@@ -306,7 +346,14 @@ async def archive_wave(slug: str, archived: bool = True) -> None:
 
 async def close_early(slug: str) -> None:
     """Stop taking answers now; the wave keeps its planned dates for the record."""
-    changed = await Wave.update({Wave.closed_early: True}).where(Wave.slug == slug).returning(Wave.id)
+    async with write_transaction():
+        changed = (
+            await Wave.update({Wave.closed_early: True})
+            .where(Wave.slug == slug)
+            .returning(Wave.id, Wave.title)
+        )
+        if changed:
+            await audit.record_action(audit.Action.WAVE_CLOSED, wave_object(slug, changed[0]["title"]))
     caches.after_wave_change()
     if not changed:
         raise _no_wave(slug)
@@ -314,10 +361,15 @@ async def close_early(slug: str) -> None:
 
 async def reopen(slug: str, now: datetime) -> None:
     """Undo an early close; only before the planned closing time, so a finished wave stays finished."""
-    row = await Wave.select(Wave.closes_at, Wave.closed_early).where(Wave.slug == slug).first()
-    if row is None:
-        raise _no_wave(slug)
-    if now >= row["closes_at"]:
-        raise Conflict(_("Mätomgången har passerat sitt stängningsdatum och kan inte öppnas igen."))
-    await Wave.update({Wave.closed_early: False}).where(Wave.slug == slug)
+    async with write_transaction():
+        row = (
+            await Wave.select(Wave.closes_at, Wave.closed_early, Wave.title).where(Wave.slug == slug).first()
+        )
+        if row is None:
+            raise _no_wave(slug)
+        if now >= row["closes_at"]:
+            raise Conflict(_("Mätomgången har passerat sitt stängningsdatum och kan inte öppnas igen."))
+        await Wave.update({Wave.closed_early: False}).where(Wave.slug == slug)
+        if row["closed_early"]:
+            await audit.record_action(audit.Action.WAVE_REOPENED, wave_object(slug, row["title"]))
     caches.after_wave_change()

@@ -284,6 +284,7 @@ def prepare_site(server_env: dict[str, str], server_url: str) -> Site:
                 opens,
                 "--closes",
                 closes,
+                "--confirm-past",  # the closed wave: answers that were collected before it was entered
             ],
             env=server_env,
             cwd=ROOT,

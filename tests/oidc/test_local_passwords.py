@@ -18,7 +18,9 @@ async def test_with_local_passwords_off_the_login_page_offers_only_the_organisat
     app = create_app(sso_settings(database, provider.issuer, local_passwords=False), manage_database=False)
     await create_user("lokal@example.se", "ett-langt-losenord", Role.ADMIN)
     async with running(app) as effekt:
-        page = await effekt.get("/logga-in")
+        # /logga-in itself goes straight to the provider (test_direct_sign_in.py); the page is shown when the
+        # sign-in comes back with an error.
+        page = await effekt.get("/logga-in", params={"error": "access_denied"})
         answer = await effekt.post(
             "/logga-in",
             data={

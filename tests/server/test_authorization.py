@@ -5,16 +5,21 @@ A new route without an entry here fails the first test, so nobody forgets to dec
 
 from __future__ import annotations
 
+import copy
+import uuid
 from datetime import date, timedelta
 
 import pytest
 from litestar.routes import HTTPRoute
 
+from server import scopes
 from server.app import create_app
-from surveys.accounts.users import Role, create_token
+from surveys.accounts.users import Role, create_token, create_user
+from surveys.db import engine as db
 from surveys.db.tables import EffectGoal
+from surveys.plans.plan_file import parse_plan, store_plan
 from tests.conftest import make_settings
-from tests.support import csrf_token, make_wave, release, sign_in
+from tests.support import PLAN, csrf_token, make_wave, release, sign_in
 
 ROLES = ("anonymous", Role.READER, Role.COMMUNICATOR, Role.ADMIN)
 STAFF = {"anonymous": 303, Role.READER: 403, Role.COMMUNICATOR: 200, Role.ADMIN: 200}
@@ -210,6 +215,8 @@ EXPECTED = {
         Role.ADMIN: 404,
     },
     ("GET", "/arbeta/enkater/{code:str}/kontroll"): {**STAFF, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
+    ("POST", "/arbeta/enkater/{code:str}/ta-bort"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
+    ("DELETE", "/api/v1/questionnaires/{code:str}"): {**DESIGN_API, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
     ("GET", "/api/v1/bank"): DESIGN_API,
     ("GET", "/api/v1/questionnaires/{code:str}"): {**DESIGN_API, Role.COMMUNICATOR: 404, Role.ADMIN: 404},
     ("POST", "/api/v1/questionnaires"): {**DESIGN_API, Role.COMMUNICATOR: 400, Role.ADMIN: 400},
@@ -388,6 +395,8 @@ EXPECTED = {
     ("POST", "/arbeta/planer/{code:str}/kanaler/{channel:str}/arkivera"): STAFF_POST,
     ("POST", "/arbeta/planer/{code:str}/kanaler/{channel:str}/aterstall"): STAFF_POST,
     ("POST", "/arbeta/planer/{code:str}/mal"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
+    ("GET", "/arbeta/planer/{code:str}/effektmal"): STAFF,
+    ("POST", "/arbeta/planer/{code:str}/effektmal"): {**STAFF_POST, Role.COMMUNICATOR: 422, Role.ADMIN: 422},
     ("POST", "/arbeta/planer/{code:str}/mal/{goal:int}/ta-bort"): STAFF_POST,
     ("POST", "/arbeta/planer/{code:str}/malgrupper/{group:str}/arkivera"): STAFF_POST,
     ("POST", "/arbeta/planer/{code:str}/malgrupper/{group:str}/aterstall"): STAFF_POST,
@@ -455,19 +464,152 @@ def test_every_route_has_an_expected_outcome_for_every_role():
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: getattr(r, "value", r))
 async def test_each_role_gets_what_it_may(client, role):
     await make_wave()
+    wrong = await walk_the_matrix(client, role, await sign_in(client, role) if role != "anonymous" else None)
+    assert not wrong, f"(status, expected) for {role}: {wrong}"
+
+
+# Roles granted per plan (server/scopes.py): the same walk by someone whose role covers only the matrix's
+# plan, and by someone whose role covers only another plan.
+SCOPED_ROLES = (Role.READER, Role.COMMUNICATOR)
+
+
+def guard_roles() -> dict[tuple[str, str], Role]:
+    """The role each guarded route's guard asks for."""
+    app = create_app(make_settings("sqlite:///unused.sqlite"), manage_database=False)
+    found = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for guard in handler.resolve_guards():
+                if getattr(guard, "needed_role", None) is not None:
+                    found |= {(method, route.path): guard.needed_role for method in handler.http_methods}
+    return found
+
+
+def in_scope(role: Role) -> dict:
+    """What a role granted the matrix's plan gets: the same as an unscoped role, except that making or
+    importing plans and questionnaires needs a role covering every plan, and that the matrix's
+    questionnaire code ("testplan") names no questionnaire, so a plan of it is not found: 404 before the
+    body is read."""
+    guarded = guard_roles()
+    outcome = {}
+    for route, expected in EXPECTED.items():
+        if scopes.kind(*route) == "every-plan":
+            outcome[route] = 403
+        elif (
+            scopes.kind(*route) == "path"
+            and route[1].startswith(scopes.QUESTIONNAIRE_PREFIXES)
+            and route in guarded
+        ):
+            outcome[route] = 404 if role.may(guarded[route]) else 403
+        else:
+            outcome[route] = expected[role]
+    return outcome
+
+
+def out_of_scope(role: Role) -> dict:
+    """What a role granted only another plan gets on every guarded route that names a plan: 404, as for a
+    plan that does not exist, unless the guard refused their role already (403)."""
+    guarded = guard_roles()
+    outcome = {}
+    for route, expected in EXPECTED.items():
+        kind = scopes.kind(*route)
+        if route not in guarded or len(set(expected.values())) == 1:
+            # Respondents' and public routes (nobody's plan to guard), and a route the matrix's address
+            # never reaches (the same status for everyone, anonymous included).
+            outcome[route] = expected[role]
+        elif kind == "every-plan":
+            outcome[route] = 403
+        elif kind == "path":
+            outcome[route] = 404 if role.may(guarded[route]) else 403
+        else:
+            outcome[route] = expected[role]
+    return outcome
+
+
+def organisation_scope(role: Role) -> dict:
+    """What a role granted one organisation of the matrix's plan gets: the plan's waves (communicators)
+    and published results; editing the plan is 403, and so are detailed results without naming the
+    person's organisation (the matrix names none). What the matrix's address names but does not exist (a
+    meeting, a reach figure, a questionnaire, a wave) is 404 before that."""
+    guarded = guard_roles()
+    whole = in_scope(role)
+    missing = {"meeting", "figure", "wave"}
+    outcome = {}
+    for route, expected in whole.items():
+        method, path = route
+        named_plan = scopes.kind(*route) == "path" and route in guarded and role.may(guarded[route])
+        reachable = len(set(EXPECTED[route].values())) > 1
+        opened = (method, scopes.bare(path)) in scopes.ORGANISATION_ROUTES
+        if not named_plan or not reachable:
+            outcome[route] = expected
+        elif path.startswith(scopes.QUESTIONNAIRE_PREFIXES) or missing & set(scopes.param_names(path)):
+            outcome[route] = 404
+        elif not opened or scopes.bare(path) in scopes.ORGANISATION_FILTERED:
+            outcome[route] = 403
+        else:
+            outcome[route] = expected
+    return outcome
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES, ids=lambda r: r.value)
+async def test_a_role_granted_one_organisation_runs_waves_and_reads_but_does_not_edit_the_plan(client, role):
+    await make_wave()
+    account = await sign_in_with_grants(client, role, ["testplan"], ["alby"])
+    wrong = await walk_the_matrix(client, role, account, organisation_scope(role))
+    assert not wrong, f"(status, expected) for {role} granted alby in testplan: {wrong}"
+
+
+async def sign_in_with_grants(client, role: Role, plans: list[str], organisations: list[str] = ()):
+    name = f"{role.value}-{uuid.uuid4().hex[:8]}@example.se"
+    async with db.write_transaction():
+        account = await create_user(
+            name, "ett-langt-losenord", role, plans=plans, organisations=list(organisations)
+        )
+    page = await client.get("/logga-in")
+    response = await client.post(
+        "/logga-in",
+        data={"_csrf_token": csrf_token(page.text), "username": name, "password": "ett-langt-losenord"},
+    )
+    assert response.status_code == 303, response.text
+    return account
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES, ids=lambda r: r.value)
+async def test_a_role_granted_this_plan_gets_what_the_role_may(client, role):
+    await make_wave()
+    account = await sign_in_with_grants(client, role, ["testplan"])
+    wrong = await walk_the_matrix(client, role, account, in_scope(role))
+    assert not wrong, f"(status, expected) for {role} granted testplan: {wrong}"
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES, ids=lambda r: r.value)
+async def test_a_role_granted_another_plan_gets_nothing_of_this_one(client, role):
+    await make_wave()
+    other = copy.deepcopy(PLAN)
+    other["plan"] = {"code": "annanplan", "title": "Annan plan"}
+    async with db.write_transaction():
+        await store_plan(parse_plan(other))
+    account = await sign_in_with_grants(client, role, ["annanplan"])
+    wrong = await walk_the_matrix(client, role, account, out_of_scope(role))
+    assert not wrong, f"(status, expected) for {role} granted another plan: {wrong}"
+
+
+async def walk_the_matrix(client, role, account, expected_here: dict | None = None) -> dict:
+    """Every route of EXPECTED, as `role` (signed in as `account` on `client`, and with an API key of
+    theirs); the routes whose status is not what `expected_here` (by default EXPECTED) says."""
+    expected_here = expected_here or {route: expected[role] for route, expected in EXPECTED.items()}
     # Results (and so the charts) are published from a release; yesterday's leaves today's to the matrix.
     await release(day=date.today() - timedelta(days=1))
-    goal_id = (await EffectGoal.select(EffectGoal.id).first())["id"]
+    goal_id = (await EffectGoal.select(EffectGoal.id).where(EffectGoal.plan.code == "testplan").first())["id"]
     headers = {}
-    if role != "anonymous":
-        account = await sign_in(client, role)
+    if account is not None:
         headers["authorization"] = f"Bearer {await create_token(account.id, 'matrix')}"
     # A respondent's form carries the visitor's token; a signed-in person's pages carry one bound to their
     # session (server/csrf.py).
     survey_token = csrf_token((await client.get("/e/testomgang")).text)
     token = survey_token if role == "anonymous" else csrf_token((await client.get("/konto")).text)
     outcomes = {}
-    for (method, path), expected in sorted(EXPECTED.items(), key=lambda item: item[0][0] == "POST"):
+    for method, path in sorted(EXPECTED, key=lambda route: route[0] == "POST"):
         url = concrete(path, goal_id)
         if method == "GET":
             response = await client.get(url, headers=headers if url.startswith("/api/") else {})
@@ -480,8 +622,7 @@ async def test_each_role_gets_what_it_may(client, role):
             if url == "/logga-in":
                 data |= {"username": "nobody@example.se", "password": "wrong-password-1"}
             response = await client.post(url, data=data)
-        outcomes[(method, path)] = (response.status_code, expected[role])
+        outcomes[(method, path)] = (response.status_code, expected_here[(method, path)])
     response = await client.post("/logga-ut", data={"_csrf_token": token})
-    outcomes[("POST", "/logga-ut")] = (response.status_code, EXPECTED[("POST", "/logga-ut")][role])
-    wrong = {route: got for route, got in outcomes.items() if got[0] != got[1]}
-    assert not wrong, f"(status, expected) for {role}: {wrong}"
+    outcomes[("POST", "/logga-ut")] = (response.status_code, expected_here[("POST", "/logga-ut")])
+    return {route: got for route, got in outcomes.items() if got[0] != got[1]}

@@ -146,6 +146,30 @@ def test_plans_questionnaires_and_waves_load_from_files(sqlite_env):
     assert "stänga efter att den öppnar" in duplicate.stderr
 
 
+def test_a_wave_that_has_already_closed_is_made_only_when_confirmed(sqlite_env):
+    demo = ROOT / "surveys" / "demo"
+    assert effekt("load-plan", str(demo / "vasternorrland.toml"), env=sqlite_env).returncode == 0
+    loaded = effekt(
+        "load-questionnaire", str(demo / "uppfoljning.toml"), "--plan", "vasternorrland-2026", env=sqlite_env
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    past = [
+        "create-wave",
+        "--plan=vasternorrland-2026",
+        "--questionnaire=uppfoljning-fardplan",
+        "--slug=pappersenkaten",
+        "--title=Svar på papper",
+        "--opens=2020-03-02T08:00",
+        "--closes=2020-03-20T17:00",
+    ]
+    refused = effekt(*past, env=sqlite_env)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "som redan har varit" in refused.stderr
+    created = effekt(*past, "--confirm-past", env=sqlite_env)
+    assert created.returncode == 0, created.stderr
+    assert "/e/pappersenkaten" in created.stdout
+
+
 def test_backup_restore_and_a_refusal_to_overwrite_data_by_accident(sqlite_env, tmp_path):
     created = subprocess.run(
         [

@@ -89,7 +89,7 @@ async def test_errors_redirects_static_files_and_the_schema_send_the_security_he
         "403 CSRF": await client.post("/e/testomgang", data={"q-betyg": "5"}),
         "redirect to sign in": await client.get("/arbeta"),
         "static CSS": await client.get("/static/effekt.css"),
-        "static JS": await client.get("/static/form.js"),
+        "static JS": await client.get("/static/survey.js"),
         "OpenAPI": await client.get("/api/v1/schema/openapi.json"),
     }
     expected = {
@@ -109,7 +109,7 @@ async def test_errors_redirects_static_files_and_the_schema_send_the_security_he
 
 async def test_static_files_are_served_with_their_own_type_only(client):
     css = await client.get("/static/effekt.css")
-    script = await client.get("/static/form.js")
+    script = await client.get("/static/survey.js")
     assert css.headers["content-type"].startswith("text/css")
     assert script.headers["content-type"].split(";")[0] in ("text/javascript", "application/javascript")
 

@@ -98,3 +98,5 @@ def test_the_installed_wheel_migrates_postgresql_and_serves_with_several_workers
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert len(workers) >= 2, server.log()
     assert list((installed / "lib").glob("python3*/site-packages/locales/en/LC_MESSAGES/messages.mo"))
+    # The question bank every installation starts with (surveys/questionnaires/builtin_bank.py).
+    assert list((installed / "lib").glob("python3*/site-packages/surveys/questionnaires/builtin_bank.toml"))
