@@ -39,6 +39,9 @@ class OidcConfig:
     role_claim: str
     roles: Mapping[str, Role]
     scopes: str
+    # {group: (plan, organisation or None)} for groups whose entry names a plan (`grupp=roll@plan/org`);
+    # empty when no entry does, and then single sign-on leaves grants to the administrators.
+    grants: Mapping[str, tuple[tuple[str, str | None], ...]]
     local_passwords: bool
 
     @classmethod
@@ -64,6 +67,7 @@ class OidcConfig:
             role_claim=checked["oidc_role_claim"],
             roles=MappingProxyType(role_map(checked["oidc_roles"])),
             scopes=checked["oidc_scopes"],
+            grants=MappingProxyType(grant_map(checked["oidc_roles"])),
             local_passwords=checked["local_passwords"],
         )
 
@@ -157,26 +161,55 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def role_map(text: str) -> dict[str, Role]:
-    """`group=role` entries → {group: role}; `SettingsError` naming the entry that cannot be read."""
+_GRANT = re.compile(r"^([a-z0-9][a-z0-9_-]{0,59})(?:/([a-z0-9][a-z0-9_-]{0,59}))?$")
+
+
+def _entries(text: str):
+    """(entry, group, role, plan, organisation) for every `group=role[@plan[/organisation]]` entry;
+    `SettingsError` naming the entry that cannot be read."""
     from server.settings import SettingsError
 
     separator = ";" if ";" in text else ","
-    found: dict[str, Role] = {}
     for raw in text.replace("\n", separator).split(separator):
         entry = raw.strip()
         if not entry:
             continue
-        value, equals, role = entry.rpartition("=")
-        value, role = value.strip(), role.strip().lower()
-        if not equals or not value or role not in {r.value for r in Role}:
+        value, equals, granted = entry.rpartition("=")
+        role, at, where = granted.strip().lower().partition("@")
+        value, role = value.strip(), role.strip()
+        scope = _GRANT.match(where.strip()) if at else None
+        if not equals or not value or role not in {r.value for r in Role} or (at and scope is None):
             raise SettingsError(
                 N_(
                     "EFFEKT_OIDC_ROLES: %(entry)s ska se ut som grupp=roll, där rollen är admin, "
-                    "kommunikator eller lasare."
+                    "kommunikator eller lasare, eventuellt med en plan: grupp=roll@plan eller "
+                    "grupp=roll@plan/organisation (koderna i effekt)."
                 ),
                 entry=repr(entry),
             )
+        if scope is not None and role == Role.ADMIN.value:
+            raise SettingsError(
+                N_("EFFEKT_OIDC_ROLES: %(entry)s – en administratör har alltid alla planer."),
+                entry=repr(entry),
+            )
+        yield entry, value, role, *(scope.groups() if scope else (None, None))
+
+
+def grant_map(text: str) -> dict[str, tuple[tuple[str, str | None], ...]]:
+    """{group: ((plan, organisation or None), …)} for the groups whose entries name a plan."""
+    found: dict[str, tuple[tuple[str, str | None], ...]] = {}
+    for _entry, value, _role, plan, organisation in _entries(text):
+        if plan:
+            found[value] = (*found.get(value, ()), (plan, organisation))
+    return found
+
+
+def role_map(text: str) -> dict[str, Role]:
+    """`group=role` entries → {group: role}; `SettingsError` naming the entry that cannot be read."""
+    from server.settings import SettingsError
+
+    found: dict[str, Role] = {}
+    for _entry, value, role, _plan, _organisation in _entries(text):
         if value in found and found[value] != Role(role):
             raise SettingsError(
                 N_("EFFEKT_OIDC_ROLES ger %(value)s två olika roller."),

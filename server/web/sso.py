@@ -179,12 +179,15 @@ def _identity(config: OidcConfig, claims: dict) -> federated.Identity:
         "",
     )
     hint = next((claims[key] for key in ("preferred_username", "email") if _text(claims.get(key))), "")
+    values = federated.claim_values(claims, config.role_claim)
+    role = federated.role_granted(values, config.roles)
     return federated.Identity(
         issuer=claims["iss"],
         subject=claims["sub"],
         display_name=name[:MAX_DISPLAY_NAME_LENGTH] or _("Namnlös användare"),
         username_hint=hint,
-        role=federated.role_granted(federated.claim_values(claims, config.role_claim), config.roles),
+        role=role,
+        grants=federated.grants_granted(values, role, config.roles, config.grants),
     )
 
 

@@ -25,7 +25,15 @@ from datetime import datetime, timedelta
 from locales import gettext as _
 from surveys.accounts import audit
 from surveys.accounts.passwords import hash_password
-from surveys.accounts.users import Account, Role, session_epoch, set_active, set_role
+from surveys.accounts.users import (
+    Account,
+    Role,
+    grants_of,
+    session_epoch,
+    set_active,
+    set_grant_pairs,
+    set_role,
+)
 from surveys.db.engine import is_unique_violation, write_transaction
 from surveys.db.tables import FederatedIdentity, OidcSignIn, User
 from surveys.errors import Forbidden, Invalid
@@ -53,6 +61,9 @@ class Identity:
     display_name: str
     username_hint: str  # the provider's user name or e-mail address, for the name shown in effekt
     role: Role | None  # what the person's claims give; None for nothing
+    # The plans (and organisations) the claims give the role in: () for every plan; None when the
+    # installation's mapping names no plans, so that grants stay what an administrator gave.
+    grants: tuple[tuple[str, str | None], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,24 @@ def role_granted(values: Iterable[str], roles: Mapping[str, Role]) -> Role | Non
     return max(granted, key=lambda role: role.rank) if granted else None
 
 
+def grants_granted(
+    values: Iterable[str],
+    role: Role | None,
+    roles: Mapping[str, Role],
+    grants: Mapping[str, tuple[tuple[str, str | None], ...]],
+) -> tuple[tuple[str, str | None], ...] | None:
+    """The (plan, organisation) grants of the groups that give the person's role: () when one of them
+    gives it for every plan; None when the mapping names no plans at all (or the role is admin)."""
+    if not grants or role is None or role == Role.ADMIN:
+        return None
+    giving = [value for value in dict.fromkeys(values) if roles.get(value) == role]
+    if any(value not in grants for value in giving):
+        return ()
+    return tuple(
+        sorted({grant for value in giving for grant in grants[value]}, key=lambda g: (g[0], g[1] or ""))
+    )
+
+
 async def sign_in(identity: Identity, id_token: str, now: datetime) -> Account:
     """The effekt account of the person the provider vouched for, created or brought up to date.
 
@@ -112,12 +141,25 @@ async def sign_in(identity: Identity, id_token: str, now: datetime) -> Account:
             if attempt == 0 and is_unique_violation(exc):
                 continue
             raise
-    if identity.role is None:
+    # Grants only for plans effekt does not have (yet) give nothing: refused, never every plan.
+    no_plan = bool(
+        identity.role is not None
+        and identity.grants
+        and not await set_grant_pairs(0, identity.role, identity.grants, dry_run=True)
+    )
+    if identity.role is None or no_plan:
         if link is not None and link.active:
             await set_active(link.user_id, False, by=audit.SINGLE_SIGN_ON)
             await FederatedIdentity.update(
                 {FederatedIdentity.suspended_epoch: await session_epoch(link.user_id)}
             ).where(FederatedIdentity.user == link.user_id)
+        if no_plan:
+            raise NoRoleGranted(
+                _(
+                    "Dina grupper ger behörighet i planer som inte finns i effekt än. Be den som "
+                    "administrerar effekt hos er att kontrollera planernas koder i EFFEKT_OIDC_ROLES."
+                )
+            )
         raise NoRoleGranted(
             _(
                 "Du är inloggad hos din organisation, men ingen av dina grupper ger behörighet i effekt. "
@@ -136,7 +178,18 @@ async def sign_in(identity: Identity, id_token: str, now: datetime) -> Account:
         await set_active(link.user_id, True, by=audit.SINGLE_SIGN_ON)
     if link.role != identity.role.value:
         await set_role(link.user_id, identity.role, by=audit.SINGLE_SIGN_ON)
+    if identity.grants is not None:
+        await _follow_grants(link.user_id, identity.role, identity.grants)
     return Account(link.user_id, link.username, identity.display_name, identity.role)
+
+
+async def _follow_grants(user_id: int, role: Role, grants: tuple[tuple[str, str | None], ...]) -> None:
+    """The user's grants become what the claims give, at every sign-in (a plan or organisation effekt does
+    not have gives nothing; `sign_in` refused the person if nothing was left)."""
+    wanted = await set_grant_pairs(user_id, role, grants, dry_run=True)
+    have = {(g.plan, g.organisation) for g in (await grants_of([user_id])).get(user_id, ())}
+    if have != set(wanted):
+        await set_grant_pairs(user_id, role, grants, by=audit.SINGLE_SIGN_ON)
 
 
 @dataclass(frozen=True)

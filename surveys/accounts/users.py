@@ -652,6 +652,50 @@ async def set_grants(
     return view
 
 
+async def set_grant_pairs(
+    user_id: int,
+    role: Role,
+    pairs: tuple[tuple[str, str | None], ...],
+    *,
+    by: Account | str = audit.COMMAND_LINE,
+    dry_run: bool = False,
+) -> list[tuple[str, str | None]]:
+    """Replace the user's grants with (plan, organisation or None) pairs, over several plans, as single
+    sign-on's claims give them; a whole plan wins over its organisations. Pairs naming a plan or
+    organisation effekt does not have are left out (the mapping may name a plan before it is made).
+    Returns the (plan, organisation) grants kept; `dry_run` changes nothing."""
+    plans: dict[str, set[str] | None] = {}
+    for plan, organisation in pairs:
+        if organisation is None or plans.get(plan, set()) is None:
+            plans[plan] = None
+        else:
+            plans.setdefault(plan, set()).add(organisation)
+    rows: list[dict] = []
+    kept: list[tuple[str, str | None]] = []
+    for plan, organisations in sorted(plans.items()):
+        for organisation in [None] if organisations is None else sorted(organisations):
+            try:
+                found = await grant_rows(role, [plan], [organisation] if organisation else None)
+            except Invalid:
+                continue
+            rows += found
+            kept.append((plan, organisation))
+    if dry_run:
+        return kept
+    target = await User.select(User.username).where(User.id == user_id).first()
+    if target is None:
+        raise NotFound(_("Användaren finns inte."))
+    async with write_transaction():
+        await UserScope.delete().where(UserScope.user == user_id)
+        if rows:
+            await UserScope.insert(*(UserScope(user=user_id, **row) for row in rows))
+        view = await _user_view(user_id)
+        await audit.record(
+            by, audit.Action.ROLE_CHANGED, _user_object(target["username"]), scope_text(view.scopes)
+        )
+    return kept
+
+
 def scope_text(grants: tuple[Grant, ...] | list[Grant]) -> str:
     """The grants in a few words, for lists and the log: "alla planer", "plan länsplan", "plan x: alby"."""
     if not grants:

@@ -154,9 +154,7 @@ def sso_settings(database: str, issuer: str, **overrides):
         oidc_issuer=issuer,
         oidc_client_id=CLIENT_ID,
         oidc_client_secret=CLIENT_SECRET,
-        oidc_role_claim="groups",
-        oidc_roles=ROLES,
-        **overrides,
+        **{"oidc_role_claim": "groups", "oidc_roles": ROLES, **overrides},
     )
 
 
