@@ -641,14 +641,17 @@ async def set_grants(
     if target is None:
         raise NotFound(_("Användaren finns inte."))
     rows = await grant_rows(target["role"], plans, organisations)
+    return await _replace_grants(user_id, target["username"], rows, by)
+
+
+async def _replace_grants(user_id: int, username: str, rows: list[dict], by: Account | str) -> UserView:
+    """The user's grants become `rows` (checked by `grant_rows`), recorded in the log in one transaction."""
     async with write_transaction():
         await UserScope.delete().where(UserScope.user == user_id)
         if rows:
             await UserScope.insert(*(UserScope(user=user_id, **row) for row in rows))
-    view = await _user_view(user_id)
-    await audit.record(
-        by, audit.Action.ROLE_CHANGED, _user_object(target["username"]), scope_text(view.scopes)
-    )
+        view = await _user_view(user_id)
+        await audit.record(by, audit.Action.ROLE_CHANGED, _user_object(username), scope_text(view.scopes))
     return view
 
 
@@ -685,14 +688,7 @@ async def set_grant_pairs(
     target = await User.select(User.username).where(User.id == user_id).first()
     if target is None:
         raise NotFound(_("Användaren finns inte."))
-    async with write_transaction():
-        await UserScope.delete().where(UserScope.user == user_id)
-        if rows:
-            await UserScope.insert(*(UserScope(user=user_id, **row) for row in rows))
-        view = await _user_view(user_id)
-        await audit.record(
-            by, audit.Action.ROLE_CHANGED, _user_object(target["username"]), scope_text(view.scopes)
-        )
+    await _replace_grants(user_id, target["username"], rows, by)
     return kept
 
 
