@@ -16,6 +16,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server import errors
 from server.api import designer as api_designer
@@ -49,10 +50,22 @@ from server.web import (
     statements,
     workspace,
 )
+from surveys.accounts import audit as audit_log
 from surveys.db import engine as db
 from surveys.errors import DomainError
 
 STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _actor_per_request(app: ASGIApp) -> ASGIApp:
+    """Whoever a request's guard lets in is the actor of what that request changes, and of nothing after
+    it: the actor is put back when the request ends, also where requests share a task (a test's client)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        with audit_log.acting(audit_log.NOT_SIGNED_IN):
+            await app(scope, receive, send)
+
+    return middleware
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
@@ -123,6 +136,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(make_environment())),
         middleware=[
+            _actor_per_request,
             # The session first: the CSRF check binds a signed-in person's token to their session.
             session_config(settings).middleware,
             DefineMiddleware(CsrfMiddleware, secret=settings.secret_key, secure=settings.https),

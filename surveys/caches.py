@@ -178,6 +178,27 @@ SLIDE_TEXT_WIDTHS = Cache(
     "never: a pure function of its key",
     "the worker's life",
 )
+SLIDE_CHARTS = Cache(
+    "analysis.render.pack_pptx._native_chart",
+    "a goal chart's styled chart XML and embedded workbook for the slides",
+    "the chart's numbers and texts, and the language",
+    "never: a pure function of its key (a meeting's charts do not change)",
+    "the worker's life, at most 512 charts",
+)
+SLIDE_REACH_CHARTS = Cache(
+    "analysis.render.pack_pptx._reach_chart",
+    "a reach-over-time chart's chart XML and embedded workbook for the slides",
+    "the reach figures per month and channel, and the language",
+    "never: a pure function of its key",
+    "the worker's life, at most 64 charts",
+)
+BUILTIN_BANK = Cache(
+    "surveys.questionnaires.builtin_bank.builtin_bank",
+    "effekt's built-in bank questions, read from builtin_bank.toml",
+    "none (one file)",
+    "never: package data",
+    "the worker's life",
+)
 TYPST_COMPILER = Cache(
     "analysis.render.pack_typst._compiler",
     "the Typst compiler with the pack's fonts loaded",
@@ -262,6 +283,9 @@ CACHES: tuple[Cache, ...] = (
     SLIDE_CHARACTER_WIDTHS,
     SLIDE_FONT_FACES,
     SLIDE_TEXT_WIDTHS,
+    SLIDE_CHARTS,
+    SLIDE_REACH_CHARTS,
+    BUILTIN_BANK,
     TYPST_COMPILER,
     PACK_TYPST_TEMPLATE,
     MONTH_NAMES,

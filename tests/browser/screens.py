@@ -200,7 +200,13 @@ SCREENS = [
         submit("#count >> xpath=ancestor::form//button", count="många"),
     ),
     Screen("new-wave", "/arbeta/omgangar/ny", "kommunikator"),
-    Screen("new-wave-with-errors", "/arbeta/omgangar/ny", "kommunikator", submit("main form button.primary")),
+    # The form proposes a title: emptied, so that the page answers with its errors.
+    Screen(
+        "new-wave-with-errors",
+        "/arbeta/omgangar/ny",
+        "kommunikator",
+        submit("main form button.primary", title=""),
+    ),
     Screen("forbidden", "/arbeta", "lasare"),
     # Dashboard
     Screen("results-overview", f"/resultat/{PLAN}", "lasare"),
@@ -223,7 +229,7 @@ SCREENS = [
         "meetings-with-errors",
         f"/resultat/{PLAN}/moten",
         "kommunikator",
-        submit("#title >> xpath=ancestor::form//button"),
+        submit("#title >> xpath=ancestor::form//button", title=""),
     ),
     Screen("meeting", f"/resultat/{PLAN}/moten/{{meeting}}", "lasare"),
     Screen("meeting-for-a-communicator", f"/resultat/{PLAN}/moten/{{meeting}}", "kommunikator"),

@@ -120,7 +120,7 @@ def test_a_communicator_builds_a_questionnaire_from_the_bank_and_a_respondent_an
 
     # Progress counts the answer, shown only as "dold" (one symbol, issue #13); the version is now locked.
     page.reload()
-    assert "dold" in page.inner_text("table.data >> nth=0")
+    assert "dold" in page.inner_text("#progress-caption >> xpath=ancestor::table")
     page.goto(server_url + "/arbeta/enkater/veckobrev-2027/redigera")
     assert page.locator("text=har svar och är låst").is_visible()
     context.close()

@@ -63,5 +63,5 @@ def test_a_communicator_runs_a_wave_from_plan_to_progress(browser, server_env, s
 
     # Progress shows the answer only as "dold" (one symbol, issue #13).
     page.reload()
-    assert "dold" in page.inner_text("table.data >> nth=0")
+    assert "dold" in page.inner_text("#progress-caption >> xpath=ancestor::table")
     context.close()
