@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     questionnaire = commands.add_parser("load-questionnaire", help=_("läs in en enkät från en TOML-fil"))
     questionnaire.add_argument("file", type=Path, help=_("enkätfilen"))
     questionnaire.add_argument("--plan", help=_("planens kod, om enkätens kanaler hör till en plan"))
+    questionnaire.add_argument(
+        "--confirm-trend-break",
+        action="store_true",
+        help=_("läs in även om ändrade frågor bryter trenden mot tidigare mätomgångar"),
+    )
 
     wave = commands.add_parser("create-wave", help=_("skapa en mätomgång"))
     wave.add_argument("--plan", required=True, help=_("planens kod"))
@@ -438,19 +443,29 @@ def cmd_export_plan(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_load_questionnaire(settings: Settings, args: argparse.Namespace) -> int:
-    from surveys.plans.lookup import plan_row
-    from surveys.questionnaires.model import load_questionnaire_file
-    from surveys.questionnaires.storage import store_questionnaire
+    from surveys.questionnaires.designer import TrendBreakNotConfirmed
+    from surveys.questionnaires.file_import import import_questionnaire
 
-    definition = load_questionnaire_file(_existing(args.file))
+    data = _existing(args.file).read_bytes()
 
-    async def work() -> int:
+    async def work():
         await db.migrate()
-        async with db.write_transaction():
-            plan_id = (await plan_row(args.plan))["id"] if args.plan else None
-            return await store_questionnaire(definition, plan_id=plan_id)
+        # The same rules as a file read in on the questionnaire page: the plan's channels, a new version
+        # staying in its plan, a broken trend confirmed, and a line in the audit log.
+        return await import_questionnaire(
+            data, confirm_trend_break=args.confirm_trend_break, plan_code=args.plan or ""
+        )
 
-    _run(settings, work)
+    try:
+        definition = _run(settings, work)
+    except TrendBreakNotConfirmed as exc:
+        raise CommandError(
+            _(
+                "Frågorna %(codes)s har ny formulering eller skala, så trenden bryts. Kör kommandot igen med "
+                "--confirm-trend-break om det är avsiktligt."
+            )
+            % {"codes": ", ".join(exc.codes)}
+        ) from None
     print(_("Enkäten %(code)s är inläst som en ny version.") % {"code": definition.code})
     return 0
 

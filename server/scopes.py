@@ -318,6 +318,12 @@ def in_scope(account: Account | None, items: list, code=lambda item: item[0]) ->
     return [item for item in items if scopes.sees_plan(account, code(item))]
 
 
+def questionnaires_in_scope(account: Account | None, questionnaires: list) -> list:
+    """The questionnaires (summaries with a `plan` code, "" for none) of the account's plans; one of no plan
+    only for a role covering every plan, as `check_questionnaire` decides for a single one."""
+    return in_scope(account, questionnaires, code=lambda q: q.plan)
+
+
 def reach_of(connection: ASGIConnection) -> frozenset[str] | None:
     """The organisations (codes) of the route's plan the person's grants cover, as the guard found them;
     None for the whole plan (no grants, a plan-wide grant, or an administrator)."""

@@ -1,4 +1,4 @@
-"""/api/v1/me: whose key a script is using, with which role, and when the key expires."""
+"""/api/v1/me: whose key a script is using, with which role and for which plans, and when the key expires."""
 
 from __future__ import annotations
 
@@ -19,11 +19,18 @@ class KeyOut(msgspec.Struct):
     days_left: int
 
 
+class GrantOut(msgspec.Struct):
+    plan: str
+    organisation: str | None  # None: the whole plan
+
+
 class MeOut(msgspec.Struct):
     username: str
     display_name: str
     role: str
     key: KeyOut
+    # The plans (or organisations within a plan) the role covers; empty when it covers every plan.
+    grants: list[GrantOut]
 
 
 @get("/me", guards=[requires(Role.READER)], summary="The account and API key in use")
@@ -42,6 +49,7 @@ async def me(request: Request) -> MeOut:
             expires_at=key.expires_at,
             days_left=max((key.expires_at - now).days, 0) if key.expires_at else 0,
         ),
+        grants=[GrantOut(g.plan, g.organisation) for g in sorted(account.scopes) if not g.gone],
     )
 
 

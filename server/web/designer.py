@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from locales import gettext as _
 from server.errors import UserError
-from server.scopes import check_plan, check_questionnaire, in_scope
+from server.scopes import check_plan, check_questionnaire, in_scope, questionnaires_in_scope
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, read_form
 from surveys.accounts.scopes import covers_every_plan
@@ -103,17 +103,20 @@ def _one(fields: dict[str, list[str]], name: str) -> str:
 async def _bank_page(
     request: Request, *, sok: str, steg: str, enkat: str, problems=(), breaks=(), chosen=(), status=200
 ) -> Template:
+    account = await session_account(request)
+    if enkat:  # the bank page itself is plan-less; the questionnaire it adds to must be one of the person's
+        await check_questionnaire(account, Role.COMMUNICATOR, enkat)
     target = await current_draft(enkat) if enkat else None
     return Template(
         "workspace/bank.html",
         context={
-            "account": await session_account(request),
+            "account": account,
             "entries": await bank_entries(sok, steg),
             "search": sok,
             "step": steg,
             "target": target,
             "in_target": {q.bank or q.code for q in target.definition.questions} if target else set(),
-            "questionnaires": await _questionnaire_choices(),
+            "questionnaires": await _questionnaire_choices(account),
             "kinds": kind_names(),
             "steps": step_names(),
             "problems": list(problems),
@@ -124,10 +127,10 @@ async def _bank_page(
     )
 
 
-async def _questionnaire_choices() -> list[tuple[str, str]]:
+async def _questionnaire_choices(account) -> list[tuple[str, str]]:
     from surveys.questionnaires.storage import questionnaire_list
 
-    return [(q.code, q.title) for q in await questionnaire_list()]
+    return [(q.code, q.title) for q in questionnaires_in_scope(account, await questionnaire_list())]
 
 
 @get("/arbeta/fragebank", guards=COMMUNICATOR)
@@ -172,8 +175,6 @@ def _saved_word(saved) -> str:
 
 
 async def _new_page(request: Request, *, values=None, problems=(), status=200) -> Template:
-    from surveys.questionnaires.storage import questionnaire_list
-
     account = await session_account(request)
     return Template(
         "workspace/new_questionnaire.html",
@@ -181,7 +182,7 @@ async def _new_page(request: Request, *, values=None, problems=(), status=200) -
             "account": account,
             "entries": [e for e in await bank_entries() if e.template is not None],
             "plans": in_scope(account, await plan_codes()),
-            "questionnaires": [(q.code, q.title) for q in await questionnaire_list()],
+            "questionnaires": await _questionnaire_choices(account),
             "kinds": kind_names(),
             "steps": step_names(),
             "languages": language_names(),

@@ -11,9 +11,11 @@ import locales
 from locales import gettext as _
 from server import clock
 from server.errors import UserError
+from server.scopes import questionnaires_in_scope
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, read_form
 from server.web.survey_page import build_fields, content_language, language_choices, survey_texts
+from surveys.accounts.scopes import covers_every_plan
 from surveys.accounts.users import Role
 from surveys.errors import Conflict
 from surveys.plans.editing import plan_codes
@@ -40,11 +42,15 @@ async def _list_page(
     removal_error: tuple[str, str] | None = None,
     status=200,
 ) -> Template:
+    account = await session_account(request)
     return Template(
         "workspace/questionnaires.html",
         context={
-            "account": await session_account(request),
-            "questionnaires": await questionnaire_list(),
+            "account": account,
+            # Only the person's plans' questionnaires; reading in a file is for a role covering every plan
+            # (server/scopes.py, EVERY_PLAN), so the form is not offered to anyone else.
+            "questionnaires": questionnaires_in_scope(account, await questionnaire_list()),
+            "may_import": covers_every_plan(account),
             "plans": await plan_codes(),
             "plan": plan,
             "problems": list(problems),

@@ -317,6 +317,7 @@ class QuestionnaireSummary:
     code: str
     title: str
     versions: tuple[VersionSummary, ...]  # newest first
+    plan: str = ""  # the plan's code; "" for a questionnaire of no plan
 
 
 async def questionnaire_list() -> list[QuestionnaireSummary]:
@@ -331,9 +332,9 @@ async def questionnaire_list() -> list[QuestionnaireSummary]:
             VersionSummary(row["id"], row["number"], row["frozen"], tuple(waves.get(row["id"], ())))
         )
     return [
-        QuestionnaireSummary(r["code"], r["title"], tuple(versions.get(r["id"], ())))
+        QuestionnaireSummary(r["code"], r["title"], tuple(versions.get(r["id"], ())), r["plan.code"] or "")
         for r in await Questionnaire.select(
-            Questionnaire.id, Questionnaire.code, Questionnaire.title
+            Questionnaire.id, Questionnaire.code, Questionnaire.title, Questionnaire.plan.code
         ).order_by(Questionnaire.title)
     ]
 

@@ -232,10 +232,12 @@ def test_what_the_command_line_does_is_recorded_as_done_by_the_command_line(sqli
     plan = "Plan vasternorrland-2026 ("
     assert [(actor, action) for actor, action, _object in rows] == [
         ("#cli", "plan.file"),
+        ("#cli", "questionnaire.created"),
         ("#cli", "wave.created"),
         ("#cli", "wave.released"),
     ]
-    assert rows[0][2].startswith(plan) and rows[1][2] == rows[2][2] == "Mätomgång pagar (Våren)"
+    assert rows[0][2].startswith(plan) and rows[1][2].startswith("Enkät uppfoljning-fardplan (")
+    assert rows[2][2] == rows[3][2] == "Mätomgång pagar (Våren)"
 
 
 async def test_the_export_holds_the_new_actions_in_plain_swedish(database):

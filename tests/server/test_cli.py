@@ -269,3 +269,24 @@ def test_release_publishes_an_open_wave_once_a_day_and_refuses_one_not_open(sqli
     assert again.returncode == 1 and "i morgon" in again.stderr
     not_open = effekt("release", "senare", env=sqlite_env)
     assert not_open.returncode == 1 and "Bara en öppen mätomgång" in not_open.stderr
+
+
+def test_a_questionnaire_file_that_breaks_a_trend_is_refused_until_confirmed(sqlite_env, tmp_path):
+    demo = ROOT / "surveys" / "demo"
+    assert effekt("load-plan", str(demo / "vasternorrland.toml"), env=sqlite_env).returncode == 0
+    first = effekt(
+        "load-questionnaire", str(demo / "uppfoljning.toml"), "--plan", "vasternorrland-2026", env=sqlite_env
+    )
+    assert first.returncode == 0, first.stderr
+    reworded = tmp_path / "uppfoljning.toml"
+    reworded.write_text(
+        (demo / "uppfoljning.toml")
+        .read_text(encoding="utf-8")
+        .replace("Känner du till Färdplan Nära vård i Västernorrland?", "Har du hört talas om färdplanen?"),
+        encoding="utf-8",
+    )
+    refused = effekt("load-questionnaire", str(reworded), env=sqlite_env)
+    assert refused.returncode == 1
+    assert "kannedom" in refused.stderr and "--confirm-trend-break" in refused.stderr
+    confirmed = effekt("load-questionnaire", str(reworded), "--confirm-trend-break", env=sqlite_env)
+    assert confirmed.returncode == 0, confirmed.stderr

@@ -12,7 +12,7 @@ from surveys.accounts.users import Role, create_token, create_user, grants_of, s
 from surveys.db import engine as db
 from surveys.db.tables import EffectGoal, Plan, User, Wave
 from surveys.plans.plan_file import parse_plan, store_plan
-from tests.support import PLAN, csrf_token, make_wave, release
+from tests.support import PLAN, QUESTIONNAIRE, csrf_token, make_wave, release
 
 PASSWORD = "ett-langt-losenord"
 
@@ -144,6 +144,15 @@ async def test_an_api_key_carries_its_owner_s_plans(client, two_plans):
     assert (await client.get("/api/v1/plans/testplan/results", headers=key)).status_code == 404
     assert (await client.get("/api/v1/plans/testplan/questions", headers=key)).status_code == 404
     assert (await client.get("/api/v1/plans/planb/results", headers=key)).status_code == 200
+    # … and a script can ask which plans its key covers.
+    me = (await client.get("/api/v1/me", headers=key)).json()
+    assert me["grants"] == [{"plan": "planb", "organisation": None}]
+
+
+async def test_the_api_tells_a_key_of_no_grants_that_it_covers_every_plan(client, two_plans):
+    _name, user_id = await scoped_user(Role.READER)
+    key = {"authorization": f"Bearer {await create_token(user_id, 'alla')}"}
+    assert (await client.get("/api/v1/me", headers=key)).json()["grants"] == []
 
 
 async def test_lists_show_only_the_plans_in_scope(client, two_plans):
@@ -153,6 +162,26 @@ async def test_lists_show_only_the_plans_in_scope(client, two_plans):
     assert "Testplanen" not in workspace and "testomgang" not in workspace
     response = await client.get("/resultat")
     assert response.status_code == 303 and response.headers["location"] == "/resultat/planb"
+
+
+async def test_a_communicator_of_plan_b_sees_none_of_plan_a_s_questionnaires(client, two_plans):
+    from surveys.plans.lookup import plan_row
+    from surveys.questionnaires.model import parse_questionnaire
+    from surveys.questionnaires.storage import store_questionnaire
+
+    own = {**QUESTIONNAIRE, "code": "b-enkat", "title": "Plan B:s enkät"}
+    async with db.write_transaction():
+        await store_questionnaire(parse_questionnaire(own), plan_id=(await plan_row("planb"))["id"])
+    await signed_in(client, Role.COMMUNICATOR, ["planb"])
+    for page in ("/arbeta/enkater", "/arbeta/enkater/ny", "/arbeta/fragebank"):
+        text = (await client.get(page)).text
+        assert "Plan B:s enkät" in text, page
+        assert "Testenkäten" not in text and "testenkat" not in text, page
+    # The bank page adds to a questionnaire named in its address: another plan's is not found.
+    assert (await client.get("/arbeta/fragebank?enkat=testenkat")).status_code == 404
+    assert (await client.get("/arbeta/fragebank?enkat=b-enkat")).status_code == 200
+    # Reading in a file may reach any plan's questionnaire: the form is not offered.
+    assert 'action="/arbeta/enkater"' not in (await client.get("/arbeta/enkater")).text
 
 
 async def test_an_unscoped_role_still_covers_every_plan(client, two_plans):
