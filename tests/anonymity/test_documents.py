@@ -23,6 +23,7 @@ from tests.anonymity.documents import (
     pdf_segments,
     pptx_segments,
     statements_about,
+    svg_segments,
 )
 from tests.anonymity.plans import RandomPlan, answer_all, close, store_random_plan
 from tests.support import csrf_token, sign_in
@@ -45,8 +46,17 @@ async def _read_as_reader(client: httpx.AsyncClient, plan: str) -> tuple[ApiView
         return response.text
 
     await page(f"/resultat/{plan}")
+    for path in ("visning", "rackvidd", "aktiviteter", "fragor"):
+        await page(f"/resultat/{plan}/{path}")
     for group in publication.results["target_groups"]:
-        await page(f"/resultat/{plan}/malgrupper/{group['code']}", group["code"])
+        code = group["code"]
+        text = await page(f"/resultat/{plan}/malgrupper/{code}", code)
+        await page(f"/resultat/{plan}/visning/{code}", code)
+        await page(f"/resultat/{plan}/fragor?malgrupp={code}", code)
+        for chart in sorted(set(re.findall(r'src="(/resultat/[^"?]+/diagram/[^"?]+\.svg)', text))):
+            response = await client.get(chart)
+            assert response.status_code == 200, f"{chart}: {response.status_code}"
+            segments.extend(svg_segments(response.text, chart, code))
     meetings = await page(f"/resultat/{plan}/moten")
     for meeting in sorted(set(re.findall(rf'href="/resultat/{re.escape(plan)}/moten/(\d+)"', meetings))):
         await page(f"/resultat/{plan}/moten/{meeting}")
@@ -117,6 +127,36 @@ def test_the_check_finds_a_hidden_organisations_share_in_a_table_row_and_a_sente
     ]  # the row's share, its count, the sentence
 
 
+def test_the_check_finds_a_hidden_organisations_share_in_a_chart():
+    view = api_view(
+        {
+            "target_groups": [{"code": "chefer", "name": "Chefer"}],
+            "goals": [
+                {
+                    "target_group": "chefer",
+                    "target": 0.8,
+                    "waves": [
+                        {
+                            "organisations": [
+                                {"code": "a", "name": "Alby kommun", "estimate": {"share": 0.5}},
+                                {"code": "c", "name": "Cala kommun", "estimate": None},
+                            ]
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    chart = (
+        '<svg><title>Chefer per organisation</title><g><text x="1">Alby kommun</text>'
+        '<text x="2">Cala kommun</text><text x="3">50 %</text><text x="4">0 %</text>'
+        '<text x="5">100 %</text>{}</g></svg>'
+    )
+    assert leaks(svg_segments(chart.format(""), "chart", "chefer"), view) == []
+    found = leaks(svg_segments(chart.format('<text x="6">33 %</text>'), "chart", "chefer"), view)
+    assert len(found) == 1 and "33 %" in found[0]
+
+
 async def test_no_page_or_pack_shows_a_hidden_organisations_numbers(client):
     plan = _plan({"alby": MIXED * 2, "borg": MIXED * 2, "dala": MIXED * 2, "cala": MIXED[:3]})
     slug = await store_random_plan(plan)
@@ -143,4 +183,7 @@ async def test_no_demo_page_shows_an_organisation_number_the_api_does_not(demo_c
         "a group's page names organisations it hides: the check reads the rows where a leak would be"
     )
     assert sum(1 for s in segments if "%" in s.text) > 50
+    assert any(s.ticks and named_organisations(s.text, view) for s in segments), (
+        "a chart names organisations: the check reads the charts' text too"
+    )
     assert leaks(segments, view) == []
