@@ -143,6 +143,8 @@ class TargetGroupIn(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     description: str = ""
     code: str = ""
+    # The name in the questionnaires' other languages ({"en": "Managers"}); left out, a change keeps them.
+    names: dict[str, str] | None = None
 
 
 class SizesIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -242,6 +244,7 @@ class TargetGroupOut(msgspec.Struct):
     description: str
     sizes: dict[str, int]  # organisation code → known size
     archived: bool
+    names: dict[str, str]  # the name in other languages, by language
 
 
 class GoalOut(msgspec.Struct):
@@ -305,7 +308,9 @@ async def plan_detail(code: FromPath[str]) -> PlanOut:
             for o in await plan_organisations(plan.id)
         ],
         target_groups=[
-            TargetGroupOut(g.group.code, g.group.name, g.description, dict(g.sizes), g.archived)
+            TargetGroupOut(
+                g.group.code, g.group.name, g.description, dict(g.sizes), g.archived, dict(g.group.names)
+            )
             for g in plan.groups
         ],
         goals=[
@@ -536,7 +541,9 @@ async def activity_delete(code: FromPath[str], activity: FromPath[str]) -> None:
 async def group_add(code: FromPath[str], data: JSONBody[TargetGroupIn]) -> Saved:
     plan = await plan_for_editing(code)
     return Saved(
-        await save_target_group(plan.id, name=data.name, description=data.description, code=data.code)
+        await save_target_group(
+            plan.id, name=data.name, description=data.description, code=data.code, names=data.names
+        )
     )
 
 
@@ -544,7 +551,9 @@ async def group_add(code: FromPath[str], data: JSONBody[TargetGroupIn]) -> Saved
 async def group_edit(code: FromPath[str], group: FromPath[str], data: JSONBody[TargetGroupIn]) -> Saved:
     plan = await plan_for_editing(code)
     return Saved(
-        await save_target_group(plan.id, name=data.name, description=data.description, existing=group)
+        await save_target_group(
+            plan.id, name=data.name, description=data.description, existing=group, names=data.names
+        )
     )
 
 

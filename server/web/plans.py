@@ -54,7 +54,7 @@ from surveys.plans.rules import (
     ORGANISATION_KINDS,
     STATUS_NAMES,
 )
-from surveys.questionnaires.model import STEP_NAMES
+from surveys.questionnaires.model import LANGUAGE_NAMES, OTHER_LANGUAGES, STEP_NAMES
 
 COMMUNICATOR = [requires_page(Role.COMMUNICATOR)]
 BASE = "/arbeta/planer/{code:str}"
@@ -431,7 +431,17 @@ async def activity_archive(request: Request, code: FromPath[str], activity: From
 
 
 async def _groups_page(request: Request, plan: PlanOverview, **context) -> Template:
-    return await _render(request, "plan_groups.html", plan, **context)
+    languages = [(lang, _(LANGUAGE_NAMES[lang])) for lang in OTHER_LANGUAGES]
+    return await _render(request, "plan_groups.html", plan, languages=languages, **context)
+
+
+GROUP_NAME_FIELDS = tuple(f"name_{lang}" for lang in OTHER_LANGUAGES)
+
+
+def _group_values(values: dict[str, str]) -> dict:
+    """The form's fields as save_target_group takes them: the names in other languages as one dict."""
+    names = {field.removeprefix("name_"): values.get(field, "") for field in GROUP_NAME_FIELDS}
+    return {key: value for key, value in values.items() if key not in GROUP_NAME_FIELDS} | {"names": names}
 
 
 @get(f"{BASE}/malgrupper", guards=COMMUNICATOR)
@@ -444,13 +454,13 @@ async def group_add(request: Request, code: FromPath[str]) -> Template | Redirec
     """One target group with its description and code, or (`names`) several, one name per line."""
     plan = await plan_for_editing(code)
     fields = await read_form(request)
-    values = field_values(fields, "name", "code", "description")
+    values = field_values(fields, "name", "code", "description", *GROUP_NAME_FIELDS)
     many = field_values(fields, "names")["names"]
     try:
         if "names" in fields:
             await add_target_groups(plan.id, many)
         else:
-            await save_target_group(plan.id, **values)
+            await save_target_group(plan.id, **_group_values(values))
     except Invalid as error:
         return await _groups_page(
             request, plan, errors=_keyed("new-", error), values={"new": {**values, "names": many}}, status=422
@@ -461,9 +471,9 @@ async def group_add(request: Request, code: FromPath[str]) -> Template | Redirec
 @post(f"{BASE}/malgrupper/{{group:str}}", guards=COMMUNICATOR, status_code=303)
 async def group_edit(request: Request, code: FromPath[str], group: FromPath[str]) -> Template | Redirect:
     plan = await plan_for_editing(code)
-    values = field_values(await read_form(request), "name", "description")
+    values = field_values(await read_form(request), "name", "description", *GROUP_NAME_FIELDS)
     try:
-        await save_target_group(plan.id, existing=group, **values)
+        await save_target_group(plan.id, existing=group, **_group_values(values))
     except Invalid as error:
         return await _groups_page(
             request, plan, errors=_keyed(f"tg-{group}-", error), values={group: values}, status=422

@@ -103,7 +103,7 @@ def _form_page(
             "wave": wave,
             "texts": survey_texts(wave, language),
             "languages": language_choices(wave, language, request.url.path, query),
-            "answering": answering_as(organisation, group),
+            "answering": answering_as(organisation, group, language),
             "fields": fields,
             "errors": [f for f in fields if f.error],
             "organisation": fixed,

@@ -185,6 +185,7 @@ def build_fields(
                 wave.target_groups,
                 values,
                 errors,
+                language=language,
             )
         )
     numbers = {q.code: i for i, q in enumerate(wave.questionnaire.questions, start=1)}
@@ -201,6 +202,7 @@ def _choice_field(
     errors: Mapping[str, str],
     *,
     help: str = "",
+    language: str = "sv",
 ) -> FieldView:
     picked = set(values.get(name, ()))
     return FieldView(
@@ -210,9 +212,11 @@ def _choice_field(
         kind="single",
         help=help,
         required=True,
-        # Names of organisations and target groups are the plan's, in Swedish.
+        # Names of organisations are the plan's, in Swedish; a target group's may be in the page's language.
         options=tuple(
-            OptionView(c.code, c.name, f"{name}-{c.code}", c.code in picked, "sv") for c in choices
+            OptionView(c.code, text, f"{name}-{c.code}", c.code in picked, lang)
+            for c in choices
+            for text, lang in [c.name_in(language)]
         ),
         value="",
         error=errors.get(name),
@@ -273,18 +277,20 @@ def _question_field(
     )
 
 
-def answering_as(organisation: Choice | None, target_group: Choice | None) -> dict[str, str] | None:
+def answering_as(
+    organisation: Choice | None, target_group: Choice | None, language: str = "sv"
+) -> dict[str, str] | None:
     """What the page says about whom the answers count for, and the patterns the script fills in when the
     respondent chooses their organisation or target group on the page ({organisation}, {group})."""
     both = _("Dina svar räknas till %(organisation)s och målgruppen %(group)s.")
     only_org = _("Dina svar räknas till %(organisation)s.")
     only_group = _("Dina svar räknas till målgruppen %(group)s.")
     if organisation and target_group:
-        text = both % {"organisation": organisation.name, "group": target_group.name}
+        text = both % {"organisation": organisation.name, "group": target_group.name_in(language)[0]}
     elif organisation:
         text = only_org % {"organisation": organisation.name}
     elif target_group:
-        text = only_group % {"group": target_group.name}
+        text = only_group % {"group": target_group.name_in(language)[0]}
     else:
         text = ""
     marks = {"organisation": "{organisation}", "group": "{group}"}
@@ -294,5 +300,5 @@ def answering_as(organisation: Choice | None, target_group: Choice | None) -> di
         "organisation": only_org % marks,
         "group": only_group % marks,
         "fixed_organisation": organisation.name if organisation else "",
-        "fixed_group": target_group.name if target_group else "",
+        "fixed_group": target_group.name_in(language)[0] if target_group else "",
     }

@@ -80,6 +80,8 @@ class TargetGroup(Table, tablename="target_group"):
     description = Text(default="")
     position = Integer(default=0)
     archived = Boolean(default=False)  # answered, so kept; not offered for new waves, goals or activities
+    # The name in the questionnaires' other languages, for respondents who answer in them: {"en": "Managers"}.
+    translations = JSON(null=True, default=None)
 
 
 class TargetGroupSize(Table, tablename="target_group_size"):

@@ -166,7 +166,9 @@ async def plan_for_editing(code: str) -> PlanOverview:
             sizes[r["target_group"]][org_code[r["organisation"]]] = r["size"]
     groups = tuple(
         GroupOverview(
-            Choice(g["id"], g["code"], g["name"]),
+            Choice(
+                g["id"], g["code"], g["name"], tuple(sorted(rules.stored_names(g["translations"]).items()))
+            ),
             g["description"],
             dict(sizes.get(g["id"], {})),
             g["archived"],
@@ -833,11 +835,23 @@ async def archive_activity(plan_id: int, code: str, archived: bool = True) -> No
 
 
 async def save_target_group(
-    plan_id: int, *, name: str, description: str = "", code: str = "", existing: str = ""
+    plan_id: int,
+    *,
+    name: str,
+    description: str = "",
+    code: str = "",
+    existing: str = "",
+    names: dict[str, object] | None = None,
 ) -> str:
+    """Add a target group, or change `existing`; `names` (the name in other languages) None keeps them."""
     wanted = existing or code.strip() or code_from_name(name.strip())
-    checked = rules.target_group(name=name, description=description, code=None if existing else wanted)
+    checked = rules.target_group(
+        name=name, description=description, code=None if existing else wanted, names=names
+    )
     name, description, code = checked.name, checked.description, wanted
+    values = {TargetGroup.name: name, TargetGroup.description: description}
+    if names is not None:
+        values[TargetGroup.translations] = rules.names_to_store(checked.names)
     async with write_transaction():
         rows = await TargetGroup.select(TargetGroup.code, TargetGroup.position).where(
             TargetGroup.plan == plan_id
@@ -846,7 +860,7 @@ async def save_target_group(
         if existing:
             if existing not in taken:
                 raise _refused(NotFound, "group", _("Målgruppen finns inte i den här planen."))
-            await TargetGroup.update({TargetGroup.name: name, TargetGroup.description: description}).where(
+            await TargetGroup.update(values).where(
                 (TargetGroup.plan == plan_id) & (TargetGroup.code == existing)
             )
         else:
@@ -860,6 +874,7 @@ async def save_target_group(
                 name=name,
                 description=description,
                 position=max((r["position"] for r in rows), default=0) + 1,
+                translations=rules.names_to_store(checked.names),
             ).save()
         await _logged(plan_id, f"målgrupp {code} ({name}) " + ("ändrad" if existing else "tillagd"))
     caches.after_plan_change()

@@ -22,6 +22,7 @@ from surveys.db.tables import (
     TargetGroup,
     TargetGroupSize,
 )
+from surveys.plans import rules
 from surveys.plans.lookup import plan_row
 from surveys.plans.plan_file import PlanDef, ReachDef
 from surveys.plans.rules import ActivityDef, ChannelDef, EffectGoalDef, OrganisationDef, TargetGroupDef
@@ -85,7 +86,13 @@ async def plan_definition(code: str) -> PlanDef:
             OrganisationDef(r["code"], r["name"], r["kind"], r["official_code"]) for r in org_rows
         ),
         target_groups=tuple(
-            TargetGroupDef(r["code"], r["name"], r["description"], dict(sorted(sizes[r["id"]].items())))
+            TargetGroupDef(
+                r["code"],
+                r["name"],
+                r["description"],
+                dict(sorted(sizes[r["id"]].items())),
+                rules.stored_names(r["translations"]),
+            )
             for r in group_rows
         ),
         effect_goals=tuple(
@@ -175,6 +182,7 @@ def plan_toml(plan: PlanDef) -> str:
             lines.append("active = false")
     for g in plan.target_groups:
         lines += ["", "[[target_groups]]", f"code = {_string(g.code)}", f"name = {_string(g.name)}"]
+        lines += [f"name_{lang} = {_string(name)}" for lang, name in sorted(g.names.items())]
         if g.description:
             lines.append(f"description = {_string(g.description)}")
         if g.sizes:

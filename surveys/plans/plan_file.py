@@ -443,6 +443,8 @@ def parse_plan(data: dict, *, locate: Locate = by_entry, toml_dates: bool = True
                 description=_text(raw, "description"),
                 code=group_code,
                 in_file=True,
+                # name_en = "Managers": the name a respondent answering in English picks.
+                names={key.removeprefix("name_"): v for key, v in raw.items() if key.startswith("name_")},
             ),
         )
         sizes = raw.get("sizes") or {}
@@ -482,7 +484,7 @@ def parse_plan(data: dict, *, locate: Locate = by_entry, toml_dates: bool = True
                 _("Planen har redan en målgrupp med koden %(code)s.") % {"code": group.code},
                 found,
             )
-            groups.append(TargetGroupDef(group.code, group.name, group.description, dict(sizes)))
+            groups.append(replace(group, sizes=dict(sizes)))
     group_codes = {g.code for g in groups}
 
     goals: list[EffectGoalDef] = []
@@ -700,6 +702,7 @@ async def store_parts(plan_id: int, definition: PlanDef) -> None:
             description=g.description,
             position=position,
             archived=g.code in definition.archived_groups,
+            translations=rules.names_to_store(g.names),
         )
         await row.save()
         group_ids[g.code] = row.id

@@ -32,7 +32,7 @@ from surveys.db.tables import (
     TargetGroupSize,
 )
 from surveys.errors import Conflict
-from surveys.plans import usage
+from surveys.plans import rules, usage
 from surveys.plans.lookup import plan_row
 from surveys.plans.plan_export import plan_definition
 from surveys.plans.plan_file import PlanDef, ReachDef
@@ -146,6 +146,7 @@ def _parts(plan: PlanDef) -> dict[str, dict]:
                     _("Namn"): g.name,
                     _("Beskrivning"): g.description,
                     _("Storlekar"): g.sizes,
+                    _("Namn på andra språk"): g.names,
                     _("Arkiverad"): g.code in plan.archived_groups,
                 },
             )
@@ -384,6 +385,7 @@ async def _apply(found: PlanChanges, new: PlanDef) -> None:
             TargetGroup.description: g.description,
             TargetGroup.position: position,
             TargetGroup.archived: g.code in new.archived_groups,
+            TargetGroup.translations: rules.names_to_store(g.names),
         }
         if g.code in group_rows:
             await TargetGroup.update(values).where(TargetGroup.id == group_rows[g.code])

@@ -18,6 +18,7 @@ from typing import Any
 from locales import gettext as _
 from surveys.plans.plan_file import PlanDef, PlanFileError, parse_plan
 from surveys.plans.rules import TARGET_RULE
+from surveys.questionnaires.model import LANGUAGE_NAMES, OTHER_LANGUAGES
 
 MAX_ROWS = 5000  # per sheet: a plan is dozens of rows, reach perhaps hundreds
 
@@ -59,6 +60,8 @@ def _sheets() -> tuple[Sheet, ...]:
                 Column("name", "Namn", 40),
                 Column("description", "Beskrivning", 50),
                 Column("archived", "Arkiverad (ja/nej)", 10),
+                # The name a respondent answering in another language picks (blank: the Swedish name).
+                *(Column(f"name_{lang}", f"Namn på {LANGUAGE_NAMES[lang]}", 26) for lang in OTHER_LANGUAGES),
             ),
         ),
         Sheet(
@@ -168,7 +171,13 @@ def _rows(plan: PlanDef) -> dict[str, list[list[Any]]]:
             for o in plan.organisations
         ],
         "target_groups": [
-            [g.code, g.name, g.description, yes if g.code in plan.archived_groups else no]
+            [
+                g.code,
+                g.name,
+                g.description,
+                yes if g.code in plan.archived_groups else no,
+                *(g.names.get(lang, "") for lang in OTHER_LANGUAGES),
+            ]
             for g in plan.target_groups
         ],
         "sizes": [[g.code, org, n] for g in plan.target_groups for org, n in g.sizes.items()],

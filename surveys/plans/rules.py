@@ -11,6 +11,7 @@ A door reads its own format first: a form gives texts ("2026-12-31", "70 %"), a 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from datetime import date, datetime
 from locales import N_
 from locales import gettext as _
 from surveys.errors import Invalid
-from surveys.questionnaires.model import STEPS
+from surveys.questionnaires.model import OTHER_LANGUAGES, STEPS
 
 ORGANISATION_KINDS = ("kommun", "region", "annan")
 GOAL_STEPS = STEPS  # L1–L4: reach (L0) is an output, never an effect goal
@@ -73,6 +74,7 @@ class TargetGroupDef:
     name: str
     description: str = ""
     sizes: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # the name in other languages: {"en": "Managers"}
 
 
 @dataclass(frozen=True)
@@ -294,15 +296,52 @@ def organisation(
     return OrganisationDef(code or "", name, kind, official_code)
 
 
-def target_group(*, name: str, description: str, code: str | None, in_file: bool = False) -> TargetGroupDef:
-    """`code` None: the target group keeps the code it has. Sizes are checked one by one (is_group_size)."""
+def target_group(
+    *,
+    name: str,
+    description: str,
+    code: str | None,
+    in_file: bool = False,
+    names: dict[str, object] | None = None,
+) -> TargetGroupDef:
+    """`code` None: the target group keeps the code it has. Sizes are checked one by one (is_group_size).
+    `names`: the name in the questionnaires' other languages, keyed by language; a blank one is none."""
     errors: dict[str, str] = {}
     name = check_text(name, "name", 300, _("Skriv målgruppens namn."), errors)
     description = check_text(description, "description", 2000, "", errors)
     if code is not None:
         check_code(code, errors, in_file=in_file)
+    translated = group_names(names or {}, errors)
     _refuse(errors)
-    return TargetGroupDef(code or "", name, description)
+    return TargetGroupDef(code or "", name, description, names=translated)
+
+
+def stored_names(value: object) -> dict[str, str]:
+    """A stored `translations` value (JSON text on SQLite, a dict or None elsewhere) as {language: name}."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else None
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def names_to_store(names: dict[str, str]) -> dict[str, str] | None:
+    return dict(sorted(names.items())) or None
+
+
+def group_names(names: dict[str, object], errors: dict[str, str]) -> dict[str, str]:
+    """A target group's names in other languages, each checked like the Swedish one (field `name_<lang>`)."""
+    found = {}
+    for lang, value in names.items():
+        where = f"name_{lang}"
+        if lang not in OTHER_LANGUAGES:
+            errors[where] = _("Språket %(lang)s finns inte; använd %(known)s.") % {
+                "lang": lang,
+                "known": ", ".join(OTHER_LANGUAGES),
+            }
+        elif value is not None and not isinstance(value, str):
+            errors[where] = _("Skriv namnet som text.")
+        elif text := check_text(value or "", where, 300, "", errors):
+            found[lang] = text
+    return found
 
 
 def effect_goal(

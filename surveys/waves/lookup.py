@@ -14,6 +14,7 @@ from functools import partial
 from locales import gettext as _
 from surveys.db.tables import Wave, WaveOrganisation, WaveTargetGroup
 from surveys.errors import NotFound
+from surveys.plans.rules import stored_names
 from surveys.questionnaires.model import QuestionnaireDef
 from surveys.questionnaires.storage import load_version
 
@@ -50,6 +51,12 @@ class Choice:
     id: int
     code: str
     name: str
+    names: tuple[tuple[str, str], ...] = ()  # a target group's name in other languages, (language, name)
+
+    def name_in(self, language: str) -> tuple[str, str]:
+        """The name to show a respondent answering in `language`, and the language it is in: the plan's
+        Swedish name where no other is given."""
+        return next(((name, lang) for lang, name in self.names if lang == language), (self.name, "sv"))
 
 
 @dataclass(frozen=True)
@@ -206,11 +213,12 @@ async def _choices(wave_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]
         .order_by(WaveOrganisation.organisation.name)
     )
     target_groups = tuple(
-        Choice(r["id"], r["code"], r["name"])
+        Choice(r["id"], r["code"], r["name"], tuple(sorted(stored_names(r["translations"]).items())))
         for r in await WaveTargetGroup.select(
             WaveTargetGroup.target_group.id.as_alias("id"),
             WaveTargetGroup.target_group.code.as_alias("code"),
             WaveTargetGroup.target_group.name.as_alias("name"),
+            WaveTargetGroup.target_group.translations.as_alias("translations"),
         )
         .where(WaveTargetGroup.wave == wave_id)
         .order_by(WaveTargetGroup.target_group.position)
