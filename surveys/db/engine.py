@@ -227,13 +227,16 @@ async def write_transaction(*, erase_log: bool = False) -> AsyncIterator[object]
 
 # Each string one transaction, in this order (docs/dataskydd.md, "Engångskoder och svarens ordning").
 # New rows are appended in the order they come, each with its transaction id (xmin), and pg_dump writes
-# them in that order. The first gives every response and answer row one and the same transaction id; the
-# second rewrites the tables in the order of their random ids (access codes: of their hashes), which also
-# leaves behind the dead row versions that carried the old ids and the deleted codes.
+# them in that order. The first gives every response, answer and used form token row one and the same
+# transaction id; the second rewrites the tables in the order of their random ids (access codes: of their
+# hashes), which also leaves behind the dead row versions that carried the old ids and the deleted codes.
+# A form's token is stored in its response's transaction (surveys/responding/submission.py), so until
+# then its xmin is the response's, and its place and xmin are the order people answered in, which the
+# audit log's times (each event with its own xmin) would turn into times of answering.
 POSTGRES_REORDER = (
-    "UPDATE response SET wave = wave; UPDATE answer SET wave = wave",
+    "UPDATE response SET wave = wave; UPDATE answer SET wave = wave; UPDATE used_form_token SET wave = wave",
     "CLUSTER response USING response_pkey; CLUSTER answer USING answer_pkey; "
-    "CLUSTER access_code USING access_code_code_hash_key",
+    "CLUSTER access_code USING access_code_code_hash_key; CLUSTER used_form_token USING used_form_token_pkey",
 )
 
 
