@@ -1,8 +1,9 @@
 """Structured JSON logs with a request id, and no personal data: no addresses, no user agents, no queries.
 
-Respondents' requests (the survey pages and the respondent API) are logged with their day only and with an
-id of effekt's own that is never sent back: a time or an id that another log also holds (a proxy's, with
-addresses) could otherwise tell when, and from where, one person answered. See docs/dataskydd.md.
+Respondents' requests (the survey pages and the respondent API) get no access line unless the server
+failed; what is logged while one runs (an error) carries its day only and an id of effekt's own that is
+never sent back: a time or an id that another log also holds (a proxy's, with addresses) could otherwise
+tell when, and from where, one person answered. See docs/dataskydd.md.
 """
 
 from __future__ import annotations
@@ -87,17 +88,29 @@ def request_ids(given: bytes, path: str) -> tuple[str, str]:
     return logged, outside
 
 
+_ORGANISATION_LINK = re.compile(r"^(/e/[^/]+)/o/[^/]+")
+
+
 def log_request(request_id: str, scope: Scope, status: int, started: float) -> None:
-    """The access line, written when the response starts."""
-    if access.isEnabledFor(logging.INFO):
-        access.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "respondent": is_respondent_path(scope["path"]),
-                "method": scope["method"],
-                "path": scope["path"],  # the path only: a query string may carry a one-time code
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-        )
+    """The access line, written when the response starts.
+
+    A respondent's request gets no line unless it failed on the server: even with only its day, a line
+    sits between staff lines that carry their time, so it would time the answer it stored (and an
+    organisation's own link would say whose answer it was). A server error stores nothing, and its line
+    names the wave, never the organisation.
+    """
+    respondent = is_respondent_path(scope["path"])
+    if (respondent and status < 500) or not access.isEnabledFor(logging.INFO):
+        return
+    path = _ORGANISATION_LINK.sub(r"\1", scope["path"]) if respondent else scope["path"]
+    access.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "respondent": respondent,
+            "method": scope["method"],
+            "path": path,  # the path only: a query string may carry a one-time code
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
