@@ -12,11 +12,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from analysis.stats.linked_tables import rounded_count
 from locales import gettext as _
 from server import clock
-from server.scopes import check_plan, in_scope, narrow_progress
+from server.scopes import check_plan, in_scope, narrow_progress, reach_of
 from server.sessions import requires_page, session_account
 from server.web.forms import field_value, field_values, read_form
+from surveys.accounts import scopes
 from surveys.accounts.users import Role
 from surveys.db.engine import write_transaction
 from surveys.errors import Conflict, Invalid, NotFound
@@ -40,7 +42,7 @@ from surveys.results.releases import latest_release, release_open_wave
 from surveys.waves.codes import code_counts, codes_sheet, issue_codes
 from surveys.waves.lookup import WaveForm
 from surveys.waves.prestart_check import check_privacy, check_questionnaire
-from surveys.waves.progress import wave_progress, wave_sizes
+from surveys.waves.progress import ProgressCell, wave_progress, wave_sizes
 from surveys.waves.setup import (
     PastWave,
     WaveError,
@@ -64,6 +66,7 @@ async def workspace(request: Request, meddelande: FromQuery[str] = "") -> Templa
     account = await session_account(request)
     # Only the plans (and their waves) the person's grants cover (server/scopes.py).
     plans = in_scope(account, await plan_list(), lambda p: p.code)
+    waves = in_scope(account, await list_waves(), lambda w: w.plan_code)
     return Template(
         "workspace/index.html",
         context={
@@ -71,12 +74,31 @@ async def workspace(request: Request, meddelande: FromQuery[str] = "") -> Templa
             "plans": [(p.code, p.title) for p in plans if not p.archived],
             "plan_listing": [p for p in plans if not p.archived],
             "archived_plans": [p for p in plans if p.archived],
-            "waves": in_scope(account, await list_waves(), lambda w: w.plan_code),
+            "waves": waves,
+            "answers": await _answers_shown(account, waves, request.app.state.settings.min_group_size),
             "archived_waves": in_scope(account, await list_waves(archived=True), lambda w: w.plan_code),
             "now": clock.now(),
             "message": meddelande,
         },
     )
+
+
+async def _answers_shown(account, waves: list, k: int) -> dict[str, ProgressCell | None]:
+    """Each listed wave's answers as its progress table's grand total shows them: rounded to five, or
+    hidden ("dold") when the groups the table hides add up to 1 to k−1. The exact count would give those
+    groups back: it minus the groups' exact totals is the hidden group's count. None (not shown) for an
+    organisation grant, whose progress table has no totals: the total is the other organisations' sum."""
+    shown: dict[str, ProgressCell | None] = {}
+    for listed in waves:
+        if account is None or scopes.reach(account, listed.plan_code) is not scopes.WHOLE_PLAN:
+            shown[listed.slug] = None
+        elif not listed.responses:
+            shown[listed.slug] = ProgressCell(0, None, None)  # no answers: nothing to hide
+        else:
+            shown[listed.slug] = (
+                await wave_progress(await wave_to_manage(listed.slug), clock.now(), k)
+            ).total
+    return shown
 
 
 async def _plan_or_404(code: str):
@@ -89,6 +111,7 @@ async def _plan_or_404(code: str):
 async def _plan_page(
     request, plan, account, *, errors=None, values=None, saved: str = "", status: int = 200
 ) -> Template:
+    waves = await list_waves(plan_code=plan.code)
     return Template(
         "workspace/plan.html",
         context={
@@ -97,7 +120,8 @@ async def _plan_page(
             "errors": errors or {},
             "values": values or {},
             "saved": saved,
-            "waves": await list_waves(plan_code=plan.code),
+            "waves": waves,
+            "answers": await _answers_shown(account, waves, request.app.state.settings.min_group_size),
             "now": clock.now(),
             "step_choices": [(step, f"{step} {_(STEP_NAMES[step])}") for step in GOAL_STEPS],
             "group_choices": [(g.group.code, g.group.name) for g in plan.active_groups],
@@ -177,8 +201,14 @@ def _links(request: Request, wave: WaveForm) -> list[tuple[str, str, str]]:
 async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery[str] = "") -> Template:
     wave = await wave_to_manage(slug)
     settings = request.app.state.settings
-    # An organisation grant sees only its own organisations' rows (server/scopes.py).
-    progress = narrow_progress(request, wave, await wave_progress(wave, clock.now(), settings.min_group_size))
+    # An organisation grant sees only its own organisations' rows (server/scopes.py), with their hidden
+    # cells decided from those organisations alone (surveys/waves/progress.py).
+    covered = reach_of(request)
+    own = None if covered is scopes.WHOLE_PLAN else {o.id for o in wave.organisations if o.code in covered}
+    progress = narrow_progress(
+        request, wave, await wave_progress(wave, clock.now(), settings.min_group_size, organisations=own)
+    )
+    issued, used = await code_counts(wave.id)
     plan = await wave_plan(wave.slug)
     # The same check as the designer's: the plan's channels and the bank's conditions and order.
     findings = check_questionnaire(
@@ -197,9 +227,15 @@ async def wave_page(request: Request, slug: FromPath[str], meddelande: FromQuery
             "links": _links(request, wave),
             "message": meddelande,
             "findings": findings,
-            "codes": await code_counts(wave.id),
+            # Used codes are the coded answers: shown as the progress table's grand total is (rounded, and
+            # not at all where it is hidden or, for an organisation grant, absent), since the exact count
+            # minus the groups' exact totals would give back a hidden group's count.
+            "codes": (issued, None if progress.total.too_few else rounded_count(used)),
             "release": await latest_release(wave.id),
-            "answered": (await wave_uses(wave.id)).answers > 0,
+            # Deleting, archiving and releasing need the whole plan; an organisation grant is not offered
+            # them, nor told (by which of delete or archive is offered) whether anyone at all has answered.
+            "whole_plan": covered is scopes.WHOLE_PLAN,
+            "answered": covered is scopes.WHOLE_PLAN and (await wave_uses(wave.id)).answers > 0,
             "error": None,
             "planning": await wave_planning(plan.code, k=settings.min_group_size),
         },

@@ -606,11 +606,11 @@ async def remove_organisation(plan_id: int, code: str) -> None:
                 Conflict,
                 "organisation",
                 (
-                    _("%(name)s kan inte tas bort: %(count)s svar kommer från organisationen.")
+                    _("%(name)s kan inte tas bort: det finns svar från organisationen.")
                     if uses.answers
                     else _("%(name)s kan inte tas bort: organisationen är med i mätomgången %(waves)s.")
                 )
-                % {"name": name, "waves": usage.names(uses.waves), "count": uses.answers}
+                % {"name": name, "waves": usage.names(uses.waves)}
                 + " "
                 + _(
                     "Gör den inaktiv i stället. Då finns den kvar i tidigare mätomgångar och resultat, "

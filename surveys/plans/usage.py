@@ -41,10 +41,13 @@ class Uses:
         return bool(self.answers or self.waves or self.decisions or self.reach or self.questionnaires)
 
     def described(self) -> str:
-        """'12 svar och mätomgången ”Våren 2027”': what refers to it, in words."""
+        """'svar och mätomgången ”Våren 2027”': what refers to it, in words.
+
+        Never how many answers: a refusal is read live, between releases, and the exact count of a group
+        the results hide would give it away (docs/dataskydd.md, "Vad som redovisas")."""
         parts = []
         if self.answers:
-            parts.append(ngettext("%(count)s svar", "%(count)s svar", self.answers) % {"count": self.answers})
+            parts.append(_("svar"))
         if self.waves:
             parts.append(
                 ngettext("mätomgången %(names)s", "mätomgångarna %(names)s", len(self.waves))

@@ -21,11 +21,7 @@ def refusal(title: str, uses: Uses) -> str:
     """Why the questionnaire cannot be deleted, and what to do instead, in Swedish."""
     quoted = names((title,))
     if not uses.waves:
-        return ngettext(
-            "Enkäten %(title)s kan inte tas bort eftersom den har %(count)s svar.",
-            "Enkäten %(title)s kan inte tas bort eftersom den har %(count)s svar.",
-            uses.answers,
-        ) % {"title": quoted, "count": uses.answers}
+        return _("Enkäten %(title)s kan inte tas bort eftersom den har svar.") % {"title": quoted}
     used_in = ngettext(
         "Enkäten %(title)s kan inte tas bort eftersom den används i mätomgången %(waves)s.",
         "Enkäten %(title)s kan inte tas bort eftersom den används i mätomgångarna %(waves)s.",

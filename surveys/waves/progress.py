@@ -8,6 +8,7 @@ rows add no equation a reader could solve together with the results. Hidden cell
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,15 +74,23 @@ async def _released_pattern(wave: WaveForm, k: int) -> ReleasePattern:
     return ReleasePattern(k=k, hidden=frozenset(hidden), hidden_groups=frozenset())
 
 
-async def wave_progress(wave: WaveForm, now: datetime, k: int) -> WaveProgress:
+async def wave_progress(
+    wave: WaveForm, now: datetime, k: int, *, organisations: Collection[int] | None = None
+) -> WaveProgress:
+    """The progress table; with `organisations` (ids), as someone granted only those sees it.
+
+    Such a person sees only those rows and no totals (server/scopes.py, narrow_progress), so the rows'
+    hidden cells are decided from those organisations' counts alone: a cell hidden to complement another
+    organisation's would change when the other organisation's count does, and so tell them about it."""
     counts = {(org, group): n for (_, org, group), n in (await tallies.respondents([wave.id])).items()}
     group_ids = [g.id for g in wave.target_groups]
     sizes, sized_groups = await _known_sizes(wave)
     orgs = [o.id for o in wave.organisations]
+    decided_by = orgs if organisations is None else [o for o in orgs if o in organisations]
     # The release's hidden organisations stay hidden here, and the live counts' small cells are hidden
     # with complements so that a group's total minus its shown cells is never one small cell.
     pattern = release_pattern(
-        [GroupCounts(g, {o: counts.get((o, g), 0) for o in orgs}) for g in group_ids],
+        [GroupCounts(g, {o: counts.get((o, g), 0) for o in decided_by}) for g in group_ids],
         k=k,
         previous_pattern=await _released_pattern(wave, k),
     )
