@@ -14,6 +14,10 @@ distributions, which the per-question pages publish anyway, so a reader always k
   hidden as well. Hiding every cell always passes, so this ends.
 - **Earlier versions**: when a reader may have seen the same table at an earlier release, the gain between
   the two is a table too; its cells of 1 to k−1 are primary cells of the same program.
+- **Earlier margins**: a release that published the two questions but not their table (an interim
+  release) still gave the reader its row and column totals, and those can fix its cells (everyone chose
+  one option of the first question, say). Such a version enters the program with every cell unknown, and
+  no cell of the table may then be pinned to a gain of 1 to k−1 since it.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class Pattern:
     hidden: frozenset[Position]
     primary: frozenset[Position]
     withheld: bool = False  # not even hiding every cell protects it: the table is not published
+    margins_only: bool = False  # an earlier release that published only the table's row and column totals
 
     def shown(self, position: Position) -> bool:
         return position not in self.hidden
@@ -290,61 +295,89 @@ def _frechet(table: Table, position: Position) -> tuple[int, int]:
     return max(0, rows[i] + columns[j] - grand), min(rows[i], columns[j])
 
 
-def _sensitive(versions: Sequence[Table], k: int) -> list[tuple[int, Position, bool]]:
-    """(version, position, is a gain) of every cell that must not be narrowly bounded."""
-    found = [(v, p, False) for v, table in enumerate(versions) for p in sorted(primary_cells(table, k))]
+Sensitive = tuple[int, Position, int | None, bool]  # version, cell, gain since which version, pin only
+
+
+def _sensitive(versions: Sequence[Table], k: int, margins: frozenset[int]) -> list[Sensitive]:
+    """Every cell that must not be narrowly bounded: (version, position, the version a gain is counted
+    from or None, whether only a pin to 1 to k−1 counts). Versions in `margins` published only their
+    totals: their cells are the reader's unknowns, not the truth, so they have no primary cells of their
+    own, and the newest table's gains since them must not be pinned to 1 to k−1."""
+    found: list[Sensitive] = [
+        (v, p, None, False)
+        for v, table in enumerate(versions)
+        if v not in margins
+        for p in sorted(primary_cells(table, k))
+    ]
     for v in range(1, len(versions)):
+        if v in margins or v - 1 in margins:
+            continue
         for i, row in enumerate(versions[v]):
             for j, n in enumerate(row):
                 gained = n - versions[v - 1][i][j]
                 if 0 < gained < k:
-                    found.append((v, (i, j), True))
+                    found.append((v, (i, j), v - 1, False))
+    last = len(versions) - 1
+    for since in sorted(margins):
+        for i, row in enumerate(versions[last]):
+            for j in range(len(row)):
+                found.append((last, (i, j), since, True))
     return found
 
 
-def _target(program: _Program, v: int, position: Position, gain: bool) -> tuple[dict[int, float], float]:
+def _target(
+    program: _Program, v: int, position: Position, since: int | None
+) -> tuple[dict[int, float], float]:
     coefficients, constant = program._value(v, position)
-    if not gain:
+    if since is None:
         return coefficients, constant
-    before, b_const = program._value(v - 1, position)
+    before, b_const = program._value(since, position)
     combined = dict(coefficients)
     for key, value in before.items():
         combined[key] = combined.get(key, 0.0) - value
     return combined, constant - b_const
 
 
-def _required(versions: Sequence[Table], v: int, position: Position, gain: bool, k: int) -> float:
-    if gain:
+def _required(versions: Sequence[Table], v: int, position: Position, since: int | None, k: int) -> float:
+    if since is not None:
         return 1.0  # a gain is not pinned
     low, high = _frechet(versions[v], position)
     return min(k, high - low)
 
 
 def _failing(
-    versions: Sequence[Table], patterns: list[set[Position]], k: int
-) -> tuple[int, Position, bool] | None:
+    versions: Sequence[Table], patterns: list[set[Position]], k: int, margins: frozenset[int] = frozenset()
+) -> Sensitive | None:
     program = _Program(versions, patterns)
-    sensitive = _sensitive(versions, k)
-    ranges = program.ranges([_target(program, v, p, g) for v, p, g in sensitive])
-    for (v, position, gain), (low, high) in zip(sensitive, ranges, strict=True):
-        if high - low < _required(versions, v, position, gain, k) - 1e-6:
-            return v, position, gain
+    sensitive = _sensitive(versions, k, margins)
+    ranges = program.ranges([_target(program, v, p, since) for v, p, since, _pin in sensitive])
+    for (v, position, since, pin), (low, high) in zip(sensitive, ranges, strict=True):
+        if high - low >= _required(versions, v, position, since, k) - 1e-6:
+            continue
+        if pin and not 0.5 < low < k - 0.5:
+            continue  # pinned to no gain, or to k or more: what any published table may say
+        return v, position, since, pin
     return None
 
 
 def suppress(table: Table, k: int, earlier: Sequence[tuple[Table, Pattern]] = ()) -> Pattern:
     """The hidden cells of ``table``, given the versions a reader may have seen before (with their
-    patterns, which are fixed: they were published)."""
+    patterns, which are fixed: they were published; a `margins_only` one published only its totals, and
+    its table need only have the right totals)."""
     versions = [t for t, _p in earlier] + [table]
-    patterns: list[set[Position]] = [set(p.hidden) for _t, p in earlier]
+    patterns: list[set[Position]] = [
+        {(i, j) for i, row in enumerate(t) for j in range(len(row))} if p.margins_only else set(p.hidden)
+        for t, p in earlier
+    ]
+    margins = frozenset(v for v, (_t, p) in enumerate(earlier) if p.margins_only)
     primary = primary_cells(table, k)
     current = set(primary)
     # A cell hidden before stays hidden: showing it now would give its gain by subtraction.
-    for _t, p in earlier[-1:]:
+    for _t, p in [e for e in earlier if not e[1].margins_only][-1:]:
         current |= set(p.hidden)
     all_cells = {(i, j) for i, row in enumerate(table) for j in range(len(row))}
     while True:
-        failing = _failing(versions, [*patterns, current], k)
+        failing = _failing(versions, [*patterns, current], k, margins)
         if failing is None:
             return Pattern(frozenset(current), frozenset(primary))
         extra = _best_rectangle(versions, patterns, current, failing, k)
@@ -357,7 +390,7 @@ def _best_rectangle(
     versions: Sequence[Table],
     patterns: list[set[Position]],
     current: set[Position],
-    failing: tuple[int, Position, bool],
+    failing: Sensitive,
     k: int,
 ) -> set[Position]:
     """The cells to hide next for the failing cell: the other three corners of a rectangle through it.
@@ -365,9 +398,9 @@ def _best_rectangle(
     A hidden rectangle lets a reader move counts around its corners without changing any total, which is
     what keeps a hidden cell uncertain. Of the rectangles that make the failing cell's range wide enough,
     the one that hides the fewest respondents; when none does, the one that widens it most."""
-    v, (i, j), gain = failing
+    v, (i, j), since, _pin = failing
     table = versions[-1]
-    needed = _required(versions, v, (i, j), gain, k)
+    needed = _required(versions, v, (i, j), since, k)
     best: tuple[tuple, set[Position]] | None = None
     for other_row in range(len(table)):
         for other_column in range(len(table[0]) if table else 0):
@@ -377,7 +410,7 @@ def _best_rectangle(
             if not corners:
                 continue
             program = _Program(versions, [*patterns, current | corners])
-            ((low, high),) = program.ranges([_target(program, v, (i, j), gain)])
+            ((low, high),) = program.ranges([_target(program, v, (i, j), since)])
             width = high - low
             cost = sum(table[a][b] for a, b in corners)
             key = (0, len(corners), cost) if width >= needed - 1e-6 else (1, -width, cost)

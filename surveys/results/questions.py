@@ -875,6 +875,40 @@ def _table(
     return cells
 
 
+def _margins_table(
+    state: _WaveState, group: _Group, release: Release, first: _Question, second: _Question
+) -> list[list[int]]:
+    """A table with the row and column totals a release's per-question pages gave of two questions (the
+    cells are filled in corner by corner: only the totals are the release's)."""
+
+    def totals(question: _Question) -> list[int]:
+        chosen = [
+            sum(
+                n
+                for o in state.wave_orgs
+                for option, n in release.answers.get((question.id, o, group.id), {}).items()
+                if option in options
+            )
+            for _c, options in _categories(question)
+        ]
+        respondents = sum(release.respondents.get((o, group.id), 0) for o in state.wave_orgs)
+        return [*chosen, respondents - sum(chosen)]
+
+    rows, columns = totals(first), totals(second)
+    cells = [[0] * len(columns) for _r in rows]
+    i = j = 0
+    while i < len(rows) and j < len(columns):
+        n = min(rows[i], columns[j])
+        cells[i][j] = n
+        rows[i] -= n
+        columns[j] -= n
+        if rows[i] == 0:
+            i += 1
+        else:
+            j += 1
+    return cells
+
+
 async def crosstab(
     plan_code: str,
     wave: str | None,
@@ -959,10 +993,18 @@ async def crosstab(
             left_out.append(g)
             continue
         before: list[tuple[list[list[int]], Pattern]] = []
-        for number, counts in earlier:
-            if number in releases:
-                table = _table(state, g, releases[number], counts, q1, q2)
+        frozen = dict(earlier)
+        # Every earlier release that published the table, or only the two questions: the pages of those
+        # gave their row and column totals, which can fix the table's cells as much as the table itself.
+        both = {r.number for r in s1.history} & {r.number for r in s2.history}
+        for number in sorted((set(frozen) | both) & {n for n in releases if n < g.release.number}):
+            if number in frozen:
+                table = _table(state, g, releases[number], frozen[number], q1, q2)
                 before.append((table, suppress(table, k, before)))
+            else:
+                table = _margins_table(state, g, releases[number], q1, q2)
+                every = frozenset((i, j) for i, row in enumerate(table) for j in range(len(row)))
+                before.append((table, Pattern(every, frozenset(), margins_only=True)))
         table = _table(state, g, g.release, pairs, q1, q2)
         pattern = suppress(table, k, before)
         if pattern.withheld:

@@ -247,6 +247,25 @@ async def test_organisations_are_not_shown_for_a_question_whose_hidden_part_woul
     assert (await question_results("treplan", "pinne", k=K, group="chefer", organisation="b")).filter_hidden
 
 
+async def test_organisations_are_not_shown_for_a_question_all_the_hidden_ones_answered_alike(database):
+    await _three_organisations("enig")
+    # "a" (2) is hidden and "b" (8) with it; all ten of them said yes to "chef". The group's total less
+    # "c" would say that both in "a" did, however large the two are together.
+    await _respond("enig", "a", "chefer", 1, kannedom="ja", forstaelse="4", chef="ja")
+    await _respond("enig", "a", "chefer", 1, kannedom="nej", chef="ja")
+    await _respond("enig", "b", "chefer", 4, kannedom="ja", forstaelse="4", chef="ja")
+    await _respond("enig", "b", "chefer", 4, kannedom="nej", chef="ja")
+    await _respond("enig", "c", "chefer", 5, kannedom="ja", forstaelse="4", chef="ja")
+    await _respond("enig", "c", "chefer", 5, kannedom="nej", chef="nej")
+    await _close("enig")
+    assert (await plan_results("treplan", k=K)).hidden["chefer/enig"] == ("a", "b")
+    whole = await question_results("treplan", "enig", k=K, group="chefer")
+    assert not _row(whole, "chef").hidden and not _row(whole, "chef").by_organisation
+    assert _row(whole, "kannedom").by_organisation
+    shown = await question_results("treplan", "enig", k=K, group="chefer", organisation="c")
+    assert _row(shown, "chef").hidden
+
+
 # --- the same organisations as the results pages ----------------------------------------------------------
 
 
@@ -343,6 +362,38 @@ async def test_a_crosstab_frozen_at_close_is_not_changed_by_answers_after_reopen
     q.forget_question_results()
     again = await crosstab("testplan", "igen", "kannedom", "chef", k=K, group="chefer")
     assert again.total == first.total and again.cells == first.cells
+
+
+async def test_a_crosstab_at_the_close_hides_what_came_in_since_an_interim_release_that_fixed_its_cells(
+    database,
+):
+    wave = await make_wave("sen")
+    # At the interim release all twelve rated 9 or 10, so its pages fixed the table of the scale's bands
+    # against "chef" then: six said their manager had told them, six not.
+    ja, nej = {"kannedom": "ja", "forstaelse": "4"}, {"kannedom": "nej"}
+    for org in ("alby", "region"):
+        await _respond("sen", org, "chefer", 2, chef="ja", betyg="9", **ja)
+        await _respond("sen", org, "chefer", 1, chef="ja", betyg="10", **nej)
+        await _respond("sen", org, "chefer", 1, chef="nej", betyg="10", **ja)
+        await _respond("sen", org, "chefer", 2, chef="nej", betyg="9", **nej)
+    await make_release(wave, today=date.today() - timedelta(days=1), interim=True)
+    clear_caches()
+    q.forget_question_results()
+    interim = await question_results("testplan", "sen", k=K, group="chefer")
+    assert not interim.filter_hidden and _row(interim, "chef").options[0].share == 0.5
+    # Fourteen more; of the three who rated 9 or 10, one said yes. Shown whole, the table at the close
+    # would say so: 7 − 6.
+    await _respond("sen", "alby", "chefer", 1, chef="ja", betyg="9", **ja)
+    await _respond("sen", "alby", "chefer", 2, chef="nej", betyg="10", **nej)
+    await _respond("sen", "alby", "chefer", 3, chef="ja", betyg="3", **ja)
+    await _respond("sen", "alby", "chefer", 3, chef="nej", betyg="5", **nej)
+    await _respond("sen", "region", "chefer", 2, chef="ja", betyg="4", **ja)
+    await _respond("sen", "region", "chefer", 3, chef="nej", betyg="2", **nej)
+    await _close("sen")
+    table = await crosstab("testplan", "sen", "betyg", "chef", k=K, group="chefer")
+    assert table.reason is None and not table.hidden and table.total == 26
+    assert table.rows[2] == "9–10"
+    assert any(c.count is None for c in table.cells[2][:2]), "the gain of one since the interim shows through"
 
 
 # --- free texts ----------------------------------------------------------------------------------------

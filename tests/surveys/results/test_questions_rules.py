@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from surveys.results.crosstab_cells import _flow_range, _lines, primary_cells, suppress
+from surveys.results.crosstab_cells import Pattern, _flow_range, _lines, primary_cells, suppress
 from surveys.results.question_cells import Dist, alike, part_fails, union_fails
 
 K = 5
@@ -62,8 +62,15 @@ def test_a_small_hidden_member_keeps_half_the_range_on_a_yes_no_item():
     assert not union_fails([single(3, 2, 1), single(5, 2, 3)], K)
 
 
-def test_a_unanimous_union_of_ten_or_more_says_nothing_of_a_member_it_would_not_say_of_all():
-    assert not union_fails([several(3, 3, 3, 1), several(8, 8, 8, 4)], K)
+def test_an_option_none_of_a_union_of_ten_or_more_chose_says_nothing_of_a_member_it_would_not_say_of_all():
+    assert not union_fails([several(3, 3, 2, 0), several(8, 8, 4, 0)], K)
+
+
+def test_an_option_all_of_a_union_of_ten_or_more_chose_would_pin_its_small_member():
+    # All eleven chose the first option: so did each of the member's three (the release's rule,
+    # linked_tables.union_fails, hides such a union too).
+    assert union_fails([several(3, 3, 3, 1), several(8, 8, 8, 4)], K)
+    assert union_fails([single(2, 2, 0), single(8, 8, 0)], K)
 
 
 def test_nothing_hidden_passes():
@@ -149,3 +156,18 @@ def test_a_table_that_changed_since_a_reader_saw_it_protects_what_came_in():
     assert not before.hidden
     pattern = suppress(later, K, [(earlier, before)])
     assert (0, 0) in pattern.hidden
+
+
+def test_a_table_hides_a_gain_of_one_since_a_release_whose_totals_fixed_its_cells():
+    # The interim release published the two questions, not their table: all twelve in the first row, six
+    # and six in the columns. That fixes its cells, so the closing table's 7 in the first row would say
+    # that one of the three who came in since and answered so chose the first column.
+    interim = [[6, 6], [0, 0]]
+    final = [[7, 8], [5, 6]]
+    every = frozenset((i, j) for i in range(2) for j in range(2))
+    assert suppress(final, K).hidden == frozenset()
+    pattern = suppress(final, K, [(interim, Pattern(every, frozenset(), margins_only=True))])
+    assert {(0, 0), (0, 1)} & pattern.hidden
+    # Totals that leave the earlier cells open give nothing away: nothing more is hidden.
+    open_totals = [[3, 3], [3, 3]]
+    assert suppress(final, K, [(open_totals, Pattern(every, frozenset(), margins_only=True))]).hidden == set()
