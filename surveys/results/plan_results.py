@@ -341,11 +341,25 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
     for row in meta["sizes"]:
         sizes[row["target_group"]][row["organisation"]] = row["size"]
 
+    # Who answered in each wave, over all its releases: an organisation with answers is counted whatever
+    # its registered size says today. Sizes are edited at any time; dropping an organisation from a total
+    # because its size was cleared or set to 0 after a release would publish the same total with and
+    # without it, and a hidden organisation's count by subtraction (tests/anonymity/test_plan_changes.py).
+    answered: dict[int, set[tuple[int | None, int | None]]] = defaultdict(set)
+    for wave_id, wave_releases in releases.items():
+        for release in wave_releases:
+            answered[wave_id].update(cell for cell, n in release.respondents.items() if n > 0)
+
     def organisations_of(wave: dict, group_id: int) -> list[tuple[int, int | None]]:
-        """The wave's organisations where the group exists (per its register, when sizes are known)."""
+        """The wave's organisations where the group exists (per its register, when sizes are known) or
+        where anyone of the group answered."""
         known = sizes.get(group_id)
         found = [(org, known.get(org, 0) if known else None) for org in wave_orgs[wave["id"]]]
-        return [(org, population) for org, population in found if population != 0]
+        return [
+            (org, population)
+            for org, population in found
+            if population != 0 or (org, group_id) in answered[wave["id"]]
+        ]
 
     def parts(
         release: Release, wave: dict, group_id: int, question: _QuestionInfo, channel_option: int | None
@@ -382,7 +396,10 @@ async def _compute(plan: dict, meta: dict, k: int, confidence: float) -> PlanRes
         """What a release publishes organisation by organisation for one group: its goals' shares.
 
         The ladder's other steps and channel recall are published only as the group's total, so they add
-        nothing a reader could take apart by organisation; they are checked as totals (`protected`)."""
+        nothing a reader could take apart by organisation; they are checked as totals (`protected`).
+        Goals are added and removed at any time, so two reads of one release may be decided on different
+        measures: the hidden organisations are therefore always the smallest ones (`release_pattern`), and
+        the merged groups of two reads are nested, never overlapping so that one gives the other away."""
         respondents = {
             org: release.respondents.get((org, group_id), 0) for org, _ in organisations_of(wave, group_id)
         }

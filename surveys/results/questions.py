@@ -339,13 +339,21 @@ async def _compute(
         goal_steps[goal["target_group"]].add(goal["step"])
     state.questions = await _questions(wave["version"])
 
+    releases = (await releases_of([wave["id"]])).get(wave["id"], [])
+
     def parts_of(group_id: int) -> list[int]:
-        # As plan_results.organisations_of: where the register says the group has no one, no part.
+        # As plan_results.organisations_of: where the register says the group has no one, no part, unless
+        # someone there answered (a size edited after a release must not move anyone out of the pattern).
         known = sizes.get(group_id)
-        return [o for o in state.wave_orgs if not known or known.get(o, 0) != 0]
+        return [
+            o
+            for o in state.wave_orgs
+            if not known
+            or known.get(o, 0) != 0
+            or any(r.respondents.get((o, group_id), 0) > 0 for r in releases)
+        ]
 
     state.groups = [_Group(g["id"], g["code"], g["name"], parts_of(g["id"])) for g in group_rows]
-    releases = (await releases_of([wave["id"]])).get(wave["id"], [])
     if not releases:
         return state
     state.releases = list(releases)

@@ -213,8 +213,10 @@ async def settle_closed_waves(waves: Sequence[dict], now: datetime) -> bool:
     """Release every closed wave whose final counts are not yet released. True if a release was made.
 
     A closed wave takes no answers, so its final release is made once; a wave opened again gets one more
-    when it closes anew. Only the releases are read to decide (no count of the responses), so this costs
-    one small query on every results request. `waves` are rows with id, closes_at and closed_early.
+    when it closes anew. The releases decide, and for waves closed early (only those can have been opened
+    again and closed anew without their closing changing) one count of respondents per wave, so this
+    costs one or two small queries on every results request. `waves` are rows with id, closes_at and
+    closed_early.
     """
     closed = [w for w in waves if w["closed_early"] or w["closes_at"] <= now]
     if not closed:
@@ -228,13 +230,47 @@ async def settle_closed_waves(waves: Sequence[dict], now: datetime) -> bool:
         .order_by(WaveRelease.number)
     ):
         latest[row["wave"]] = row  # the newest comes last
+    # A wave closed early can be opened again and closed early anew: its closing reads the same, so the
+    # answers in between are found by their number instead (one count, only for such waves).
+    reclosed = [
+        w["id"]
+        for w in closed
+        if w["closed_early"]
+        and (head := latest.get(w["id"])) is not None
+        and not head["interim"]
+        and head["closing"] == closing_of(w)
+    ]
+    answered_since = await _answered_since_head(reclosed, latest)
     made = False
     for wave in closed:
         head = latest.get(wave["id"])
-        if head is None or head["interim"] or head["closing"] != closing_of(wave):
-            await make_release(wave["id"], today=now.date(), interim=False)
+        if (
+            head is None
+            or head["interim"]
+            or head["closing"] != closing_of(wave)
+            or wave["id"] in answered_since
+        ):
+            # The day in Sweden, as for an interim release: dated by the UTC day, a final release made
+            # after midnight in Sweden would let a reopened wave be released a second time that day.
+            await make_release(wave["id"], today=now.astimezone(STOCKHOLM).date(), interim=False)
             made = True
     return made
+
+
+async def _answered_since_head(wave_ids: Sequence[int], latest: dict[int, dict]) -> set[int]:
+    """The waves among `wave_ids` whose respondents now number other than their newest release says."""
+    if not wave_ids:
+        return set()
+    live = await tallies.respondents_per_wave(list(wave_ids))
+    released: dict[int, int] = {}
+    for row in (
+        await WaveRelease.select(WaveRelease.wave, WaveRelease.number, WaveRelease.counts)
+        .where(WaveRelease.wave.is_in(list(wave_ids)))
+        .output(load_json=True)
+    ):
+        if row["number"] == latest[row["wave"]]["number"]:
+            released[row["wave"]] = sum(n for _org, _group, n in row["counts"].get("respondents", []))
+    return {w for w in wave_ids if live.get(w, 0) != released.get(w, 0)}
 
 
 # --- what a release publishes beyond its counts: free texts and cross-tabulations ------------------------
