@@ -676,7 +676,10 @@ def cmd_release(settings: Settings, args: argparse.Namespace) -> int:
         return await release_open_wave(args.slug, datetime.now(UTC))
 
     made = _run(settings, work)
-    print(_("Mätomgången %(slug)s är delredovisad %(day)s.") % {"slug": args.slug, "day": made.released_on})
+    print(
+        _("Mätomgången %(slug)s är delredovisad %(day)s, med svaren till och med dagen före.")
+        % {"slug": args.slug, "day": made.released_on}
+    )
     return 0
 
 

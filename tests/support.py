@@ -159,4 +159,4 @@ async def release(slug: str = "testomgang", day: date | None = None) -> None:
     from surveys.waves.lookup import find_wave
 
     wave = await find_wave(slug)
-    await make_release(wave.id, today=day or datetime.now(UTC).date(), interim=True)
+    await make_release(wave.id, today=day or datetime.now(UTC).date() + timedelta(days=1), interim=True)

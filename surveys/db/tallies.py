@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 
 from piccolo.query.functions.aggregate import Count, Sum
 
@@ -17,15 +18,19 @@ Cell = tuple[int, int | None, int | None]  # wave, organisation, target group
 AnswerCell = tuple[int, int, int | None, int | None]  # wave, question, organisation, target group
 
 
-async def respondents(wave_ids: Sequence[int]) -> dict[Cell, int]:
-    """Respondents per (wave, organisation, target group)."""
+async def respondents(wave_ids: Sequence[int], before: date | None = None) -> dict[Cell, int]:
+    """Respondents per (wave, organisation, target group); with `before`, only those who answered before
+    that day (purged counts are of waves long closed, so they all count)."""
     counts: dict[Cell, int] = defaultdict(int)
     if not wave_ids:
         return counts
     ids = list(wave_ids)
+    live = Response.wave.is_in(ids)
+    if before is not None:
+        live &= Response.submitted_on < before
     for r in (
         await Response.select(Response.wave, Response.organisation, Response.target_group, Count(alias="n"))
-        .where(Response.wave.is_in(ids))
+        .where(live)
         .group_by(Response.wave, Response.organisation, Response.target_group)
     ):
         counts[(r["wave"], r["organisation"], r["target_group"])] += r["n"]
@@ -57,13 +62,17 @@ async def respondents_per_wave(wave_ids: Sequence[int] | None = None) -> dict[in
 
 
 async def chosen_options(
-    wave_ids: Sequence[int], question_ids: Sequence[int]
+    wave_ids: Sequence[int], question_ids: Sequence[int], before: date | None = None
 ) -> dict[AnswerCell, dict[int, int]]:
-    """Chosen options per (wave, question, organisation, target group): option id → answers."""
+    """Chosen options per (wave, question, organisation, target group): option id → answers; `before` as
+    for `respondents`."""
     counts: dict[AnswerCell, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     if not wave_ids or not question_ids:
         return counts
     waves, questions = list(wave_ids), list(question_ids)
+    live = Answer.wave.is_in(waves) & Answer.question.is_in(questions) & Answer.option.is_not_null()
+    if before is not None:
+        live &= Answer.response.submitted_on < before
     for r in (
         await Answer.select(
             Answer.wave,
@@ -73,7 +82,7 @@ async def chosen_options(
             Answer.target_group,
             Count(alias="n"),
         )
-        .where(Answer.wave.is_in(waves) & Answer.question.is_in(questions) & Answer.option.is_not_null())
+        .where(live)
         .group_by(Answer.wave, Answer.question, Answer.option, Answer.organisation, Answer.target_group)
     ):
         counts[(r["wave"], r["question"], r["organisation"], r["target_group"])][r["option"]] += r["n"]

@@ -78,14 +78,14 @@ def closing_of(wave: dict) -> str:
     return f"{wave['closes_at'].isoformat()}|{bool(wave['closed_early'])}"
 
 
-async def _live_counts(wave: dict) -> dict:
+async def _live_counts(wave: dict, before: date | None = None) -> dict:
     questions = [
         q["id"] for q in await Question.select(Question.id).where(Question.version == wave["version"])
     ]
-    counts = _encode(
-        await tallies.respondents([wave["id"]]), await tallies.chosen_options([wave["id"]], questions)
+    return _encode(
+        await tallies.respondents([wave["id"]], before),
+        await tallies.chosen_options([wave["id"]], questions, before),
     )
-    return counts
 
 
 async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
@@ -111,7 +111,10 @@ async def make_release(wave_id: int, *, today: date, interim: bool) -> Release:
             .output(load_json=True)
             .first()
         )
-        counts = await _live_counts(wave)
+        # An interim release counts the answers up to the day before its own: made at noon, it would
+        # otherwise split that day's answers into those before and after it, and the audit log has its
+        # time (docs/dataskydd.md, "Redovisningstillfällen"). A final release counts every answer.
+        counts = await _live_counts(wave, today if interim else None)
         closing = closing_of(wave)
         if (
             not interim

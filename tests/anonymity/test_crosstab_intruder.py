@@ -300,7 +300,7 @@ async def _hand_made(client, *, interim: bool) -> list[tuple[str, dict]]:
     await _respond("korsa", "c", "chefer", 5, chef="nej", betyg="5", **nej)
     if interim:
         await make_release(
-            (await find_wave("korsa")).id, today=date.today() - timedelta(days=1), interim=True
+            (await find_wave("korsa")).id, today=date.today() + timedelta(days=1), interim=True
         )
         clear_caches()
         phases.append(("interim", await read_as_reader(client, "treplan")))
@@ -380,7 +380,7 @@ async def test_a_reader_works_out_no_hidden_organisation_from_a_random_plan_s_cr
                 await answer(client, slug, group, org, l1, l4)
         if half == 0:
             await make_release(
-                (await find_wave(slug)).id, today=date.today() - timedelta(days=1), interim=True
+                (await find_wave(slug)).id, today=date.today() + timedelta(days=1), interim=True
             )
             clear_caches()
             phases.append(("interim", await read_as_reader(client, plan.code)))
@@ -408,7 +408,7 @@ async def test_a_reader_works_out_no_hidden_organisation_from_four_crossed_quest
     q.forget_question_results()
     slug = await cf.store_rich_plan(plan)
     await cf.answer_rich(plan, slug, first=True)
-    await make_release((await find_wave(slug)).id, today=date.today() - timedelta(days=1), interim=True)
+    await make_release((await find_wave(slug)).id, today=date.today() + timedelta(days=1), interim=True)
     clear_caches()
     phases = [("interim", await read_as_reader(client, plan.code))]
     await cf.answer_rich(plan, slug, first=False)

@@ -13,7 +13,7 @@ around fewer than k new answers must not differ.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from surveys.accounts.users import Role
 from surveys.db.tables import EffectGoal, Plan, Wave
@@ -320,6 +320,12 @@ def create_app_with(url: str, k: int):
 # --- (f) two interim releases on either side of midnight ---------------------------------------------------
 
 
+async def _answered_yesterday() -> None:
+    from surveys.db.tables import Response
+
+    await Response.update({Response.submitted_on: datetime.now(UTC).date() - timedelta(days=1)}, force=True)
+
+
 async def _release(client, slug: str) -> int:
     token = await _as_communicator(client, f"/arbeta/omgangar/{slug}")
     response = await client.post(f"/arbeta/omgangar/{slug}/redovisa", data={"_csrf_token": token})
@@ -333,8 +339,9 @@ async def test_two_interim_releases_around_stockholm_midnight_do_not_show_one_an
     plan = _plan("midnatt", {"alby": MIXED * 2, "borg": MIXED * 2, "cala": MIXED})
     slug = await store_random_plan(plan)
     await answer_all(client, slug, plan)
-    today = datetime.now(UTC).date()
-    moment = [datetime(today.year, today.month, today.day, 22, 59, tzinfo=UTC)]  # 23:59 or 00:59 in Sweden
+    await _answered_yesterday()  # an interim release counts the days before its own
+    day = datetime.now(UTC).date()
+    moment = [datetime(day.year, day.month, day.day, 22, 59, tzinfo=UTC)]  # 23:59 or 00:59 in Sweden
     monkeypatch.setattr(clock, "now", lambda: moment[0])
     assert await _release(client, slug) == 303
     before = await _numbers(client, plan.code)
@@ -371,6 +378,7 @@ async def test_meetings_frozen_at_an_interim_release_and_at_the_close_do_not_dif
     plan = _plan("mote-del", {"alby": MIXED * 2, "borg": MIXED * 2, "cala": MIXED})
     slug = await store_random_plan(plan)
     await answer_all(client, slug, plan)
+    await _answered_yesterday()  # an interim release counts the days before its own
     assert await _release(client, slug) == 303
     client.cookies.clear()
     await sign_in(client, Role.COMMUNICATOR)

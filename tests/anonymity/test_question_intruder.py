@@ -431,7 +431,7 @@ async def _two_reads(client, alby_answers: list[str]) -> tuple[dict, dict]:
     for answer in alby_answers:
         await _respond("tva", "alby", "chefer", 1, kannedom="ja", forstaelse=answer)
     await _respond("tva", "region", "chefer", 8, kannedom="nej")
-    await make_release(wave, today=date.today() - timedelta(days=1), interim=True)
+    await make_release(wave, today=date.today() + timedelta(days=1), interim=True)
     headers = await api_key(Role.READER)
 
     async def read() -> dict:
@@ -446,7 +446,7 @@ async def _two_reads(client, alby_answers: list[str]) -> tuple[dict, dict]:
     before = await read()
     await _respond("tva", "region", "chefer", 1, kannedom="ja", forstaelse="1")
     await _respond("tva", "region", "chefer", 5, kannedom="nej")
-    await make_release(wave, today=date.today(), interim=True)
+    await make_release(wave, today=date.today() + timedelta(days=2), interim=True)
     return before, await read()
 
 

@@ -250,11 +250,6 @@ async def test_released_free_texts_are_kept_in_no_order_of_answering(database):
         assert in_place([r["t"] for r in stored]) < PEOPLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an interim release counts the answers of its own day (surveys/results/releases.py, "
-    "_live_counts): the fix is to count only the days before the release's day",
-)
 async def test_an_interim_release_does_not_tell_who_answered_before_it_on_its_day(database):
     """Half answer, a communicator makes an interim release, half answer, the same day. The insider
     compares the release's frozen option counts with the day's responses."""

@@ -124,7 +124,7 @@ async def _scenario(client) -> dict:
     whole = await cf.key_for(Role.COMMUNICATOR)
     reader = await cf.key_for(Role.READER)
     writers = await _answers(first=True)
-    await make_release((await find_wave(WAVE)).id, today=date.today() - timedelta(days=1), interim=True)
+    await make_release((await find_wave(WAVE)).id, today=date.today() + timedelta(days=1), interim=True)
     clear_caches()
     interim = await _read(client, whole)
     writers |= await _answers(first=False)

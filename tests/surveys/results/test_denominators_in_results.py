@@ -3,7 +3,7 @@ on both engines; an unknown plan or target group is not found."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -48,7 +48,7 @@ async def test_vet_ej_and_those_not_asked_are_counted_as_each_question_says(data
             {"kannedom": ("vet_ej",)},  # not asked either
         ]
     )
-    await make_release(wave_id, today=datetime.now(UTC).date(), interim=True)
+    await make_release(wave_id, today=datetime.now(UTC).date() + timedelta(days=1), interim=True)
     results = await plan_results("testplan", k=3)
     # Awareness: Vet ej counts as not reached, so all six are in the base.
     assert (_ladder(results, "L1").base, _ladder(results, "L1").reached) == (6, 4)

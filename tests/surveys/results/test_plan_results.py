@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from analysis.stats.disclosure import SuppressionReason
 from server.api.results import serialise
@@ -104,7 +104,7 @@ async def test_results_change_at_a_release_and_never_with_a_single_response(data
         wave, Submission(**{**submission.__dict__, "submission_key": "b" * 20}), datetime.now(UTC)
     )
     assert await plan_results("testplan") is first  # a new answer alone changes nothing a reader sees
-    await make_release(wave_id, today=datetime.now(UTC).date(), interim=True)
+    await make_release(wave_id, today=datetime.now(UTC).date() + timedelta(days=1), interim=True)
     second = await plan_results("testplan")
     assert second is not first
     assert second.waves[0].interim

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from analysis.render.verdicts import Direction, goal_trend_recipe, judge, wave_summary
 from analysis.stats.effects import Note
@@ -96,7 +96,7 @@ async def test_an_interim_release_is_preliminary_with_no_status_in_results_and_a
             ),
             datetime.now(UTC),
         )
-    await make_release(wave_id, today=datetime.now(UTC).date(), interim=True)
+    await make_release(wave_id, today=datetime.now(UTC).date() + timedelta(days=1), interim=True)
     results = await plan_results("testplan", k=5)
     (interim,) = results.goals[0].result.waves
     assert interim.preliminary and interim.estimate is not None

@@ -85,7 +85,7 @@ async def test_nothing_is_shown_before_the_wave_is_released(database):
 async def test_every_question_is_counted_from_the_release_not_from_later_answers(database):
     wave = await make_wave("frys")
     await _everyone("frys")
-    await make_release(wave, today=date.today(), interim=True)
+    await make_release(wave, today=date.today() + timedelta(days=2), interim=True)
     await _respond("frys", "alby", "chefer", 10, kannedom="nej")
     results = await question_results("testplan", "frys", k=K, group="chefer")
     kannedom = _row(results, "kannedom")
@@ -181,15 +181,15 @@ async def test_a_question_that_gained_fewer_than_k_answers_keeps_its_last_number
     wave = await make_wave("halv")
     await _everyone("halv")
     today = date.today()
-    await make_release(wave, today=today - timedelta(days=2), interim=True)
+    await make_release(wave, today=today + timedelta(days=1), interim=True)
     # Six more chefer (so the group is released anew), but only two of them are asked forstaelse.
     await _respond("halv", "region", "chefer", 2, kannedom="ja", forstaelse="1", chef="ja")
     await _respond("halv", "region", "chefer", 4, kannedom="nej", chef="nej")
-    await make_release(wave, today=today - timedelta(days=1), interim=True)
+    await make_release(wave, today=today + timedelta(days=2), interim=True)
     results = await question_results("testplan", "halv", k=K, group="chefer")
     assert results.respondents == 32
     forstaelse = _row(results, "forstaelse")
-    assert forstaelse.released_on == today - timedelta(days=2)
+    assert forstaelse.released_on == today + timedelta(days=1)
     assert forstaelse.mean == pytest.approx((5 * 4 + 3 * 2 + 6 * 5) / 14)  # not the two new "1"
     assert _row(results, "kannedom").released_on is None
 
@@ -331,7 +331,7 @@ async def test_a_crosstab_is_not_made_by_organisation_nor_of_an_open_wave(databa
     await make_wave("kors")
     await _everyone("kors")
     wave = (await find_wave("kors")).id
-    await make_release(wave, today=date.today(), interim=True)
+    await make_release(wave, today=date.today() + timedelta(days=2), interim=True)
     open_table = await crosstab("testplan", "kors", "kannedom", "chef", k=K, group="chefer")
     assert open_table.cells == () and "stängt" in open_table.reason
     by_org = await crosstab("testplan", "kors", "kannedom", "chef", k=K, group="chefer", organisation="alby")
@@ -376,7 +376,7 @@ async def test_a_crosstab_at_the_close_hides_what_came_in_since_an_interim_relea
         await _respond("sen", org, "chefer", 1, chef="ja", betyg="10", **nej)
         await _respond("sen", org, "chefer", 1, chef="nej", betyg="10", **ja)
         await _respond("sen", org, "chefer", 2, chef="nej", betyg="9", **nej)
-    await make_release(wave, today=date.today() - timedelta(days=1), interim=True)
+    await make_release(wave, today=date.today() + timedelta(days=1), interim=True)
     clear_caches()
     q.forget_question_results()
     interim = await question_results("testplan", "sen", k=K, group="chefer")
@@ -419,7 +419,7 @@ async def test_a_communicator_reads_the_released_texts_of_a_closed_wave(database
 async def test_texts_are_not_shown_while_a_wave_is_open(database):
     wave = await make_wave("oppen-text")
     await _everyone("oppen-text")
-    await make_release(wave, today=date.today(), interim=True)
+    await make_release(wave, today=date.today() + timedelta(days=2), interim=True)
     texts = await free_texts("testplan", "oppen-text", "fritext", role=Role.COMMUNICATOR, k=K)
     assert texts.texts == () and "stängt" in texts.reason
     assert _row(await question_results("testplan", "oppen-text", k=K), "fritext").texts is None
