@@ -139,6 +139,12 @@ async def sign_in(client, role, username: str | None = None, password: str = "et
 
     username = username or f"{role.value}-{uuid.uuid4().hex[:8]}@example.se"
     account = await create_user(username, password, role)
+    await sign_in_with(client, username, password)
+    return account
+
+
+async def sign_in_with(client, username: str, password: str = "ett-langt-losenord") -> None:
+    """An existing account signed in on `client` through the login form."""
     page = await client.get("/logga-in")
     response = await client.post(
         "/logga-in",
@@ -150,7 +156,6 @@ async def sign_in(client, role, username: str | None = None, password: str = "et
         },
     )
     assert response.status_code == 303, response.text
-    return account
 
 
 async def release(slug: str = "testomgang", day: date | None = None) -> None:

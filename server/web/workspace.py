@@ -32,7 +32,7 @@ from surveys.plans.editing import (
     update_sizes,
 )
 from surveys.plans.lookup import no_such_plan
-from surveys.plans.rules import GOAL_STEPS, code_from_name
+from surveys.plans.rules import GOAL_STEPS, code_from_name, free_code
 from surveys.plans.usage import wave_uses
 from surveys.questionnaires.designer import bank_hints
 from surveys.questionnaires.model import STEP_NAMES
@@ -415,10 +415,8 @@ async def _free_slug(title: str) -> str:
 
     wanted = (code_from_name(title) or "omgang")[:70].strip("-_") or "omgang"
     wanted = wanted if len(wanted) >= 3 else f"{wanted}-omgang"
-    slug, number = wanted, 2
-    while await Wave.exists().where(Wave.slug == slug):
-        slug, number = f"{wanted}-{number}", number + 1
-    return slug
+    taken = {r["slug"] for r in await Wave.select(Wave.slug).where(Wave.slug.like(f"{wanted}%"))}
+    return free_code(wanted, taken)
 
 
 @post("/arbeta/omgangar/ny", guards=COMMUNICATOR, status_code=303)

@@ -132,6 +132,14 @@ def code_from_name(name: str) -> str:
     return slug[:60].rstrip("-") or "x"
 
 
+def free_code(wanted: str, taken: Collection[str]) -> str:
+    """`wanted`, or the first of `wanted-2`, `wanted-3` … that is not taken: a code nobody has to invent."""
+    code, number = wanted, 2
+    while code in taken:
+        code, number = f"{wanted}-{number}", number + 1
+    return code
+
+
 def check_code(code: str, errors: dict[str, str], *, in_file: bool = False) -> None:
     """Codes end up in addresses and files: lower case a–z, digits, '-' and '_', at most 60 characters."""
     if _CODE.match(code):

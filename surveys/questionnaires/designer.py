@@ -862,14 +862,10 @@ async def create_questionnaire(
 
 async def _free_code(title: str) -> str:
     """A code made from the title, so that nobody has to invent one: 'uppfoljning-2027', then '-2' …"""
-    from surveys.plans.rules import code_from_name
+    from surveys.plans.rules import code_from_name, free_code
 
     wanted = code_from_name(title)[:50].rstrip("-")
-    taken = {r["code"] for r in await Questionnaire.select(Questionnaire.code)}
-    code, number = wanted, 2
-    while code in taken:
-        code, number = f"{wanted}-{number}", number + 1
-    return code
+    return free_code(wanted, {r["code"] for r in await Questionnaire.select(Questionnaire.code)})
 
 
 async def suggested_bank_codes(plan_code: str) -> list[str]:

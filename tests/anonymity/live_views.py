@@ -19,7 +19,7 @@ import httpx
 from surveys.accounts.users import Role, create_token, create_user
 from surveys.db import engine as db
 from surveys.db.tables import Wave
-from tests.support import csrf_token, make_wave
+from tests.support import make_wave, sign_in_with
 
 PLAN = "testplan"
 SLUG = "testomgang"
@@ -95,17 +95,7 @@ async def answer(
 
 async def sign_in_as(client: httpx.AsyncClient, username: str) -> None:
     client.cookies.clear()
-    page = await client.get("/logga-in")
-    response = await client.post(
-        "/logga-in",
-        data={
-            "_csrf_token": csrf_token(page.text),
-            "username": username,
-            "password": PASSWORD,
-            "next": "/arbeta",
-        },
-    )
-    assert response.status_code == 303, response.text
+    await sign_in_with(client, username, PASSWORD)
 
 
 # What changes from one request to the next whatever the data: tokens, nonces, the new-wave form's
