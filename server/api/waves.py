@@ -15,7 +15,7 @@ from server.auth import requires
 from server.web.survey_page import survey_texts
 from surveys.accounts.users import Role
 from surveys.db.engine import write_transaction
-from surveys.errors import Conflict, NotFound
+from surveys.errors import NotFound
 from surveys.questionnaires.model import QuestionDef, in_language
 from surveys.responding.submission import Sent, Stored, submit
 from surveys.results.releases import release_open_wave
@@ -275,16 +275,7 @@ async def _plans_wave(code: str, wave: str) -> None:
 @delete(f"{PLAN_WAVES}/{{wave:str}}", summary="Ta bort en mätomgång utan svar", guards=COMMUNICATOR)
 async def wave_delete(code: FromPath[str], wave: FromPath[str]) -> None:
     await _plans_wave(code, wave)
-    try:
-        await delete_wave(wave)
-    except Conflict:
-        # The refusal counts the answers exactly, live; that count minus the progress table's exact group
-        # totals is a hidden group's count (tests/anonymity/test_live_views.py). Say what the wave page says.
-        message = _(
-            "Mätomgången har svar och kan inte tas bort. Arkivera den i stället: då stängs den och syns inte i "
-            "listorna, men svaren finns kvar i resultaten."
-        )
-        raise Conflict(message, errors={"wave": message}) from None
+    await delete_wave(wave)  # refused without a count of the answers (surveys/plans/usage.py, Uses)
 
 
 @post(
