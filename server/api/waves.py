@@ -88,6 +88,7 @@ class WaveTexts(msgspec.Struct):
     intro: str
     intro_lang: str
     questions: list[QuestionText]
+    target_groups: list[OptionText]  # the plan's name where the group has none in this language
 
 
 class WaveDetail(msgspec.Struct):
@@ -164,7 +165,8 @@ def _texts(wave: WaveForm, language: str) -> WaveTexts:
         help_text, help_lang = in_language(q.help, q.help_in, language) if q.help else ("", language)
         options = [OptionText(o.code, *in_language(o.text, o.text_in, language)) for o in q.options]
         questions.append(QuestionText(q.code, text, text_lang, help_text, help_lang, options))
-    return WaveTexts(top["title"], top["title_lang"], top["intro"], top["intro_lang"], questions)
+    groups = [OptionText(g.code, *g.name_in(language)) for g in wave.target_groups]
+    return WaveTexts(top["title"], top["title_lang"], top["intro"], top["intro_lang"], questions, groups)
 
 
 def _question(q: QuestionDef) -> QuestionOut:

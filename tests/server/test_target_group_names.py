@@ -51,6 +51,17 @@ async def test_a_respondent_answering_in_english_picks_the_group_by_its_english_
     assert "Managers" not in swedish
 
 
+async def test_the_wave_api_gives_the_group_names_in_each_language(client):
+    await store(two_groups(name_en="Managers"))
+    await make_wave(questionnaire=multilingual(), target_groups=["chefer", "medarbetare"])
+    wave = (await client.get("/api/v1/waves/testomgang")).json()
+    assert wave["translations"]["en"]["target_groups"] == [
+        {"code": "chefer", "text": "Managers", "lang": "en"},
+        {"code": "medarbetare", "text": "Medarbetare i vården", "lang": "sv"},
+    ]
+    assert {"code": "chefer", "name": "Chefer"} in wave["target_groups"]
+
+
 async def test_the_plan_file_and_the_workbook_keep_the_names_in_other_languages(database):
     await store(two_groups(name_en="Managers"))
     definition = await plan_definition("testplan")
