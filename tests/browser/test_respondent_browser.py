@@ -222,7 +222,8 @@ def test_a_respondent_chooses_finnish_answers_and_the_back_button_brings_the_rec
     assert page.locator("#send").count() == 0
     # Someone else on the same browser is offered the form again.
     page.click("text=Fyll i enkäten en gång till")
-    assert page.locator("#send").is_visible() and page.get_attribute("h1", "lang") == "fi"
+    page.locator("#send").wait_for(state="visible")  # a new page: wait for it rather than race it
+    assert page.get_attribute("h1", "lang") == "fi"
 
 
 def test_the_english_survey_is_english_throughout(page, server_url, multilingual_survey):
