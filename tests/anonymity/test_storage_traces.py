@@ -8,10 +8,10 @@ between engines. The insider also knows each person's form token (the respondent
 Before the fix, on PostgreSQL, after `effekt purge` or `effekt backup`: the form tokens still lay, and were
 dumped, in the order people answered (8 of 8 in place), and the audit log's events, each with its own
 transaction id, put every token's transaction between the two logged times around its answer (8 of 8).
-Now: 0 of 8 (every token row has the rewrite's transaction id). Two traces need files outside this
-change and are marked xfail (strict): an interim release splits its own day's responses into before and
-after it (4 of 4 placed before it), and an answer's log line from an organisation's link names the
-organisation between timed staff lines (2 of 2 named).
+Now: 0 of 8 (every token row has the rewrite's transaction id). Two more traces were found and are closed:
+an interim release split its own day's responses into before and after it (4 of 4 placed; it now counts
+the days before its own), and an answer's log line from an organisation's link named the organisation
+between timed staff lines (2 of 2 named; answers now write no access line).
 """
 
 from __future__ import annotations
